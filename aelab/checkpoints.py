@@ -1,0 +1,275 @@
+"""Saving and loading checkpoints: `<name>.keras` plus a JSON sidecar, written atomically.
+
+The public contract (used by the app and by outside checks):
+`load(name, directory=None)` for name in `ae2d`, `vae2d`, `dae`, `colorizer`.
+"""
+
+import glob
+import hashlib
+import json
+import os
+import platform
+import re
+import tempfile
+import zipfile
+
+import keras
+
+import aelab.models  # noqa: F401  (registers the custom classes for deserialization)
+
+CHECKPOINT_DIR_ENV = "AELAB_CHECKPOINT_DIR"
+REPO_CHECKPOINTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "checkpoints")
+
+# The shipped checkpoints and the command that rebuilds each one.
+SHIPPED = {
+    "ae2d": "python -m aelab.train ae2d --epochs 30",
+    "vae2d": "python -m aelab.train vae2d --epochs 30",
+    "dae": "python -m aelab.train dae --epochs 15 --schedule cosine",
+    "colorizer": "python -m aelab.train colorizer --epochs 10 --schedule cosine",
+}
+
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+
+
+class CheckpointError(RuntimeError):
+    """A checkpoint is missing, corrupt, or does not match what was asked for."""
+
+
+def resolve_dir(directory=None):
+    """Returns the checkpoint folder: the argument, `AELAB_CHECKPOINT_DIR`, or the repository's."""
+    return str(directory or os.environ.get(CHECKPOINT_DIR_ENV) or REPO_CHECKPOINTS)
+
+
+def check_name(name):
+    """Validates a checkpoint name so that it can never leave its folder.
+
+    Args:
+        name: the name a user typed.
+
+    Returns:
+        The name, stripped of surrounding spaces.
+
+    Raises:
+        ValueError: if the name is empty, too long, or has characters other
+            than ASCII letters, digits, '_' and '-'.
+    """
+    name = str(name).strip()
+    if not _NAME_RE.match(name):
+        raise ValueError(
+            "Invalid checkpoint name: expected 1 to 64 ASCII letters, digits, '_' or '-', "
+            f"starting with a letter or digit. Received: {name!r}"
+        )
+    return name
+
+
+def paths(name, directory=None):
+    """Returns `(keras_path, sidecar_path)` for a checkpoint name."""
+    d = resolve_dir(directory)
+    name = check_name(name)
+    return os.path.join(d, f"{name}.keras"), os.path.join(d, f"{name}.json")
+
+
+def sha256_of(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def library_versions():
+    import numpy
+    import tensorflow as tf
+
+    return {
+        "python": platform.python_version(),
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "numpy": numpy.__version__,
+    }
+
+
+def _without_optimizer(model):
+    """A copy of the model without optimizer state, which would triple the file size."""
+    if getattr(model, "optimizer", None) is None:
+        return model
+    # clone_model would carry the compile state over; from_config does not.
+    copy = model.__class__.from_config(model.get_config())
+    copy.set_weights(model.get_weights())
+    return copy
+
+
+def _write_fsynced(path, write):
+    with open(path, "wb") as f:
+        write(f)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def save(model, name, metadata, directory=None):
+    """Saves a model and its sidecar atomically.
+
+    Both files are first written in full to temporary files in the same
+    folder, then renamed over the old ones: the sidecar first, the model last.
+    A crash before the last rename leaves the old model with a sidecar whose
+    sha256 names the new one; `load` then finishes the interrupted save from
+    the temporary file, so a good checkpoint is always there.
+
+    Args:
+        model: the Keras model.
+        name: checkpoint name (see `check_name`).
+        metadata: JSON-serialisable dict (config, seed, epochs, data set, metrics).
+        directory: target folder; see `resolve_dir`.
+
+    Returns:
+        The path of the `.keras` file.
+    """
+    keras_path, json_path = paths(name, directory)
+    folder = os.path.dirname(keras_path)
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp_model = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp.keras", dir=folder)
+    os.close(fd)
+    try:
+        _without_optimizer(model).save(tmp_model)
+        os.chmod(tmp_model, 0o644)  # mkstemp makes it private; checkpoints are shared files.
+        with open(tmp_model, "rb") as f:
+            os.fsync(f.fileno())
+        sidecar = {
+            **metadata,
+            "name": name,
+            "versions": library_versions(),
+            "sha256": sha256_of(tmp_model),
+            "pending": os.path.basename(tmp_model),
+        }
+        tmp_json = json_path + ".tmp"
+        _write_fsynced(tmp_json, lambda f: f.write(json.dumps(sidecar, indent=2).encode()))
+        os.replace(tmp_json, json_path)
+        os.replace(tmp_model, keras_path)
+    except BaseException:
+        if os.path.exists(tmp_model) and not _sidecar_names(json_path, tmp_model):
+            os.remove(tmp_model)
+        raise
+    return keras_path
+
+
+def _sidecar_names(json_path, tmp_model):
+    try:
+        with open(json_path) as f:
+            return json.load(f).get("pending") == os.path.basename(tmp_model)
+    except (OSError, ValueError):
+        return False
+
+
+def read_sidecar(name, directory=None):
+    """Reads a checkpoint's JSON sidecar.
+
+    Returns:
+        The sidecar dict.
+
+    Raises:
+        CheckpointError: if it is missing or not valid JSON.
+    """
+    _, json_path = paths(name, directory)
+    if not os.path.isfile(json_path):
+        raise CheckpointError(f"Checkpoint sidecar not found: {json_path}. {_train_hint(name)}")
+    try:
+        with open(json_path) as f:
+            return json.load(f)
+    except (OSError, ValueError) as e:
+        raise CheckpointError(f"Checkpoint sidecar {json_path} is not valid JSON ({e}). {_train_hint(name)}") from e
+
+
+def _train_hint(name):
+    if name in SHIPPED:
+        return f"Rebuild it with: {SHIPPED[name]}"
+    return "Train and save it again."
+
+
+def _recover(keras_path, sidecar):
+    """Finishes a save that was interrupted between its two renames."""
+    pending = sidecar.get("pending")
+    if not pending:
+        return
+    tmp = os.path.join(os.path.dirname(keras_path), pending)
+    if os.path.isfile(tmp) and sha256_of(tmp) == sidecar.get("sha256"):
+        os.replace(tmp, keras_path)
+
+
+def clean_stale_temporaries(directory=None):
+    """Removes temporary files that no sidecar points to (left by killed saves)."""
+    d = resolve_dir(directory)
+    wanted = set()
+    for j in glob.glob(os.path.join(d, "*.json")):
+        try:
+            with open(j) as f:
+                wanted.add(json.load(f).get("pending"))
+        except (OSError, ValueError):
+            continue
+    for tmp in glob.glob(os.path.join(d, ".*.tmp.keras")):
+        if os.path.basename(tmp) not in wanted:
+            os.remove(tmp)
+
+
+def _check_contract(name, model):
+    import numpy as np
+
+    try:
+        if name in ("ae2d", "vae2d"):
+            out = model.encoder(np.zeros((1, 28, 28, 1), "float32"), training=False)
+            z = out[0] if name == "vae2d" else out
+            if name == "vae2d" and (not isinstance(out, (list, tuple)) or len(out) != 3):
+                raise ValueError("the encoder does not return (z_mean, z_log_var, z)")
+            if tuple(z.shape) != (1, 2):
+                raise ValueError(f"latent of shape {tuple(z.shape)[1:]}, expected (2,)")
+            img = model.decoder(np.zeros((1, 2), "float32"), training=False)
+            if tuple(img.shape) != (1, 28, 28, 1):
+                raise ValueError(f"decoder output {tuple(img.shape)[1:]}, expected (28, 28, 1)")
+        elif name == "dae":
+            y = model(np.zeros((1, 28, 28, 1), "float32"), training=False)
+            if tuple(y.shape) != (1, 28, 28, 1):
+                raise ValueError(f"output {tuple(y.shape)[1:]}, expected (28, 28, 1)")
+        elif name == "colorizer":
+            y = model(np.zeros((1, 32, 32, 1), "float32"), training=False)
+            if tuple(y.shape) != (1, 32, 32, 3):
+                raise ValueError(f"output {tuple(y.shape)[1:]}, expected (32, 32, 3)")
+    except Exception as e:  # Any mismatch in a foreign model surfaces here.
+        raise CheckpointError(
+            f"Checkpoint '{name}' holds a model of another architecture: {e}. {_train_hint(name)}"
+        ) from e
+
+
+def load(name, directory=None, verify=True):
+    """Loads a checkpoint with `safe_mode=True`.
+
+    Args:
+        name: `ae2d`, `vae2d`, `dae`, `colorizer`, or a name saved by a user.
+        directory: folder; the argument, then `AELAB_CHECKPOINT_DIR`, then the
+            repository's `checkpoints/`.
+        verify: check the sha256 in the sidecar and, for the shipped names,
+            the input and output shapes.
+
+    Returns:
+        The Keras model (`.encoder`/`.decoder` for `ae2d` and `vae2d`).
+
+    Raises:
+        CheckpointError: if a file is missing, corrupt or incompatible; the
+            message names the file and how to rebuild it.
+    """
+    keras_path, _ = paths(name, directory)
+    sidecar = read_sidecar(name, directory) if verify else {}
+    if verify:
+        _recover(keras_path, sidecar)
+    if not os.path.isfile(keras_path):
+        raise CheckpointError(f"Checkpoint not found: {keras_path}. {_train_hint(name)}")
+    if verify and sidecar.get("sha256") != sha256_of(keras_path):
+        raise CheckpointError(
+            f"Checkpoint {keras_path} does not match its sidecar (sha256 differs): "
+            f"the file was changed or only partly written. {_train_hint(name)}"
+        )
+    try:
+        model = keras.saving.load_model(keras_path, compile=False, safe_mode=True)
+    except (zipfile.BadZipFile, OSError, ValueError, TypeError, KeyError) as e:
+        raise CheckpointError(f"Checkpoint {keras_path} could not be loaded: {e}. {_train_hint(name)}") from e
+    if verify:
+        _check_contract(name, model)
+    return model

@@ -1,0 +1,204 @@
+"""Real data sets (MNIST, CIFAR-10), grayscale conversion and seeded noise."""
+
+import os
+import zipfile
+
+import numpy as np
+
+DATA_DIR_ENV = "AELAB_DATA_DIR"
+
+# ITU-R 601 luma weights, as in the colorization tutorial (and tf.image.rgb_to_yuv).
+GRAY_WEIGHTS = (0.299, 0.587, 0.114)
+
+NOISE_KINDS = ("tutorial", "gaussian", "salt_pepper")
+
+_SPECS = {
+    "mnist": {
+        "file": "mnist.npz",
+        "shapes": {
+            "x_train": (60000, 28, 28),
+            "y_train": (60000,),
+            "x_test": (10000, 28, 28),
+            "y_test": (10000,),
+        },
+    },
+    "cifar10": {
+        "file": "cifar10.npz",
+        "shapes": {
+            "x_train": (50000, 32, 32, 3),
+            "y_train": (50000, 1),
+            "x_test": (10000, 32, 32, 3),
+            "y_test": (10000, 1),
+        },
+    },
+}
+
+CIFAR10_CLASSES = (
+    "airplane",
+    "automobile",
+    "bird",
+    "cat",
+    "deer",
+    "dog",
+    "frog",
+    "horse",
+    "ship",
+    "truck",
+)
+
+
+class DataError(RuntimeError):
+    """A data file is missing, truncated or of the wrong shape."""
+
+
+def resolve_data_dir(data_dir=None):
+    """Returns the data directory to read, or None to use Keras' download.
+
+    Args:
+        data_dir: explicit directory; wins over the environment.
+
+    Returns:
+        The directory from the argument, else `AELAB_DATA_DIR`, else None.
+    """
+    if data_dir:
+        return str(data_dir)
+    return os.environ.get(DATA_DIR_ENV) or None
+
+
+def _read_npz(path, shapes, name):
+    hint = (
+        f"Point --data-dir or {DATA_DIR_ENV} at a folder holding {os.path.basename(path)} "
+        f"in the layout of keras.datasets.{name}.load_data()."
+    )
+    if not os.path.isfile(path):
+        raise DataError(f"Data file not found: {path}. {hint}")
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            arrays = {}
+            for key, shape in shapes.items():
+                if key not in f.files:
+                    raise DataError(
+                        f"Data file {path} has no array '{key}': expected keys "
+                        f"{sorted(shapes)}, received {sorted(f.files)}. {hint}"
+                    )
+                arrays[key] = f[key]
+    except DataError:
+        raise
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
+        raise DataError(
+            f"Data file {path} is unreadable (truncated or not an .npz archive: {e}). {hint}"
+        ) from e
+    for key, shape in shapes.items():
+        got = arrays[key].shape
+        # The test sets may be any length, so a short test file still loads;
+        # the per-item shape must match exactly.
+        if got[1:] != shape[1:] or len(got) != len(shape):
+            raise DataError(
+                f"Data file {path}: array '{key}' has the wrong shape: expected "
+                f"(N, {', '.join(map(str, shape[1:]))}), received {got}. {hint}"
+            )
+    return arrays
+
+
+def _load(name, data_dir):
+    spec = _SPECS[name]
+    directory = resolve_data_dir(data_dir)
+    if directory is None:
+        import keras  # Only a user with internet reaches this.
+
+        loader = getattr(keras.datasets, name)
+        (x_train, y_train), (x_test, y_test) = loader.load_data()
+        arrays = dict(x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
+    else:
+        arrays = _read_npz(os.path.join(directory, spec["file"]), spec["shapes"], name)
+    return arrays
+
+
+def _images(x):
+    x = x.astype("float32") / 255.0
+    return x[..., None] if x.ndim == 3 else x
+
+
+def load_mnist(data_dir=None):
+    """Loads MNIST as float32 images in [0, 1].
+
+    Args:
+        data_dir: folder with `mnist.npz`; defaults to `AELAB_DATA_DIR`, then
+            Keras' own download and cache.
+
+    Returns:
+        `((x_train, y_train), (x_test, y_test))`, images of shape (N, 28, 28, 1),
+        labels int64 of shape (N,).
+    """
+    a = _load("mnist", data_dir)
+    return (
+        (_images(a["x_train"]), a["y_train"].astype("int64").reshape(-1)),
+        (_images(a["x_test"]), a["y_test"].astype("int64").reshape(-1)),
+    )
+
+
+def load_cifar10(data_dir=None):
+    """Loads CIFAR-10 as float32 RGB images in [0, 1].
+
+    Args:
+        data_dir: folder with `cifar10.npz`; defaults to `AELAB_DATA_DIR`, then
+            Keras' own download and cache.
+
+    Returns:
+        `((x_train, y_train), (x_test, y_test))`, images of shape (N, 32, 32, 3),
+        labels int64 of shape (N,).
+    """
+    a = _load("cifar10", data_dir)
+    return (
+        (_images(a["x_train"]), a["y_train"].astype("int64").reshape(-1)),
+        (_images(a["x_test"]), a["y_test"].astype("int64").reshape(-1)),
+    )
+
+
+def to_gray(rgb):
+    """Converts RGB images to one-channel gray with the tutorials' luma weights.
+
+    Args:
+        rgb: array of shape (..., 3) in [0, 1].
+
+    Returns:
+        float32 array of shape (..., 1).
+    """
+    rgb = np.asarray(rgb, dtype="float32")
+    if rgb.shape[-1] != 3:
+        raise ValueError(f"to_gray expects a last axis of 3 channels. Received shape {rgb.shape}")
+    return (rgb @ np.asarray(GRAY_WEIGHTS, dtype="float32"))[..., None]
+
+
+def add_noise(x, sigma, kind="tutorial", seed=None):
+    """Corrupts images with seeded noise.
+
+    Args:
+        x: float images in [0, 1].
+        sigma: noise strength in [0, 1]: the standard deviation for the
+            Gaussian kinds, the fraction of corrupted pixels for salt-and-pepper.
+        kind: "tutorial" (Gaussian with mean 0.5 and standard deviation sigma,
+            as in the denoising tutorial), "gaussian" (zero mean) or
+            "salt_pepper".
+        seed: int or `np.random.Generator`; the same seed gives the same noise.
+
+    Returns:
+        float32 array shaped like `x`, clipped to [0, 1].
+    """
+    if isinstance(sigma, bool) or not isinstance(sigma, (int, float, np.floating, np.integer)):
+        raise ValueError(f"Invalid value for argument sigma: expected a number in [0, 1]. Received: sigma={sigma!r}")
+    if not 0.0 <= float(sigma) <= 1.0:
+        raise ValueError(f"Invalid value for argument sigma: expected a number in [0, 1]. Received: sigma={sigma}")
+    if kind not in NOISE_KINDS:
+        raise ValueError(f"Invalid value for argument kind: expected one of {NOISE_KINDS}. Received: kind={kind!r}")
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    x = np.asarray(x, dtype="float32")
+    if kind == "salt_pepper":
+        u = rng.random(x.shape, dtype="float32")
+        out = x.copy()
+        out[u < sigma / 2] = 0.0
+        out[(u >= sigma / 2) & (u < sigma)] = 1.0
+        return out
+    mean = 0.5 if kind == "tutorial" else 0.0
+    noise = rng.standard_normal(x.shape, dtype="float32") * np.float32(sigma) + np.float32(mean)
+    return np.clip(x + noise, 0.0, 1.0)

@@ -1,0 +1,115 @@
+"""Image-quality and reconstruction metrics: MSE, BCE, relative error, PSNR/SSIM, ELBO parts."""
+
+import numpy as np
+import tensorflow as tf
+
+from aelab.models.vae import vae_loss_terms
+
+
+def run_batched(fn, x, batch_size=1000):
+    """Applies `fn` to `x` in batches and concatenates the NumPy results.
+
+    Args:
+        fn: callable on a float32 batch returning a tensor or a tuple of tensors.
+        x: the inputs.
+        batch_size: items per call.
+
+    Returns:
+        An array, or a tuple of arrays when `fn` returns a tuple.
+    """
+    parts = []
+    for i in range(0, len(x), batch_size):
+        out = fn(np.asarray(x[i : i + batch_size], "float32"))
+        parts.append(tuple(np.asarray(o) for o in out) if isinstance(out, (list, tuple)) else np.asarray(out))
+    if parts and isinstance(parts[0], tuple):
+        return tuple(np.concatenate(p) for p in zip(*parts))
+    return np.concatenate(parts)
+
+
+def dataset_psnr(x, y):
+    """PSNR over a whole set: 10 * log10(1 / MSE over every pixel), in dB."""
+    mse = float(np.mean((np.asarray(x, "float64") - np.asarray(y, "float64")) ** 2))
+    return float("inf") if mse == 0 else 10.0 * np.log10(1.0 / mse)
+
+
+def psnr_ssim(x, y):
+    """Per-image PSNR and SSIM with `tf.image.psnr` and `tf.image.ssim` (max_val 1).
+
+    Args:
+        x, y: images of shape (N, H, W, C) in [0, 1].
+
+    Returns:
+        `(psnr, ssim)`, two float arrays of shape (N,).
+    """
+    x = tf.convert_to_tensor(np.asarray(x, "float32"))
+    y = tf.convert_to_tensor(np.asarray(y, "float32"))
+    # 28x28 digits are too small for the default 11-pixel window to say much
+    # near the borders, but it is the standard setting and what tutorials use.
+    return tf.image.psnr(x, y, max_val=1.0).numpy(), tf.image.ssim(x, y, max_val=1.0).numpy()
+
+
+def reconstruction_metrics(x, x_hat):
+    """Reconstruction quality over a set of images.
+
+    Args:
+        x: originals in [0, 1].
+        x_hat: reconstructions in [0, 1].
+
+    Returns:
+        dict with `mse` (per pixel), `bce` (per pixel), `relative_error`
+        (‖x − x̂‖ / ‖x‖ over the whole set, the tutorials' measure) and `psnr`
+        (dataset PSNR in dB).
+    """
+    x = np.asarray(x, "float64")
+    x_hat = np.asarray(x_hat, "float64")
+    eps = 1e-7
+    p = np.clip(x_hat, eps, 1 - eps)
+    return {
+        "mse": float(np.mean((x - x_hat) ** 2)),
+        "bce": float(np.mean(-(x * np.log(p) + (1 - x) * np.log(1 - p)))),
+        "relative_error": float(np.linalg.norm(x - x_hat) / np.linalg.norm(x)),
+        "psnr": dataset_psnr(x, x_hat),
+    }
+
+
+def vae_elbo(vae, x, batch_size=1000):
+    """The negative ELBO of a VAE on a set, with z sampled from q(z|x).
+
+    Args:
+        vae: a model with `.encoder` -> (z_mean, z_log_var, z) and `.decoder`.
+        x: images in [0, 1].
+        batch_size: items per call.
+
+    Returns:
+        dict with `neg_elbo`, `reconstruction` (BCE summed over the pixels) and
+        `kl`, each a mean over the set, in nats.
+    """
+
+    def terms(b):
+        z_mean, z_log_var, z = vae.encoder(b, training=False)
+        return vae_loss_terms(b, vae.decoder(z, training=False), z_mean, z_log_var)
+
+    rec, kl = run_batched(terms, x, batch_size)
+    return {"neg_elbo": float(np.mean(rec + kl)), "reconstruction": float(np.mean(rec)), "kl": float(np.mean(kl))}
+
+
+def pca_reconstruct(x_train, x_test, n_components):
+    """A PCA baseline: project onto the top components of the training set and back.
+
+    Args:
+        x_train: images used to fit the components.
+        x_test: images to reconstruct.
+        n_components: latent size.
+
+    Returns:
+        Reconstructions of `x_test`, clipped to [0, 1], same shape.
+    """
+    a = np.asarray(x_train, "float64").reshape(len(x_train), -1)
+    mean = a.mean(axis=0)
+    # Eigenvectors of the 784x784 covariance: cheaper than an SVD of 60k rows.
+    cov = (a - mean).T @ (a - mean) / len(a)
+    _, vecs = np.linalg.eigh(cov)
+    w = vecs[:, ::-1][:, :n_components]
+    t = np.asarray(x_test, "float64").reshape(len(x_test), -1) - mean
+    rec = (t @ w) @ w.T + mean
+    return np.clip(rec, 0, 1).reshape(np.shape(x_test)).astype("float32")

@@ -1,0 +1,116 @@
+"""Trains one model and saves it as a checkpoint.
+
+    python -m aelab.train {ae2d,vae2d,dae,colorizer} --epochs N [--data-dir D] [--out DIR]
+"""
+
+import argparse
+import sys
+import time
+
+from aelab.cli import existing_dir, non_negative_int, positive_float, positive_int, quiet_tensorflow
+
+
+def parse_args(argv=None):
+    from aelab.training import MODEL_KINDS, OPTIMIZERS, TrainConfig
+
+    d = TrainConfig()
+    p = argparse.ArgumentParser(prog="python -m aelab.train", description="Train an aelab model and save it as a checkpoint.")
+    p.add_argument("model", choices=MODEL_KINDS, help="which model to train")
+    p.add_argument("--epochs", type=positive_int, default=d.epochs)
+    p.add_argument("--batch-size", type=positive_int, default=d.batch_size)
+    p.add_argument("--seed", type=non_negative_int, default=d.seed)
+    p.add_argument("--lr", type=positive_float, default=d.learning_rate, help="initial learning rate")
+    p.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default=d.optimizer)
+    p.add_argument("--schedule", choices=("plateau", "cosine"), default=d.schedule)
+    p.add_argument("--train-size", type=non_negative_int, default=0, help="training images (0: all)")
+    p.add_argument("--val-size", type=non_negative_int, default=d.val_size, help="hold-out for keep-best")
+    p.add_argument("--latent-dim", type=non_negative_int, default=0, help="0: the model's default")
+    p.add_argument("--hidden-units", type=int, default=-1, help="-1: the model's default")
+    p.add_argument("--arch", choices=("unet", "tutorial"), default="unet", help="colorizer architecture")
+    p.add_argument("--data-dir", type=existing_dir, default=None, help="folder with mnist.npz / cifar10.npz (else $AELAB_DATA_DIR, else Keras' download)")
+    p.add_argument("--out", default=None, help="checkpoint folder (else $AELAB_CHECKPOINT_DIR, else checkpoints/)")
+    p.add_argument("--name", default=None, help="checkpoint name (default: the model kind)")
+    p.add_argument("--distribute", choices=("none", "mirrored"), default="none", help="mirrored: tf.distribute.MirroredStrategy over all local devices")
+    p.add_argument("--logical-cpus", type=positive_int, default=1, help="split the CPU into N logical devices (to try --distribute on one machine)")
+    args = p.parse_args(argv)
+    from aelab.checkpoints import check_name
+
+    try:
+        args.name = check_name(args.name or args.model)
+    except ValueError as e:
+        p.error(str(e))
+    if args.val_size and args.train_size and args.train_size < 1:
+        p.error("--train-size must be positive")
+    return args
+
+
+def make_strategy(kind, logical_cpus):
+    """Returns a tf.distribute strategy (or None) and sets up logical CPUs first."""
+    import tensorflow as tf
+
+    if logical_cpus > 1:
+        cpu = tf.config.list_physical_devices("CPU")[0]
+        tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * logical_cpus)
+    if kind != "mirrored":
+        return None
+    gpus = tf.config.list_logical_devices("GPU")
+    devices = [d.name for d in (gpus or tf.config.list_logical_devices("CPU"))]
+    return tf.distribute.MirroredStrategy(devices=devices)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    quiet_tensorflow()
+    import contextlib
+
+    from aelab import data, training
+
+    cfg = training.TrainConfig(
+        model=args.model,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        seed=args.seed,
+        learning_rate=args.lr,
+        optimizer=args.optimizer,
+        schedule=args.schedule,
+        train_size=args.train_size,
+        val_size=args.val_size,
+        latent_dim=args.latent_dim,
+        hidden_units=args.hidden_units,
+        arch=args.arch,
+    )
+    try:
+        x_train, x_val, (x_test, _) = training.load_split(cfg, args.data_dir)
+    except data.DataError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    strategy = make_strategy(args.distribute, args.logical_cpus)
+    scope = strategy.scope() if strategy else contextlib.nullcontext()
+    t0 = time.perf_counter()
+    with scope:
+        model = training.build_model(cfg)
+    print(f"{args.model}: {model.count_params():,} parameters, {len(x_train)} training images, {len(x_val)} validation"
+          + (f", {strategy.num_replicas_in_sync} replicas" if strategy else ""), flush=True)
+
+    def report(epoch, epochs, logs, seconds):
+        vals = "  ".join(f"{k} {v:.4f}" for k, v in sorted(logs.items()) if k != "learning_rate")
+        print(f"epoch {epoch + 1}/{epochs}  {seconds:.1f}s  {vals}", flush=True)
+
+    def save_best(m, epoch, logs):
+        # An interim checkpoint: if the run is killed, the best epoch so far survives.
+        last = {k: [float(v)] for k, v in logs.items()}
+        training.save_trained(m, args.name, cfg, last, {}, time.perf_counter() - t0, args.out, epochs=epoch + 1)
+
+    callbacks = [training.ProgressCallback(on_epoch=report), training.KeepBest(save=save_best if len(x_val) else None)]
+    with scope:
+        history = training.fit(model, cfg, x_train, x_val, callbacks)
+    seconds = time.perf_counter() - t0
+    test = training.test_metrics(model, cfg.model, x_test, seed=cfg.seed)
+    path = training.save_trained(model, args.name, cfg, history.history, test, seconds, args.out)
+    print(f"trained in {seconds:.0f}s; test: " + ", ".join(f"{k} {v:.4f}" for k, v in test.items()))
+    print(f"saved {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
