@@ -1,0 +1,201 @@
+"""Images for people: decoding and validating uploads, mosaics, resizing, PNG export.
+
+Everything here works on NumPy arrays in [0, 1] (what the models take and give)
+and hands back arrays or bytes, so the app only renders.
+"""
+
+import io
+import warnings
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+# Formats the colorization page accepts. Pillow could open many more, but each
+# extra decoder is extra attack surface for files typed by strangers.
+ALLOWED_FORMATS = ("PNG", "JPEG")
+
+# An upload larger than this is refused before Pillow looks at it. The app's
+# `server.maxUploadSize` (in MB) is the first line; this one also protects
+# callers outside Streamlit.
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+# A small file can still decode to a huge bitmap (a "decompression bomb"). 25
+# megapixels is a 5000x5000 photo: about 100 MB as RGBA while we convert it.
+MAX_PIXELS = 25_000_000
+
+
+class ImageError(ValueError):
+    """An upload is not an image we can use; the message says why, for the user."""
+
+
+def decode_upload(data, max_bytes=MAX_UPLOAD_BYTES, max_pixels=MAX_PIXELS):
+    """Decodes an uploaded PNG or JPEG into RGB floats.
+
+    Transparent pixels are laid over white, EXIF rotation is applied, and
+    16-bit, palette, CMYK and gray images are converted.
+
+    Args:
+        data: the file's bytes.
+        max_bytes: largest accepted file size.
+        max_pixels: largest accepted width * height.
+
+    Returns:
+        float32 array of shape (H, W, 3) in [0, 1].
+
+    Raises:
+        ImageError: if the bytes are not a readable PNG or JPEG within the limits.
+    """
+    data = bytes(data or b"")
+    if not data:
+        raise ImageError("The uploaded file is empty: expected a PNG or JPEG image.")
+    if len(data) > max_bytes:
+        raise ImageError(
+            f"The uploaded file is too large: expected at most {max_bytes / 2**20:.0f} MB. "
+            f"Received: {len(data) / 2**20:.1f} MB."
+        )
+    try:
+        # Pillow only warns between MAX_IMAGE_PIXELS and twice that; a warning
+        # would let the bomb through, so it is turned into an error here.
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data))
+            if img.format not in ALLOWED_FORMATS:
+                raise ImageError(
+                    f"Unsupported image format: expected one of {', '.join(ALLOWED_FORMATS)}. Received: {img.format}."
+                )
+            w, h = img.size
+            if w < 1 or h < 1 or w * h > max_pixels:
+                raise ImageError(
+                    f"The image is too large: expected at most {max_pixels:,} pixels. "
+                    f"Received: {w}x{h} = {w * h:,} pixels."
+                )
+            img.load()  # Decodes now, so a truncated file fails here and not later.
+            img = ImageOps.exif_transpose(img)
+            return _to_rgb_float(img)
+    except ImageError:
+        raise
+    except UnidentifiedImageError:
+        raise ImageError("The uploaded file is not an image: expected a PNG or JPEG file.") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+        raise ImageError(f"The image is too large to decode safely: {e}") from None
+    except (OSError, SyntaxError, ValueError, EOFError) as e:
+        # Pillow reports truncated and corrupt files as OSError, and some
+        # broken headers as SyntaxError or ValueError.
+        raise ImageError(f"The image file is damaged or incomplete and cannot be decoded ({e}).") from None
+
+
+def _to_rgb_float(img):
+    if img.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
+        # High bit-depth gray: Pillow's convert("RGB") would clip at 255.
+        a = np.asarray(img, dtype="float32")
+        top = 65535.0 if a.max(initial=0) > 255 else 255.0
+        return np.repeat(np.clip(a / top, 0, 1)[..., None], 3, axis=-1)
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        rgba = img.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        img = Image.alpha_composite(white, rgba)
+    a = np.asarray(img.convert("RGB"), dtype="float32") / 255.0
+    return a
+
+
+def to_uint8(x):
+    """Converts [0, 1] floats to uint8, dropping a trailing single channel.
+
+    Args:
+        x: array of shape (H, W), (H, W, 1) or (H, W, 3).
+
+    Returns:
+        uint8 array of shape (H, W) or (H, W, 3).
+    """
+    x = np.asarray(x)
+    if x.ndim == 3 and x.shape[-1] == 1:
+        x = x[..., 0]
+    if x.dtype == np.uint8:
+        return x
+    return (np.clip(x, 0.0, 1.0) * 255.0 + 0.5).astype("uint8")
+
+
+def resize(x, size, smooth=True):
+    """Resizes one image.
+
+    Args:
+        x: array of shape (H, W), (H, W, 1) or (H, W, 3), floats in [0, 1] or uint8.
+        size: `(width, height)` in pixels.
+        smooth: Lanczos when True (photos); nearest neighbour when False, which
+            keeps every pixel a visible square (digits shown to a room).
+
+    Returns:
+        uint8 array of shape (height, width) or (height, width, 3).
+    """
+    img = Image.fromarray(to_uint8(x))
+    method = Image.Resampling.LANCZOS if smooth else Image.Resampling.NEAREST
+    return np.asarray(img.resize(tuple(int(s) for s in size), method))
+
+
+def enlarge(x, scale, smooth=False):
+    """Enlarges one image by an integer factor; see `resize` for `smooth`."""
+    h, w = np.shape(x)[:2]
+    return resize(x, (w * int(scale), h * int(scale)), smooth)
+
+
+def square_crop_resize(rgb, size=32):
+    """Centre-crops an image to a square and shrinks it to `size` x `size`.
+
+    CIFAR-10 images are square; squeezing a wide photo instead would distort
+    every shape the colorizer has learned.
+
+    Args:
+        rgb: float array of shape (H, W, 3) in [0, 1].
+        size: output side in pixels.
+
+    Returns:
+        float32 array of shape (size, size, 3) in [0, 1].
+    """
+    h, w = np.shape(rgb)[:2]
+    side = min(h, w)
+    top, left = (h - side) // 2, (w - side) // 2
+    square = np.asarray(rgb)[top : top + side, left : left + side]
+    return resize(square, (size, size), smooth=True).astype("float32") / 255.0
+
+
+def tile(images, n_cols, pad=0, pad_value=1.0):
+    """Lays out equally sized images in a grid, row by row.
+
+    Args:
+        images: array of shape (N, H, W) or (N, H, W, C).
+        n_cols: images per row; rows are added as needed (the last one is
+            filled with `pad_value`).
+        pad: pixels between neighbours.
+        pad_value: value of the gaps and empty cells.
+
+    Returns:
+        Array of shape (rows * (H + pad) - pad, n_cols * (W + pad) - pad[, C]),
+        with the dtype of `images`.
+    """
+    images = np.asarray(images)
+    if images.ndim not in (3, 4) or len(images) == 0:
+        raise ValueError(f"tile expects a non-empty array of shape (N, H, W[, C]). Received shape {images.shape}")
+    if int(n_cols) < 1:
+        raise ValueError(f"Invalid value for argument n_cols: expected an integer >= 1. Received: n_cols={n_cols}")
+    n, h, w = images.shape[:3]
+    rest = images.shape[3:]
+    n_rows = -(-n // n_cols)
+    out = np.full((n_rows * (h + pad) - pad, n_cols * (w + pad) - pad, *rest), pad_value, dtype=images.dtype)
+    for i in range(n):
+        r, c = divmod(i, n_cols)
+        out[r * (h + pad) : r * (h + pad) + h, c * (w + pad) : c * (w + pad) + w] = images[i]
+    return out
+
+
+def to_png(x):
+    """Encodes one image as PNG bytes.
+
+    Args:
+        x: array of shape (H, W), (H, W, 1) or (H, W, 3), floats in [0, 1] or uint8.
+
+    Returns:
+        The PNG file's bytes.
+    """
+    buf = io.BytesIO()
+    Image.fromarray(to_uint8(x)).save(buf, format="PNG", optimize=False)
+    return buf.getvalue()

@@ -1,0 +1,243 @@
+"""The 2-D latent space: encoding a set, decoding grids, slider ranges, plot selections."""
+
+import numpy as np
+
+from aelab import images
+from aelab.metrics import run_batched
+
+IMAGE_SHAPE = (28, 28, 1)
+
+
+def _encoder_mean(model, x):
+    out = model.encoder(x, training=False)
+    # A VAE encoder returns (z_mean, z_log_var, z). The mean is where a digit
+    # "lives"; the sample z would make the scatter shimmer between reruns.
+    return out[0] if isinstance(out, (list, tuple)) else out
+
+
+def encode(model, x, batch_size=1000):
+    """Encodes images to latent points (the posterior mean for a VAE).
+
+    Args:
+        model: an AE or VAE with `.encoder`.
+        x: images of shape (N, 28, 28, 1) in [0, 1].
+        batch_size: images per call.
+
+    Returns:
+        float32 array of shape (N, latent_dim).
+    """
+    return run_batched(lambda b: _encoder_mean(model, b), x, batch_size).astype("float32")
+
+
+def decode(model, z):
+    """Decodes latent points in one call (no `predict`: it is slow for few points).
+
+    Args:
+        model: an AE or VAE with `.decoder`.
+        z: array of shape (N, latent_dim).
+
+    Returns:
+        float32 images of shape (N, 28, 28, 1) in [0, 1].
+    """
+    z = np.asarray(z, dtype="float32").reshape(-1, np.shape(z)[-1])
+    return np.asarray(model.decoder(z, training=False), dtype="float32")
+
+
+def reconstruct(model, x):
+    """Encodes and decodes images (a VAE decodes its posterior mean).
+
+    Args:
+        model: an AE or VAE.
+        x: images of shape (N, 28, 28, 1).
+
+    Returns:
+        float32 reconstructions shaped like `x`.
+    """
+    return np.asarray(model(np.asarray(x, dtype="float32"), training=False), dtype="float32")
+
+
+def check_latent_model(model, kind):
+    """Checks that a model can play the AE or VAE in the app, and warms it up.
+
+    The first call of a Keras model builds its graph; doing it here means the
+    first person to move a slider does not wait for it.
+
+    Args:
+        model: the loaded model.
+        kind: "ae2d" or "vae2d".
+
+    Raises:
+        ValueError: if the model has no `.encoder`/`.decoder` of the expected
+            shapes (for example a DAE saved under a VAE's name).
+    """
+    if not hasattr(model, "encoder") or not hasattr(model, "decoder"):
+        raise ValueError(f"Expected a model with .encoder and .decoder for {kind}. Received: {type(model).__name__}")
+    out = model.encoder(np.zeros((1, *IMAGE_SHAPE), "float32"), training=False)
+    is_tuple = isinstance(out, (list, tuple))
+    if (kind == "vae2d") != is_tuple:
+        want = "(z_mean, z_log_var, z)" if kind == "vae2d" else "a single latent tensor"
+        raise ValueError(f"Expected an encoder returning {want} for {kind}. Received: {type(out).__name__}")
+    z = out[0] if is_tuple else out
+    if tuple(z.shape) != (1, 2):
+        raise ValueError(f"Expected a 2-D latent for {kind}. Received: latent shape {tuple(z.shape)[1:]}")
+    img = model.decoder(np.zeros((1, 2), "float32"), training=False)
+    if tuple(img.shape) != (1, *IMAGE_SHAPE):
+        raise ValueError(f"Expected decoded images of shape {IMAGE_SHAPE}. Received: {tuple(img.shape)[1:]}")
+    model(np.zeros((1, *IMAGE_SHAPE), "float32"), training=False)
+
+
+def grid_axes(n, z0_range, z1_range):
+    """The latent values at the centres of an n x n manifold's cells.
+
+    Args:
+        n: cells per side.
+        z0_range: `(low, high)` of the horizontal axis.
+        z1_range: `(low, high)` of the vertical axis.
+
+    Returns:
+        `(z0_values, z1_values)`: z0 ascending left to right, z1 descending
+        top to bottom (so that up means larger z1, as on a plot).
+    """
+    n = int(n)
+    if n < 1:
+        raise ValueError(f"Invalid value for argument n: expected an integer >= 1. Received: n={n}")
+    z0 = np.linspace(z0_range[0], z0_range[1], n, dtype="float32")
+    z1 = np.linspace(z1_range[1], z1_range[0], n, dtype="float32")
+    return z0, z1
+
+
+def grid_points(z0_values, z1_values):
+    """All latent points of a grid, row by row from the top left.
+
+    Returns:
+        float32 array of shape (len(z1_values) * len(z0_values), 2).
+    """
+    zz0, zz1 = np.meshgrid(z0_values, z1_values)
+    return np.stack([zz0.ravel(), zz1.ravel()], axis=1).astype("float32")
+
+
+def manifold(model, n=30, z0_range=(-4.0, 4.0), z1_range=(-4.0, 4.0), pad=0):
+    """Decodes an n x n grid of latent points into one mosaic, in one batched call.
+
+    Args:
+        model: an AE or VAE with a 2-D latent.
+        n: cells per side.
+        z0_range, z1_range: `(low, high)` of each latent axis.
+        pad: pixels between cells.
+
+    Returns:
+        `(mosaic, z0_values, z1_values)`: a float32 (n*28, n*28) image in
+        [0, 1] (when `pad` is 0) and the axes from `grid_axes`.
+    """
+    z0, z1 = grid_axes(n, z0_range, z1_range)
+    digits = decode(model, grid_points(z0, z1))[..., 0]
+    return images.tile(digits, n_cols=len(z0), pad=pad, pad_value=1.0), z0, z1
+
+
+def to_pixel(z, z0_range, z1_range, n, cell=28):
+    """Where a latent point falls on a manifold mosaic from `manifold`.
+
+    Cell centres sit at `i * cell + (cell - 1) / 2` pixels and hold the values
+    from `grid_axes`; in between, the position is interpolated linearly.
+
+    Args:
+        z: `(z0, z1)`.
+        z0_range, z1_range: the ranges the mosaic was decoded with.
+        n: cells per side.
+        cell: pixels per cell.
+
+    Returns:
+        `(x, y)` in pixel coordinates, y growing downwards.
+    """
+    centre = (cell - 1) / 2.0
+    span = (n - 1) * cell
+
+    def frac(v, lo, hi):
+        return 0.5 if hi == lo else (v - lo) / (hi - lo)
+
+    x = centre + frac(float(z[0]), *z0_range) * span
+    y = centre + (1.0 - frac(float(z[1]), *z1_range)) * span
+    return x, y
+
+
+def _round_out(lo, hi, step):
+    return float(np.floor(lo / step) * step), float(np.ceil(hi / step) * step)
+
+
+def percentile_range(z, lo=1.0, hi=99.0, step=0.5):
+    """A latent range that holds most of a set, without its far outliers.
+
+    An AE's latent is unbounded and off-centre, so its manifold must be drawn
+    where its digits actually are.
+
+    Args:
+        z: encoded points of shape (N, 2).
+        lo, hi: percentiles kept on each axis.
+        step: the limits are rounded outwards to multiples of this.
+
+    Returns:
+        `((z0_low, z0_high), (z1_low, z1_high))`.
+    """
+    p = np.percentile(np.asarray(z, "float64"), [lo, hi], axis=0)
+    return tuple(_round_out(p[0, d], p[1, d], step) for d in range(2))
+
+
+def slider_bounds(z, margin=0.25, step=0.5, at_least=None):
+    """Outer limits for latent sliders: the set's extremes, widened by a margin.
+
+    Args:
+        z: encoded points of shape (N, 2).
+        margin: fraction of each axis' extent added on both sides.
+        step: the limits are rounded outwards to multiples of this.
+        at_least: optional `(low, high)` the bounds always include (the
+            VAE's prior lives in [-4, 4] whatever the data).
+
+    Returns:
+        `((z0_low, z0_high), (z1_low, z1_high))`.
+    """
+    z = np.asarray(z, "float64")
+    out = []
+    for d in range(2):
+        a, b = float(z[:, d].min()), float(z[:, d].max())
+        extra = margin * max(b - a, 1e-6)
+        a, b = a - extra, b + extra
+        if at_least is not None:
+            a, b = min(a, at_least[0]), max(b, at_least[1])
+        out.append(_round_out(a, b, step))
+    return tuple(out)
+
+
+def selected_rows(selection, n_rows=None):
+    """Maps a Plotly box/lasso selection back to data rows through `customdata`.
+
+    Each point of a scatter made by `aelab.plots.latent_scatter` carries its
+    row index as customdata; traces without customdata (markers, highlights)
+    are ignored, so this does not depend on trace order or point indices.
+
+    Args:
+        selection: the selection from `st.plotly_chart(..., on_select="rerun")`
+            (either the whole event or its `selection`), or None.
+        n_rows: optional number of rows; indices outside [0, n_rows) are dropped.
+
+    Returns:
+        Sorted, unique int64 array of row indices (empty if nothing is selected).
+    """
+    if not selection:
+        return np.zeros(0, dtype="int64")
+    if "selection" in selection:
+        selection = selection["selection"]
+    rows = []
+    for point in selection.get("points", None) or []:
+        custom = point.get("customdata") if isinstance(point, dict) else None
+        if isinstance(custom, (list, tuple)):
+            custom = custom[0] if custom else None
+        if custom is None or isinstance(custom, bool):
+            continue
+        try:
+            rows.append(int(custom))
+        except (TypeError, ValueError):
+            continue
+    out = np.unique(np.asarray(rows, dtype="int64"))
+    if n_rows is not None:
+        out = out[(out >= 0) & (out < n_rows)]
+    return out
