@@ -1,0 +1,201 @@
+"""A training run in a background thread that a web page can watch and stop.
+
+The app's script thread must stay free to redraw progress and to notice a Stop
+click, so `TrainingJob` runs `aelab.training.fit` in a thread of its own and
+publishes what it has done under a lock. It knows nothing of Streamlit.
+"""
+
+import math
+import threading
+import time
+import uuid
+
+import keras
+
+from aelab import training
+
+
+class _BatchCounter(keras.callbacks.Callback):
+    def __init__(self, job):
+        super().__init__()
+        self.job = job
+
+    def on_epoch_begin(self, epoch, logs=None):
+        with self.job._lock:
+            self.job.epoch, self.job.batch = epoch, 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        with self.job._lock:
+            self.job.batch = batch + 1
+
+
+class TrainingJob:
+    """Trains one AE or VAE from a `TrainConfig`, in a thread, with a stop flag.
+
+    Args:
+        cfg: the `aelab.training.TrainConfig`.
+        data_dir: the data folder; see `aelab.data.resolve_data_dir`.
+
+    Attributes:
+        id: a unique string, usable as a cache key for the trained model.
+        status: "pending", "running", "done", "stopped" or "failed".
+        history: per-epoch logs so far, as in `History.history`.
+        model: the trained model once finished (best epoch's weights).
+        test_metrics: the test-set metrics once finished.
+        error: the error message when `status` is "failed".
+    """
+
+    def __init__(self, cfg, data_dir=None):
+        self.cfg = cfg
+        self.data_dir = data_dir
+        self.id = uuid.uuid4().hex
+        self.status = "pending"
+        self.history = {}
+        self.epoch = 0
+        self.batch = 0
+        self.seconds = 0.0
+        self.model = None
+        self.test_metrics = None
+        self.error = None
+        self.train_images = 0
+        self.steps_per_epoch = 0
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._thread = None
+
+    # Reading and controlling from another thread.
+
+    @property
+    def finished(self):
+        """True once the job is done, stopped or failed."""
+        return self.status in ("done", "stopped", "failed")
+
+    def stop(self):
+        """Asks the job to stop after the current batch; the best epoch so far is kept."""
+        self._stop.set()
+
+    @property
+    def stop_requested(self):
+        return self._stop.is_set()
+
+    def progress(self):
+        """Returns `(fraction done in [0, 1], short text)`."""
+        with self._lock:
+            epochs, epoch, batch, steps = self.cfg.epochs, self.epoch, self.batch, self.steps_per_epoch
+            done = len(self.history.get("loss", []))
+        if self.finished:
+            return 1.0, f"{self.status}: {done} of {epochs} epochs"
+        if not steps:
+            return 0.0, "loading data and building the model"
+        frac = min(1.0, (epoch + batch / steps) / epochs)
+        return frac, f"epoch {epoch + 1} of {epochs}, batch {batch} of {steps}"
+
+    def history_copy(self):
+        """A snapshot of the per-epoch logs, safe to plot while training goes on."""
+        with self._lock:
+            return {k: list(v) for k, v in self.history.items()}
+
+    def start(self):
+        """Starts training in a daemon thread and returns at once."""
+        self._thread = threading.Thread(target=self.run, name=f"aelab-train-{self.id[:8]}", daemon=True)
+        self._thread.start()
+        return self
+
+    def join(self, timeout=None):
+        """Waits for the thread; returns True when the job has finished."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return self.finished
+
+    # The work itself.
+
+    def _on_epoch(self, epoch, epochs, logs, seconds):
+        with self._lock:
+            for k, v in logs.items():
+                self.history.setdefault(k, []).append(float(v))
+
+    def run(self):
+        """Loads the data, trains, and measures the test set (in the calling thread)."""
+        self.status = "running"
+        t0 = time.perf_counter()
+        try:
+            x_train, x_val, (x_test, _) = training.load_split(self.cfg, self.data_dir)
+            self.train_images = len(x_train)
+            self.steps_per_epoch = math.ceil(len(x_train) / self.cfg.batch_size)
+            model = training.build_model(self.cfg)
+            callbacks = [
+                training.ProgressCallback(on_epoch=self._on_epoch, should_stop=self._stop.is_set),
+                _BatchCounter(self),
+                training.KeepBest(),
+            ]
+            training.fit(model, self.cfg, x_train, x_val, callbacks=callbacks)
+            self.seconds = time.perf_counter() - t0
+            self.test_metrics = training.test_metrics(model, self.cfg.model, x_test)
+            self.model = model
+            self.status = "stopped" if self._stop.is_set() else "done"
+        except Exception as e:  # Shown to the user; the thread must not die silently.
+            self.error = f"{type(e).__name__}: {e}"
+            self.status = "failed"
+
+    def metadata(self):
+        """The sidecar contents of the trained model (see `training.sidecar_metadata`)."""
+        meta = training.sidecar_metadata(self.cfg, self.history_copy(), self.test_metrics or {}, self.seconds, "mnist")
+        meta["train_images"] = self.train_images
+        meta["stopped_early"] = self.status == "stopped"
+        return meta
+
+    def save(self, name, directory):
+        """Saves the trained model and its sidecar atomically; returns the `.keras` path."""
+        if self.model is None:
+            raise ValueError(f"Nothing to save: the training job has status {self.status!r}.")
+        return training.save_trained(
+            self.model, name, self.cfg, self.history_copy(), self.test_metrics or {}, self.seconds, directory
+        )
+
+
+def make_config(model, epochs, batch_size, train_size, optimizer, learning_rate, seed=1337, val_size=1000):
+    """A `TrainConfig` for in-browser training, validated with clear messages.
+
+    Args:
+        model: "ae2d" or "vae2d".
+        epochs: passes over the training set (>= 1).
+        batch_size: images per step (>= 1).
+        train_size: training images (>= 1; at most 60,000 minus `val_size`).
+        optimizer: a key of `aelab.training.OPTIMIZERS`.
+        learning_rate: a positive float.
+        seed: seeds weights and shuffling.
+        val_size: held-out images for the validation curve and keep-best.
+
+    Returns:
+        The `TrainConfig`.
+
+    Raises:
+        ValueError: if a value is out of range.
+    """
+    if model not in ("ae2d", "vae2d"):
+        raise ValueError(f"Invalid value for argument model: expected 'ae2d' or 'vae2d'. Received: model={model!r}")
+    for name, value in (("epochs", epochs), ("batch_size", batch_size), ("train_size", train_size)):
+        if int(value) < 1:
+            raise ValueError(f"Invalid value for argument {name}: expected an integer >= 1. Received: {name}={value}")
+    if int(train_size) > 60000 - int(val_size):
+        raise ValueError(
+            f"Invalid value for argument train_size: expected at most {60000 - int(val_size)}. Received: train_size={train_size}"
+        )
+    if optimizer not in training.OPTIMIZERS:
+        raise ValueError(
+            f"Invalid value for argument optimizer: expected one of {sorted(training.OPTIMIZERS)}. Received: optimizer={optimizer!r}"
+        )
+    if not float(learning_rate) > 0:
+        raise ValueError(
+            f"Invalid value for argument learning_rate: expected a number > 0. Received: learning_rate={learning_rate}"
+        )
+    return training.TrainConfig(
+        model=model,
+        epochs=int(epochs),
+        batch_size=int(batch_size),
+        train_size=int(train_size),
+        optimizer=optimizer,
+        learning_rate=float(learning_rate),
+        seed=int(seed),
+        val_size=int(val_size),
+    )
