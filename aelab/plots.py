@@ -1,6 +1,7 @@
 """Plotly figures: latent scatter, manifold with latent-valued axes, loss curves."""
 
 import base64
+import math
 
 import numpy as np
 import plotly.colors
@@ -78,10 +79,43 @@ def _data_uri(x):
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def _ticks(values, cell, max_ticks):
+def nice_ticks(lo, hi, max_ticks=9):
+    """Round values between lo and hi (steps of 1, 2, 2.5 or 5 times a power of ten).
+
+    Args:
+        lo, hi: the axis range, in either order.
+        max_ticks: the most values returned.
+
+    Returns:
+        A list of floats, ascending; `[lo]` when the range is empty.
+    """
+    lo, hi = sorted((float(lo), float(hi)))
+    if hi - lo < 1e-9:
+        return [lo]
+    raw = (hi - lo) / max(1, max_ticks - 1)
+    power = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw * (1 - 1e-9))
+    first = math.ceil(lo / step - 1e-9) * step
+    ticks = [first + i * step for i in range(int((hi - first) / step + 1e-9) + 1)]
+    return [round(t, 10) + 0.0 for t in ticks]  # + 0.0 turns -0.0 into 0.0
+
+
+def _format(value, step):
+    """A tick label with as many decimals as the step needs (2.5 needs one, 0.25 two)."""
+    decimals = 0
+    while abs(step * 10**decimals - round(step * 10**decimals)) > 1e-6 and decimals < 6:
+        decimals += 1
+    return f"{value:.{decimals}f}"
+
+
+def _ticks(values, cell, max_ticks, axis):
+    """Tick positions (pixels) and labels (latent values) for one manifold axis."""
+    lo, hi = float(min(values[0], values[-1])), float(max(values[0], values[-1]))
+    ticks = nice_ticks(lo, hi, max_ticks)
+    step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
     n = len(values)
-    idx = np.unique(np.linspace(0, n - 1, min(n, max_ticks)).round().astype(int))
-    return [float(i * cell + (cell - 1) / 2) for i in idx], [f"{values[i]:.1f}" for i in idx]
+    pos = [latent.to_pixel((t, t), (lo, hi), (lo, hi), n, cell)[axis] for t in ticks]
+    return pos, [_format(t, step) for t in ticks]
 
 
 def manifold_figure(mosaic, z0_values, z1_values, point=None, cell=28, max_ticks=9, height=640):
@@ -103,8 +137,8 @@ def manifold_figure(mosaic, z0_values, z1_values, point=None, cell=28, max_ticks
     """
     n0, n1 = len(z0_values), len(z1_values)
     fig = go.Figure(go.Image(source=_data_uri(mosaic), hoverinfo="skip"))
-    xt, xl = _ticks(z0_values, cell, max_ticks)
-    yt, yl = _ticks(z1_values, cell, max_ticks)
+    xt, xl = _ticks(z0_values, cell, max_ticks, axis=0)
+    yt, yl = _ticks(z1_values, cell, max_ticks, axis=1)
     if point is not None:
         x, y = latent.to_pixel(point, (z0_values[0], z0_values[-1]), (z1_values[-1], z1_values[0]), n0, cell)
         fig.add_trace(
@@ -135,13 +169,15 @@ def manifold_figure(mosaic, z0_values, z1_values, point=None, cell=28, max_ticks
     return fig
 
 
-def loss_curve(history, title=None, height=320):
+def loss_curve(history, title=None, height=320, epochs=None):
     """Training and validation loss per epoch.
 
     Args:
         history: dict of lists as in `keras.callbacks.History.history`.
         title: optional figure title.
         height: figure height in pixels.
+        epochs: optional planned number of epochs: the x axis spans them all
+            from the start, so a live curve grows into a fixed frame.
 
     Returns:
         A `go.Figure` with one line per available series (`loss`, `val_loss`).
@@ -159,11 +195,13 @@ def loss_curve(history, title=None, height=320):
                     line=dict(dash=dash),
                 )
             )
+    epochs = max([len(t.x) for t in fig.data] + [epochs or 1])
     fig.update_layout(
         title=title,
         height=height,
         margin=dict(l=10, r=10, t=40 if title else 10, b=10),
-        xaxis=dict(title="epoch", tickformat="d", rangemode="tozero"),
+        # Whole epochs only, about ten ticks at most.
+        xaxis=dict(title="epoch", tick0=1, dtick=max(1, math.ceil(epochs / 10)), range=[0.5, epochs + 0.5]),
         yaxis_title="loss",
         legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"),
     )

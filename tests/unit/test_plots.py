@@ -4,6 +4,7 @@ import base64
 
 import numpy as np
 import plotly.graph_objects as go
+import pytest
 
 from aelab import images, latent, plots
 
@@ -53,9 +54,12 @@ def test_manifold_figure_axes_in_latent_units_and_point():
     assert isinstance(img, go.Image) and img.source.startswith("data:image/png;base64,")
     png = base64.b64decode(img.source.split(",", 1)[1])
     assert png == images.to_png(mosaic)
-    assert list(fig.layout.xaxis.ticktext) == ["-4.0", "-2.0", "0.0", "2.0", "4.0"]
-    assert list(fig.layout.yaxis.ticktext) == ["2.0", "1.0", "0.0", "-1.0", "-2.0"]
-    assert fig.layout.xaxis.tickvals[0] == 13.5
+    assert list(fig.layout.xaxis.ticktext) == ["-4", "-3", "-2", "-1", "0", "1", "2", "3", "4"]
+    assert list(fig.layout.yaxis.ticktext) == ["-2.0", "-1.5", "-1.0", "-0.5", "0.0", "0.5", "1.0", "1.5", "2.0"]
+    # Ticks sit where their value is decoded: -4 and 4 at the outer cells' centres, 0 in the middle.
+    assert fig.layout.xaxis.tickvals[0] == 13.5 and fig.layout.xaxis.tickvals[-1] == 4 * 28 + 13.5
+    assert fig.layout.yaxis.tickvals[0] == 4 * 28 + 13.5  # z1 = -2 is at the bottom
+    assert fig.layout.xaxis.tickvals[4] == 2 * 28 + 13.5
     # (-4, -2) is the bottom-left cell's centre.
     assert (marker.x[0], marker.y[0]) == (13.5, 4 * 28 + 13.5)
 
@@ -65,11 +69,28 @@ def test_manifold_figure_accepts_png_bytes_and_caps_ticks():
     z0, z1 = latent.grid_axes(30, (-4, 4), (-4, 4))
     fig = plots.manifold_figure(png, z0, z1, max_ticks=7)
     assert fig.data[0].source.endswith(base64.b64encode(png).decode()[-20:])
-    assert len(fig.layout.xaxis.tickvals) == 7 and len(fig.data) == 1
+    assert list(fig.layout.xaxis.ticktext) == ["-4", "-2", "0", "2", "4"] and len(fig.data) == 1
 
 
 def test_loss_curve_has_train_and_validation():
     fig = plots.loss_curve({"loss": [3.0, 2.0, 1.5], "val_loss": [3.1, 2.2, 1.9], "learning_rate": [1e-3] * 3})
     assert [t.name for t in fig.data] == ["train", "validation"]
     assert list(fig.data[0].x) == [1, 2, 3]
+    assert fig.layout.xaxis.dtick == 1  # whole epochs
+    assert plots.loss_curve({"loss": list(range(30))}).layout.xaxis.dtick == 3
+    assert list(plots.loss_curve({"loss": [1.0]}, epochs=5).layout.xaxis.range) == [0.5, 5.5]
     assert len(plots.loss_curve({}).data) == 0
+
+
+@pytest.mark.parametrize(
+    "lo, hi, expected",
+    [
+        (-4, 4, [-4, -3, -2, -1, 0, 1, 2, 3, 4]),
+        (8.5, 24.5, [10, 12, 14, 16, 18, 20, 22, 24]),
+        (-0.3, 0.35, [-0.3, -0.2, -0.1, 0, 0.1, 0.2, 0.3]),
+        (1, -1, [-1, -0.75, -0.5, -0.25, 0, 0.25, 0.5, 0.75, 1]),
+        (3, 3, [3]),
+    ],
+)
+def test_nice_ticks(lo, hi, expected):
+    np.testing.assert_allclose(plots.nice_ticks(lo, hi, 9), expected)
