@@ -1,0 +1,27 @@
+"""aelab: an interactive latent-space explorer for autoencoders.
+
+Run with `streamlit run app.py`. This file only routes; each page is in app_pages/.
+
+The folder is not called `pages/`: Streamlit still treats a `pages/` folder next
+to the entry file as a legacy multipage app until `st.navigation` first runs, so
+a first request for /denoising after a restart (and every AppTest rerun) would
+run that page alone, without this file.
+"""
+
+import streamlit as st
+
+from app_pages import _common
+
+st.set_page_config(page_title="aelab: latent-space explorer", page_icon="🧭", layout="wide")
+_common.init_session()
+_common.sidebar()
+
+st.navigation(
+    [
+        st.Page("app_pages/models.py", title="Models", icon=":material/model_training:", default=True),
+        st.Page("app_pages/latent_space.py", title="Latent space", icon=":material/scatter_plot:"),
+        st.Page("app_pages/manifold.py", title="Manifold", icon=":material/grid_view:"),
+        st.Page("app_pages/denoising.py", title="Denoising", icon=":material/blur_on:"),
+        st.Page("app_pages/colorization.py", title="Colorization", icon=":material/palette:"),
+    ]
+).run()

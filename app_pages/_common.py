@@ -1,0 +1,246 @@
+"""Streamlit-only helpers shared by the pages (not a page itself).
+
+Cached loaders for the shipped models and the test sets, session defaults,
+and the "active" AE and VAE: each session uses either the shipped checkpoint,
+the model it trained itself, or one saved by name.
+"""
+
+import dataclasses
+import glob
+import json
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # Before TensorFlow is first imported.
+
+import numpy as np  # noqa: E402
+import streamlit as st  # noqa: E402
+
+from aelab import checkpoints, data, images, latent  # noqa: E402
+
+KINDS = {"ae2d": "Autoencoder (AE)", "vae2d": "Variational autoencoder (VAE)"}
+KIND_BY_LABEL = {label: kind for kind, label in KINDS.items()}
+SHORT = {"ae2d": "AE", "vae2d": "VAE"}
+USER_DIR_ENV = "AELAB_USER_DIR"
+
+# Input shapes used to warm up the models that are not AEs or VAEs.
+_WARM_UP_SHAPES = {"dae": (1, 28, 28, 1), "colorizer": (1, 32, 32, 1)}
+
+
+@dataclasses.dataclass
+class ModelInfo:
+    """What the pages need to know about a model besides the model itself.
+
+    Attributes:
+        kind: "ae2d" or "vae2d" (or "dae", "colorizer").
+        source: "shipped", "session" or "saved".
+        label: one line for people.
+        key: a string that changes whenever the weights do (cache key).
+        meta: the sidecar dict (config, epochs, data set, test metrics, history).
+    """
+
+    kind: str
+    source: str
+    label: str
+    key: str
+    meta: dict
+
+
+def user_dir():
+    """The folder for models saved from the app, apart from the shipped ones."""
+    return os.environ.get(USER_DIR_ENV) or os.path.join(checkpoints.resolve_dir(), "user")
+
+
+def init_session():
+    """Sets the session defaults once per session, and adopts finished training runs.
+
+    A run started on the Models page goes on in its thread when the user goes
+    to another page; whichever page runs after it has finished puts the new
+    model to use.
+    """
+    if "active" not in st.session_state:
+        # Choice per kind: "shipped", "session" (trained here) or "saved:<name>".
+        st.session_state.active = {"ae2d": "shipped", "vae2d": "shipped"}
+    if "jobs" not in st.session_state:
+        st.session_state.jobs = {}  # kind -> the latest TrainingJob, running or finished.
+    if "trained" not in st.session_state:
+        st.session_state.trained = {}  # kind -> the latest finished job that has a model.
+    if "sample_seed" not in st.session_state:
+        st.session_state.sample_seed = {"denoise": 0, "colorize": 0}
+    for kind, job in st.session_state.jobs.items():
+        if job.finished and job.model is not None and st.session_state.trained.get(kind) is not job:
+            st.session_state.trained[kind] = job
+            st.session_state.active[kind] = "session"
+
+
+def epochs_text(job):
+    """'1 epoch', '5 epochs': how far a training job got."""
+    n = len(job.history.get("loss", []))
+    return f"{n} epoch{'' if n == 1 else 's'}"
+
+
+def choice_label(kind, choice):
+    """A short label for an active-model choice, without loading anything."""
+    if choice == "session":
+        job = st.session_state.trained.get(kind)
+        return f"trained in this session ({epochs_text(job)})" if job else "trained in this session"
+    if choice.startswith("saved:"):
+        return f"saved model '{choice[len('saved:') :]}'"
+    return f"shipped checkpoint '{kind}'"
+
+
+def sidebar():
+    """The shared sidebar: which AE and VAE the pages are using."""
+    with st.sidebar:
+        st.caption("Models in use (change them on the Models page)")
+        for kind in KINDS:
+            st.markdown(f"**{SHORT[kind]}**: {choice_label(kind, st.session_state.active[kind])}")
+
+
+# Data.
+
+
+@st.cache_resource(show_spinner="Loading the MNIST test set…")
+def _mnist_test():
+    (_, _), (x, y) = data.load_mnist()
+    # Shared by every session: read-only, so no page can change it for others.
+    # (st.cache_data would hand each rerun a fresh 31 MB copy instead.)
+    x.setflags(write=False)
+    y.setflags(write=False)
+    return x, y
+
+
+@st.cache_resource(show_spinner="Loading the CIFAR-10 test set…")
+def _cifar_test():
+    (_, _), (x, y) = data.load_cifar10()
+    x.setflags(write=False)  # As above; a copy would be 123 MB per rerun.
+    y.setflags(write=False)
+    return x, y
+
+
+def _or_stop(loader):
+    try:
+        return loader()
+    except data.DataError as e:
+        st.error(str(e))
+        st.stop()
+
+
+def mnist_test():
+    """The MNIST test set `(x, y)`, read-only; stops the page with an error if missing."""
+    return _or_stop(_mnist_test)
+
+
+def cifar_test():
+    """The CIFAR-10 test set `(x, y)`, read-only; stops the page with an error if missing."""
+    return _or_stop(_cifar_test)
+
+
+# Models.
+
+
+@st.cache_resource(max_entries=16, show_spinner="Loading the model…")
+def _load(name, directory, sha256, kind):
+    # sha256 is only part of the cache key: a checkpoint saved again under the
+    # same name is a new file and must be loaded again.
+    del sha256
+    model = checkpoints.load(name, directory)
+    if kind in KINDS:
+        latent.check_latent_model(model, kind)
+    else:
+        model(np.zeros(_WARM_UP_SHAPES[kind], "float32"), training=False)
+    return model
+
+
+def checkpoint_model(name, directory=None, kind=None):
+    """Loads a checkpoint once per server (warmed up), or shows why it cannot.
+
+    Args:
+        name: checkpoint name.
+        directory: folder; see `aelab.checkpoints.resolve_dir`.
+        kind: what the model must be ("ae2d", "vae2d", "dae", "colorizer");
+            defaults to `name`.
+
+    Returns:
+        `(model, sidecar)`, or `(None, None)` after an `st.error`.
+    """
+    directory = checkpoints.resolve_dir(directory)
+    try:
+        meta = checkpoints.read_sidecar(name, directory)
+        model = _load(name, directory, meta.get("sha256", ""), kind or name)
+    except (checkpoints.CheckpointError, ValueError) as e:
+        st.error(str(e))
+        return None, None
+    return model, meta
+
+
+def active_model(kind):
+    """The AE or VAE this session uses now.
+
+    Args:
+        kind: "ae2d" or "vae2d".
+
+    Returns:
+        `(model, ModelInfo)`, or `(None, None)` after an `st.error`.
+    """
+    choice = st.session_state.active[kind]
+    if choice == "session":
+        job = st.session_state.trained.get(kind)
+        if job is not None and job.model is not None:
+            info = ModelInfo(kind, "session", choice_label(kind, choice), f"session:{job.id}", job.metadata())
+            return job.model, info
+        choice = st.session_state.active[kind] = "shipped"
+    if choice.startswith("saved:"):
+        name, directory, source = choice[len("saved:") :], user_dir(), "saved"
+    else:
+        name, directory, source = kind, None, "shipped"
+    model, meta = checkpoint_model(name, directory, kind)
+    if model is None:
+        return None, None
+    key = f"{source}:{name}:{meta.get('sha256', '')}"
+    return model, ModelInfo(kind, source, choice_label(kind, choice), key, meta)
+
+
+def saved_models(kind):
+    """Names of the models of one kind saved from the app, sorted."""
+    names = []
+    for path in glob.glob(os.path.join(user_dir(), "*.json")):
+        try:
+            with open(path) as f:
+                meta = json.load(f)
+        except (OSError, ValueError):
+            continue  # A broken sidecar is not offered; loading it would only fail.
+        if (meta.get("kind") or meta.get("config", {}).get("model")) == kind:
+            names.append(os.path.splitext(os.path.basename(path))[0])
+    return sorted(names)
+
+
+@st.cache_data(max_entries=16, show_spinner="Encoding the 10,000 test digits…")
+def test_encodings(_model, key):
+    """The MNIST test set encoded by a model (posterior mean for a VAE).
+
+    Args:
+        _model: the AE or VAE (not hashed).
+        key: `ModelInfo.key`, which identifies the weights.
+
+    Returns:
+        float32 array of shape (10000, 2).
+    """
+    x, _ = _mnist_test()
+    return latent.encode(_model, x)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def manifold_png(_model, key, n, z0_range, z1_range):
+    """A decoded n x n manifold as PNG bytes, with its axes.
+
+    Args:
+        _model: the AE or VAE (not hashed).
+        key: `ModelInfo.key`.
+        n: cells per side.
+        z0_range, z1_range: `(low, high)` tuples.
+
+    Returns:
+        `(png_bytes, z0_values, z1_values)`.
+    """
+    mosaic, z0, z1 = latent.manifold(_model, n, z0_range, z1_range)
+    return images.to_png(mosaic), z0, z1

@@ -1,0 +1,85 @@
+"""Colorization: an autoencoder guesses the colours of small gray photos."""
+
+import numpy as np
+import streamlit as st
+
+from aelab import data, images, latent, metrics
+from app_pages import _common
+
+# Display size of a 32x32 image: smooth enlargement suits photos. Widths are
+# given explicitly because st.image otherwise widens an image to its caption.
+SHOW = 128
+ALL = "all classes"
+
+st.title("Colorization")
+st.markdown(
+    "The colorizer only sees the gray version of a tiny 32x32 photo and has to guess its colours. "
+    "Compare its guess with the real photo: PSNR says how close it is, and the gray copy's PSNR is "
+    "the score of not guessing at all. Then try a photo of your own."
+)
+
+colorizer, _ = _common.checkpoint_model("colorizer")
+if colorizer is None:
+    st.stop()
+
+
+def colorize(rgb):
+    """Gray versions and colorized guesses for RGB images of shape (N, 32, 32, 3)."""
+    gray = data.to_gray(rgb)
+    return gray, latent.reconstruct(colorizer, gray)
+
+
+def big(img):
+    return images.resize(img, (SHOW, SHOW), smooth=True)
+
+
+@st.fragment
+def test_images():
+    x, y = _common.cifar_test()
+    c = st.columns([3, 3, 1], vertical_alignment="bottom")
+    name = c[0].selectbox("Class", (ALL, *data.CIFAR10_CLASSES), key="color_class")
+    n = c[1].slider("Images", 1, 12, 4, key="color_count")
+    if c[2].button("New sample", key="color_new"):
+        st.session_state.sample_seed["colorize"] += 1
+    pool = np.arange(len(x)) if name == ALL else np.flatnonzero(y == data.CIFAR10_CLASSES.index(name))
+    rows = np.random.default_rng(st.session_state.sample_seed["colorize"]).choice(
+        pool, min(n, len(pool)), replace=False
+    )
+
+    rgb = x[rows]
+    gray, guess = colorize(rgb)
+    psnr_guess = metrics.psnr_ssim(rgb, guess)[0]
+    psnr_gray = metrics.psnr_ssim(rgb, np.repeat(gray, 3, axis=-1))[0]
+    for i, row in enumerate(rows):
+        cols = st.columns(3)
+        # The gray copy's PSNR is the score of not colouring at all: the baseline.
+        cols[0].image(big(gray[i]), caption=f"gray: PSNR {psnr_gray[i]:.1f} dB", width=SHOW)
+        cols[1].image(big(guess[i]), caption=f"colorized: PSNR {psnr_guess[i]:.1f} dB", width=SHOW)
+        cols[2].image(big(rgb[i]), caption=f"original: {data.CIFAR10_CLASSES[y[row]]} #{row}", width=SHOW)
+
+
+def upload():
+    file = st.file_uploader("A PNG or JPEG photo", type=["png", "jpg", "jpeg"], key="color_upload")
+    if file is None:
+        st.caption("It is cropped to a square and shrunk to 32x32, the size the colorizer was trained on.")
+        return
+    try:
+        rgb = images.decode_upload(file.getvalue())
+    except images.ImageError as e:
+        st.error(str(e))
+        return
+    small = images.square_crop_resize(rgb, 32)
+    gray, guess = colorize(small[None])
+    cols = st.columns(4)
+    cols[0].image(images.to_uint8(gray[0]), caption="gray, 32x32", width=32)
+    cols[1].image(images.to_uint8(guess[0]), caption="colorized, 32x32", width=32)
+    cols[2].image(big(gray[0]), caption="gray, enlarged", width=SHOW)
+    cols[3].image(big(guess[0]), caption="colorized, enlarged", width=SHOW)
+    st.image(big(small), caption="your photo at 32x32, enlarged, for comparison", width=SHOW)
+
+
+tab_test, tab_upload = st.tabs(["CIFAR-10 test images", "Your own photo"])
+with tab_test:
+    test_images()
+with tab_upload:
+    upload()

@@ -1,0 +1,190 @@
+"""Models: choose the AE and VAE the other pages use, train new ones, save and load them."""
+
+import math
+import os
+import time
+
+import pandas as pd
+import streamlit as st
+
+from aelab import checkpoints, data, jobs, plots, training
+from app_pages import _common
+
+EPOCHS_MAX = 30
+BATCH_SIZES = (32, 64, 128, 256, 512)
+TRAIN_SIZES = (1000, 2000, 5000, 10000, 20000, 30000, 59000)
+LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
+METRIC_NAMES = {
+    "psnr": ("PSNR", "{:.1f} dB"),
+    "mse": ("MSE per pixel", "{:.4f}"),
+    "relative_error": ("Relative error", "{:.3f}"),
+    "bce": ("BCE per pixel", "{:.4f}"),
+    "neg_elbo": ("−ELBO (nats)", "{:.1f}"),
+    "kl": ("KL (nats)", "{:.2f}"),
+}
+
+st.title("Models")
+st.markdown(
+    "The other pages use one autoencoder (AE) and one variational autoencoder (VAE). "
+    "Keep the ones shipped with the app, or train your own here and watch the loss fall epoch by epoch: "
+    "try very few epochs, a tiny training set, or a learning rate that is far too large, then look at the "
+    "Latent space and Manifold pages to see what changed."
+)
+
+kind = _common.KIND_BY_LABEL[st.radio("Model", list(_common.KIND_BY_LABEL), horizontal=True, key="models_kind")]
+
+
+def choose_active(kind):
+    options = ["shipped"]
+    if kind in st.session_state.trained:
+        options.append("session")
+    options += [f"saved:{name}" for name in _common.saved_models(kind)]
+    current = st.session_state.active[kind]
+    if current not in options:
+        options.append(current)
+    # The key follows the active choice, so a change made elsewhere (a training
+    # run that finished) shows up here instead of being overridden by the widget.
+    by_label = {_common.choice_label(kind, c): c for c in options}
+    label = st.selectbox("Use", list(by_label), index=options.index(current), key=f"use_{kind}_{current}")
+    choice = by_label[label]
+    if choice != current:
+        st.session_state.active[kind] = choice
+        st.rerun()
+
+
+def train_images(meta):
+    cfg = meta.get("config", {})
+    if meta.get("train_images"):
+        return meta["train_images"]
+    size = cfg.get("train_size") or 60000 - cfg.get("val_size", 0)
+    return min(size, 60000 - cfg.get("val_size", 0))
+
+
+def summary(model, info):
+    meta = info.meta
+    cfg = meta.get("config", {})
+    lr = cfg.get("learning_rate")
+    rows = {
+        "Parameters": f"{model.count_params():,}",
+        "Training data": f"{train_images(meta):,} {meta.get('dataset', 'mnist').upper()} images",
+        "Epochs": f"{meta.get('epochs', '?')}{' (stopped early)' if meta.get('stopped_early') else ''}",
+        "Optimizer": f"{cfg.get('optimizer', '?')}, learning rate {lr:g}" if lr else cfg.get("optimizer", "?"),
+        "Batch size": str(cfg.get("batch_size", "?")),
+        "Seed": str(meta.get("seed", "?")),
+    }
+    if meta.get("train_seconds"):
+        rows["Training time"] = f"{meta['train_seconds']:.0f} s"
+    for k, v in (meta.get("test_metrics") or {}).items():
+        if k in METRIC_NAMES:
+            label, fmt = METRIC_NAMES[k]
+            rows[f"Test {label}"] = fmt.format(v) if math.isfinite(v) else str(v)
+    st.table(pd.DataFrame({_common.SHORT[info.kind]: list(rows.values())}, index=list(rows)))
+    if meta.get("history", {}).get("loss"):
+        st.plotly_chart(
+            plots.loss_curve(meta["history"], title="Loss while it was trained", height=280), key=f"history_{info.key}"
+        )
+
+
+def follow(job, kind):
+    """Redraws the progress and the loss curve until the job ends."""
+    with st.status(f"Training a new {_common.SHORT[kind]}…", expanded=True) as status:
+        bar, chart = st.progress(0.0), st.empty()
+        drawn = -1
+        while not job.finished:
+            fraction, text = job.progress()
+            # Each update is also where Streamlit can interrupt this loop (a Stop
+            # click, another page); the job carries on in its thread regardless.
+            bar.progress(fraction, text=text)
+            history = job.history_copy()
+            if len(history.get("loss", [])) != drawn:
+                drawn = len(history.get("loss", []))
+                chart.plotly_chart(plots.loss_curve(history, epochs=job.cfg.epochs), key=f"live_{job.id}_{drawn}")
+            time.sleep(0.25)
+        bar.progress(1.0, text=job.progress()[1])
+        state = "error" if job.status == "failed" else "complete"
+        status.update(label=f"Training {job.status}", state=state, expanded=False)
+
+
+def train_panel(kind):
+    # Not an st.fragment: Streamlit queues a fragment's own reruns behind its
+    # running one, so a Stop click inside a fragment would only be seen once
+    # training is over. A whole-page rerun interrupts the follow() loop at once.
+    job = st.session_state.jobs.get(kind)
+    busy = job is not None and not job.finished
+    c = st.columns(3)
+    epochs = c[0].slider("Epochs", 1, EPOCHS_MAX, 5, key=f"epochs_{kind}", disabled=busy)
+    batch = c[1].select_slider("Batch size", BATCH_SIZES, 128, key=f"batch_{kind}", disabled=busy)
+    size = c[2].select_slider(
+        "Training images", TRAIN_SIZES, 10000, format_func="{:,}".format, key=f"size_{kind}", disabled=busy
+    )
+    c = st.columns(3, vertical_alignment="bottom")
+    optimizer = c[0].selectbox("Optimizer", list(training.OPTIMIZERS), key=f"opt_{kind}", disabled=busy)
+    lr = c[1].select_slider(
+        "Learning rate", LEARNING_RATES, 1e-3, format_func="{:g}".format, key=f"lr_{kind}", disabled=busy
+    )
+    if c[2].button("Train", type="primary", key=f"train_{kind}", disabled=busy):
+        try:
+            cfg = jobs.make_config(kind, epochs, batch, size, optimizer, lr)
+        except ValueError as e:
+            st.error(str(e))
+            return
+        job = st.session_state.jobs[kind] = jobs.TrainingJob(cfg, data.resolve_data_dir()).start()
+    if job is None:
+        return
+    if not job.finished:
+        label = "Stopping after this batch…" if job.stop_requested else "Stop training"
+        # The callback runs first thing in the next rerun; the job's thread
+        # reads the flag between batches and keeps the best epoch so far.
+        st.button(label, key=f"stop_{kind}", on_click=job.stop, disabled=job.stop_requested)
+        follow(job, kind)
+        if job.model is not None:
+            st.rerun()  # The whole app, which adopts the model: sidebar and summary show it.
+    if job.status == "failed":
+        st.error(f"Training failed: {job.error}")
+    else:
+        st.success(
+            f"Trained {_common.epochs_text(job)} in {job.seconds:.0f} s"
+            f"{' (stopped early)' if job.status == 'stopped' else ''}. "
+            "It lives in this browser session only: save it below to keep it."
+        )
+
+
+def save_panel(kind):
+    job = st.session_state.trained.get(kind)
+    if job is None:
+        st.caption("Train a model above; you can then save it under a name of your choice.")
+        return
+    c = st.columns([3, 1], vertical_alignment="bottom")
+    name = c[0].text_input(
+        "Name for the model trained in this session", key=f"save_name_{kind}", placeholder="my_model"
+    )
+    if not c[1].button("Save", key=f"save_{kind}"):
+        return
+    try:
+        name = checkpoints.check_name(name)
+    except ValueError as e:
+        st.error(str(e))
+        return
+    if name in checkpoints.SHIPPED or any(os.path.exists(p) for p in checkpoints.paths(name, _common.user_dir())):
+        st.error(f"A model named '{name}' already exists: choose another name.")
+        return
+    try:
+        job.save(name, _common.user_dir())
+    except (OSError, ValueError, checkpoints.CheckpointError) as e:
+        st.error(f"Could not save '{name}': {e}")
+        return
+    st.success(f"Saved as '{name}'. Choose it under “Use” to load it back, in this or any later session.")
+
+
+left, right = st.columns([2, 3], gap="large")
+with left:
+    st.subheader("In use")
+    choose_active(kind)
+    model, info = _common.active_model(kind)
+    if model is not None:
+        summary(model, info)
+with right:
+    st.subheader("Train a new one")
+    train_panel(kind)
+    st.subheader("Save it")
+    save_panel(kind)
