@@ -1,0 +1,237 @@
+"""AppTest tests: every page runs, shows its widgets, and reacts to them."""
+
+import io
+import json
+
+import pytest
+from PIL import Image
+
+from aelab import jobs
+
+PAGES = {
+    "app_pages/models.py": "Models",
+    "app_pages/latent_space.py": "Latent space",
+    "app_pages/manifold.py": "Manifold",
+    "app_pages/denoising.py": "Denoising",
+    "app_pages/colorization.py": "Colorization",
+}
+
+
+def by_label(widgets, label):
+    found = [w for w in widgets if w.label == label]
+    assert found, f"no widget labelled {label!r}; have {[w.label for w in widgets]}"
+    return found[0]
+
+
+def metric(at, label):
+    return by_label(at.metric, label).value
+
+
+def summary(at, row):
+    """A row of the model summary table on the Models page."""
+    return at.table[0].value.loc[row].iloc[0]
+
+
+def charts(at):
+    return at.get("plotly_chart")
+
+
+def ticks(spec):
+    """The x-axis tick labels of a Plotly figure sent to the browser."""
+    return json.loads(spec)["layout"]["xaxis"]["ticktext"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_runs_without_errors(open_page, path):
+    at = open_page(path)
+    assert at.title[0].value == PAGES[path]
+    assert not at.error, [e.value for e in at.error]
+    assert len(at.markdown[0].value) > 0  # the page's introduction
+    sidebar = " ".join(m.value for m in at.sidebar.markdown)
+    assert "**AE**: shipped checkpoint" in sidebar and "**VAE**: shipped checkpoint" in sidebar
+
+
+def test_models_page_shows_summary_and_training_form(open_page):
+    at = open_page()
+    assert at.radio(key="models_kind").value == "Autoencoder (AE)"
+    assert int(summary(at, "Parameters").replace(",", "")) > 0
+    assert summary(at, "Test PSNR").endswith("dB")
+    for label in ("Epochs", "Batch size", "Training images", "Learning rate"):
+        by_label(list(at.slider) + list(at.select_slider), label)
+    assert by_label(at.selectbox, "Optimizer").options == ["adam", "sgd", "rmsprop", "adagrad"]
+    assert at.button(key="train_ae2d").label == "Train"
+
+    at.radio(key="models_kind").set_value("Variational autoencoder (VAE)").run()
+    assert not at.exception
+    assert "Test −ELBO (nats)" in at.table[0].value.index
+
+
+def test_train_save_and_load_back(open_page, user_dir):
+    at = open_page()
+    at.slider(key="epochs_ae2d").set_value(1)
+    at.select_slider(key="size_ae2d").set_value(1000)
+    at.button(key="train_ae2d").click().run(timeout=180)
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert at.session_state["active"]["ae2d"] == "session"
+    assert "Trained 1 epoch in" in at.success[0].value
+    assert "trained in this session" in " ".join(m.value for m in at.sidebar.markdown)
+    assert summary(at, "Training data") == "1,000 MNIST images"
+
+    # A name that could leave its folder is refused with a message.
+    at.text_input(key="save_name_ae2d").input("../evil")
+    at.button(key="save_ae2d").click().run()
+    assert "Invalid checkpoint name" in at.error[0].value
+    assert not user_dir.exists() or not any(user_dir.iterdir())
+
+    at.text_input(key="save_name_ae2d").input("class_demo")
+    at.button(key="save_ae2d").click().run()
+    assert not at.error and "Saved as 'class_demo'" in at.success[-1].value
+    assert (user_dir / "class_demo.keras").is_file() and (user_dir / "class_demo.json").is_file()
+
+    # The same name is not overwritten.
+    at.button(key="save_ae2d").click().run()
+    assert "already exists" in at.error[0].value
+
+    # Load it back, in a new session.
+    at = open_page()
+    use = by_label(at.selectbox, "Use")
+    assert "saved model 'class_demo'" in use.options
+    use.set_value("saved model 'class_demo'").run()
+    assert not at.exception and not at.error
+    assert at.session_state["active"]["ae2d"] == "saved:class_demo"
+    assert "saved model 'class_demo'" in " ".join(m.value for m in at.sidebar.markdown)
+    assert summary(at, "Epochs") == "1"
+
+
+def test_stop_keeps_the_model_trained_so_far(open_page, monkeypatch):
+    # A Stop click arrives while the job runs; here it comes right after the start.
+    start = jobs.TrainingJob.start
+
+    def start_then_stop(self):
+        start(self)
+        self.stop()
+        return self
+
+    monkeypatch.setattr(jobs.TrainingJob, "start", start_then_stop)
+    at = open_page()
+    at.slider(key="epochs_ae2d").set_value(20)
+    at.select_slider(key="size_ae2d").set_value(1000)
+    at.button(key="train_ae2d").click().run(timeout=180)
+    assert not at.exception, [e.value for e in at.exception]
+    assert "(stopped early)" in at.success[0].value
+    assert at.session_state["active"]["ae2d"] == "session"
+    assert summary(at, "Epochs").endswith("(stopped early)")
+    assert int(summary(at, "Epochs").split()[0]) < 20
+
+
+def test_latent_space_selection_shows_originals_and_reconstructions(open_page, select_points):
+    at = open_page("app_pages/latent_space.py")
+    ae_chart, vae_chart = charts(at)
+    assert ae_chart.proto.spec.count('"type":"scattergl"') == 10
+    assert len(at.info) == 2 and not at.image  # nothing selected yet
+
+    # What the browser sends for a box around the points of test rows 3, 10 and 13.
+    points = [{"curve_number": 0, "point_index": i, "customdata": row} for i, row in enumerate((3, 10, 13))]
+    select_points(at, vae_chart, points)
+    assert not at.exception, [e.value for e in at.exception]
+    assert "**3 digits selected**" in " ".join(m.value for m in at.markdown)
+    assert [img.captions for img in at.image] == [["each pair: original | decoded from its (z0, z1)"]]
+    assert len(at.info) == 1  # the AE column still waits for a selection
+
+
+def test_manifold_sliders_change_the_picture(open_page):
+    at = open_page("app_pages/manifold.py")
+    assert at.radio[0].value == "Variational autoencoder (VAE)"
+    assert by_label(at.slider, "z0 range").value == (-4.0, 4.0)
+    manifold = charts(at)[0].proto.spec
+    assert float(ticks(manifold)[0]) == -4.0 and float(ticks(manifold)[-1]) == 4.0  # axes in latent units
+    digit = at.image[0].value[0]
+    png = at.get("download_button")[0]
+    assert png.proto.label.startswith("Download")
+
+    by_label(at.slider, "Pick z0").set_value(2.0).run()
+    assert at.image[0].value[0] != digit  # a new decoded digit
+    assert "decoded from z = (2.0, 0.0)" in at.image[0].captions[0]
+    assert charts(at)[0].proto.spec != manifold  # the cross moved
+
+    by_label(at.slider, "Grid size (digits per side)").set_value(5).run()
+    small = charts(at)[0].proto.spec
+    assert json.loads(small)["layout"]["xaxis"]["range"] == [-0.5, 139.5]  # 5 cells of 28 pixels
+
+    by_label(at.slider, "z0 range").set_value((-1.0, 1.0)).run()
+    assert not at.exception
+    assert charts(at)[0].proto.spec != small and float(ticks(charts(at)[0].proto.spec)[0]) == -1.0
+
+
+def test_manifold_for_the_ae_uses_its_own_range(open_page):
+    at = open_page("app_pages/manifold.py")
+    at.radio[0].set_value("Autoencoder (AE)").run()
+    assert not at.exception and not at.error
+    lo, hi = by_label(at.slider, "z0 range").value
+    assert lo < hi
+
+
+def test_denoising_sigma_changes_the_psnr(open_page):
+    at = open_page("app_pages/denoising.py")
+    assert [m.label for m in at.metric] == ["PSNR noisy", "PSNR denoised", "SSIM noisy", "SSIM denoised"]
+    assert [img.captions[0] for img in at.image] == ["original", "noisy", "denoised"]
+    denoised = by_label(at.metric, "PSNR denoised")
+    before = (metric(at, "PSNR noisy"), denoised.value, denoised.delta, at.image[2].value[0])
+
+    by_label(at.slider, "Noise level σ").set_value(0.9).run()
+    denoised = by_label(at.metric, "PSNR denoised")
+    after = (metric(at, "PSNR noisy"), denoised.value, denoised.delta, at.image[2].value[0])
+    assert after[1:3] != before[1:3]  # the denoised PSNR (or its gain over the noisy one) moved
+    assert after[3] != before[3]  # a new denoised picture
+    assert float(after[0].split()[0]) < float(before[0].split()[0])  # more noise, lower PSNR
+
+    # Zero-mean noise of strength 0 leaves the digits as they are: no infinite PSNR shown.
+    at.selectbox(key="noise_kind").set_value("Gaussian")
+    by_label(at.slider, "Noise level σ").set_value(0.0).run()
+    assert not at.exception
+    assert metric(at, "PSNR noisy") == "identical" and not by_label(at.metric, "PSNR denoised").delta
+
+    original = at.image[0].value[0]
+    at.button(key="noise_new").click().run()
+    assert at.image[0].value[0] != original  # new digits
+    at.selectbox(key="noise_kind").set_value("Salt and pepper").run()
+    assert not at.exception
+
+
+def png_bytes(size=(40, 30), mode="RGB", color=(200, 30, 30)):
+    buf = io.BytesIO()
+    Image.new(mode, size, color).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def test_colorization_class_filter_and_upload(open_page):
+    at = open_page("app_pages/colorization.py")
+    captions = [img.captions[0] for img in at.image]
+    assert len(captions) == 3 * 4
+    assert captions[0].startswith("gray: PSNR") and captions[1].startswith("colorized: PSNR")
+
+    at.selectbox(key="color_class").set_value("ship").run()
+    originals = [img.captions[0] for img in at.image if img.captions[0].startswith("original")]
+    assert len(originals) == 4 and all(c.startswith("original: ship #") for c in originals)
+
+    at.file_uploader(key="color_upload").upload("photo.png", png_bytes(), "image/png").run()
+    assert not at.exception and not at.error
+    captions = [img.captions[0] for img in at.image]
+    assert {"gray, 32x32", "colorized, 32x32", "gray, enlarged", "colorized, enlarged"} <= set(captions)
+
+
+@pytest.mark.parametrize(
+    "name, payload, mime",
+    [
+        ("notes.png", b"this is not an image", "image/png"),
+        ("empty.jpg", b"", "image/jpeg"),
+        ("half.png", png_bytes(size=(64, 64), color=(1, 2, 3))[:60], "image/png"),
+    ],
+)
+def test_colorization_bad_upload_is_an_error_not_a_traceback(open_page, name, payload, mime):
+    at = open_page("app_pages/colorization.py")
+    at.file_uploader(key="color_upload").upload(name, payload, mime).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.error) == 1
+    assert any(word in at.error[0].value for word in ("not an image", "empty", "damaged"))
