@@ -122,7 +122,8 @@ def train_panel(kind):
     lr = c[1].select_slider(
         "Learning rate", LEARNING_RATES, 1e-3, format_func="{:g}".format, key=f"lr_{kind}", disabled=busy
     )
-    if c[2].button("Train", type="primary", key=f"train_{kind}", disabled=busy):
+    # A click sent just before the button was disabled must not start a second run.
+    if c[2].button("Train", type="primary", key=f"train_{kind}", disabled=busy) and not busy:
         try:
             cfg = jobs.make_config(kind, epochs, batch, size, optimizer, lr)
         except ValueError as e:
