@@ -85,9 +85,10 @@ def main(argv=None):
         print(f"error: {e}", file=sys.stderr)
         return 2
     strategy = make_strategy(args.distribute, args.logical_cpus)
-    scope = strategy.scope() if strategy else contextlib.nullcontext()
+    # A fresh scope each time: a strategy's scope object cannot be entered twice.
+    scope = strategy.scope if strategy else contextlib.nullcontext
     t0 = time.perf_counter()
-    with scope:
+    with scope():
         model = training.build_model(cfg)
     print(f"{args.model}: {model.count_params():,} parameters, {len(x_train)} training images, {len(x_val)} validation"
           + (f", {strategy.num_replicas_in_sync} replicas" if strategy else ""), flush=True)
@@ -102,7 +103,7 @@ def main(argv=None):
         training.save_trained(m, args.name, cfg, last, {}, time.perf_counter() - t0, args.out, epochs=epoch + 1)
 
     callbacks = [training.ProgressCallback(on_epoch=report), training.KeepBest(save=save_best if len(x_val) else None)]
-    with scope:
+    with scope():
         history = training.fit(model, cfg, x_train, x_val, callbacks)
     seconds = time.perf_counter() - t0
     test = training.test_metrics(model, cfg.model, x_test, seed=cfg.seed)

@@ -80,7 +80,9 @@ class Autoencoder(keras.Model):
         config = dict(config)
         config["encoder"] = keras.saving.deserialize_keras_object(config["encoder"])
         config["decoder"] = keras.saving.deserialize_keras_object(config["decoder"])
-        return cls(**config)
+        model = cls(**config)
+        model.build(config["encoder"].input_shape)
+        return model
 
 
 def build_conv_autoencoder(latent_dim=2, hidden_units=256, filters=(32, 64), name="ae"):

@@ -1,0 +1,118 @@
+import numpy as np
+import pytest
+
+from aelab import data
+
+
+def _write_mnist(path, n_train=6, n_test=4, **override):
+    arrays = dict(
+        x_train=np.full((n_train, 28, 28), 255, "uint8"),
+        y_train=np.arange(n_train, dtype="uint8"),
+        x_test=np.zeros((n_test, 28, 28), "uint8"),
+        y_test=np.arange(n_test, dtype="uint8"),
+    )
+    arrays.update(override)
+    np.savez(path / "mnist.npz", **arrays)
+
+
+def test_load_mnist_from_directory(tmp_path):
+    _write_mnist(tmp_path)
+    (x_train, y_train), (x_test, y_test) = data.load_mnist(tmp_path)
+    assert x_train.shape == (6, 28, 28, 1) and x_train.dtype == np.float32
+    assert x_train.max() == 1.0 and x_test.max() == 0.0
+    assert y_train.tolist() == list(range(6)) and y_test.shape == (4,)
+
+
+def test_environment_variable_is_used(tmp_path, monkeypatch):
+    _write_mnist(tmp_path)
+    monkeypatch.setenv(data.DATA_DIR_ENV, str(tmp_path))
+    (x_train, _), _ = data.load_mnist()
+    assert len(x_train) == 6
+
+
+def test_missing_file_names_path_and_fix(tmp_path):
+    with pytest.raises(data.DataError) as e:
+        data.load_mnist(tmp_path)
+    msg = str(e.value)
+    assert str(tmp_path / "mnist.npz") in msg and "AELAB_DATA_DIR" in msg
+
+
+def test_wrong_shape_is_a_clear_error(tmp_path):
+    _write_mnist(tmp_path, x_train=np.zeros((6, 32, 32), "uint8"))
+    with pytest.raises(data.DataError, match=r"wrong shape: expected \(N, 28, 28\), received \(6, 32, 32\)"):
+        data.load_mnist(tmp_path)
+
+
+def test_truncated_file_is_a_clear_error(tmp_path):
+    _write_mnist(tmp_path)
+    raw = (tmp_path / "mnist.npz").read_bytes()
+    (tmp_path / "mnist.npz").write_bytes(raw[: len(raw) // 2])
+    with pytest.raises(data.DataError, match="unreadable"):
+        data.load_mnist(tmp_path)
+
+
+def test_missing_key_is_a_clear_error(tmp_path):
+    np.savez(tmp_path / "mnist.npz", x_train=np.zeros((2, 28, 28), "uint8"))
+    with pytest.raises(data.DataError, match="no array 'y_train'"):
+        data.load_mnist(tmp_path)
+
+
+def test_cifar10_layout(tmp_path):
+    np.savez(
+        tmp_path / "cifar10.npz",
+        x_train=np.zeros((3, 32, 32, 3), "uint8"),
+        y_train=np.array([[1], [2], [3]], "uint8"),
+        x_test=np.zeros((2, 32, 32, 3), "uint8"),
+        y_test=np.array([[4], [5]], "uint8"),
+    )
+    (x, y), (xt, yt) = data.load_cifar10(tmp_path)
+    assert x.shape == (3, 32, 32, 3) and y.tolist() == [1, 2, 3] and yt.tolist() == [4, 5]
+
+
+def test_real_mnist_shapes(data_dir):
+    (x_train, y_train), (x_test, y_test) = data.load_mnist(data_dir)
+    assert x_train.shape == (60000, 28, 28, 1) and x_test.shape == (10000, 28, 28, 1)
+    assert 0.0 <= x_test.min() and x_test.max() <= 1.0
+    assert sorted(set(y_test.tolist())) == list(range(10))
+
+
+def test_to_gray_uses_tutorial_weights():
+    rgb = np.zeros((1, 1, 3, 3), "float32")
+    rgb[0, 0, 0] = [1, 0, 0]
+    rgb[0, 0, 1] = [0, 1, 0]
+    rgb[0, 0, 2] = [0, 0, 1]
+    assert np.allclose(data.to_gray(rgb)[0, 0, :, 0], [0.299, 0.587, 0.114])
+
+
+@pytest.mark.parametrize("kind", data.NOISE_KINDS)
+def test_noise_is_seeded_and_in_range(kind):
+    x = np.random.default_rng(0).random((4, 28, 28, 1), dtype="float32")
+    a = data.add_noise(x, 0.7, kind, seed=3)
+    assert np.array_equal(a, data.add_noise(x, 0.7, kind, seed=3))
+    assert not np.array_equal(a, data.add_noise(x, 0.7, kind, seed=4))
+    assert a.min() >= 0.0 and a.max() <= 1.0 and a.shape == x.shape
+
+
+def test_sigma_zero():
+    x = np.random.default_rng(0).random((2, 28, 28, 1), dtype="float32")
+    assert np.array_equal(data.add_noise(x, 0.0, "gaussian", 0), x)
+    assert np.array_equal(data.add_noise(x, 0.0, "salt_pepper", 0), x)
+    # The tutorial recipe adds a mean of 0.5 even without spread.
+    assert np.allclose(data.add_noise(x, 0.0, "tutorial", 0), np.clip(x + 0.5, 0, 1))
+
+
+def test_salt_and_pepper_fraction():
+    x = np.full((10, 28, 28, 1), 0.5, "float32")
+    noisy = data.add_noise(x, 0.3, "salt_pepper", 0)
+    assert abs(np.mean(noisy != 0.5) - 0.3) < 0.02
+
+
+@pytest.mark.parametrize("sigma", [-0.1, 1.7, "a", None])
+def test_bad_sigma_is_a_clear_error(sigma):
+    with pytest.raises(ValueError, match="expected a number in \\[0, 1\\]"):
+        data.add_noise(np.zeros((1, 2, 2, 1)), sigma)
+
+
+def test_bad_kind():
+    with pytest.raises(ValueError, match="kind"):
+        data.add_noise(np.zeros((1, 2, 2, 1)), 0.5, kind="pink")
