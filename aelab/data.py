@@ -75,7 +75,7 @@ def _read_npz(path, shapes, name):
     try:
         with np.load(path, allow_pickle=False) as f:
             arrays = {}
-            for key, shape in shapes.items():
+            for key in shapes:
                 if key not in f.files:
                     raise DataError(
                         f"Data file {path} has no array '{key}': expected keys "
@@ -85,9 +85,7 @@ def _read_npz(path, shapes, name):
     except DataError:
         raise
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
-        raise DataError(
-            f"Data file {path} is unreadable (truncated or not an .npz archive: {e}). {hint}"
-        ) from e
+        raise DataError(f"Data file {path} is unreadable (truncated or not an .npz archive: {e}). {hint}") from e
     for key, shape in shapes.items():
         got = arrays[key].shape
         # The test sets may be any length, so a short test file still loads;

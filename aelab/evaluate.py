@@ -1,6 +1,6 @@
 """Evaluates the shipped checkpoints on the full test sets and prints one table.
 
-    python -m aelab.evaluate [--data-dir D] [--checkpoint-dir C] [--limit N] [--json OUT]
+python -m aelab.evaluate [--data-dir D] [--checkpoint-dir C] [--limit N] [--json OUT]
 """
 
 import argparse
@@ -95,11 +95,20 @@ def format_table(results, n_mnist, n_cifar):
         r = results[name]
         lines.append(f"| {name} | {r['mse']:.4f} | {r['bce']:.4f} | {r['relative_error']:.3f} | {r['psnr']:.2f} |")
     v = results["vae2d"]
-    lines += ["", f"VAE -ELBO {v['neg_elbo']:.2f} nats = reconstruction {v['reconstruction']:.2f} + KL {v['kl']:.2f}", ""]
-    lines += ["| DAE, tutorial noise | noisy PSNR | noisy SSIM | denoised PSNR | denoised SSIM |", "|---|---|---|---|---|"]
+    lines += [
+        "",
+        f"VAE -ELBO {v['neg_elbo']:.2f} nats = reconstruction {v['reconstruction']:.2f} + KL {v['kl']:.2f}",
+        "",
+    ]
+    lines += [
+        "| DAE, tutorial noise | noisy PSNR | noisy SSIM | denoised PSNR | denoised SSIM |",
+        "|---|---|---|---|---|",
+    ]
     d = results["dae"]
     for s in DAE_SIGMAS:
-        lines.append(f"| sigma {s} | {d[f'noisy_psnr_{s}']:.2f} | {d[f'noisy_ssim_{s}']:.3f} | {d[f'psnr_{s}']:.2f} | {d[f'ssim_{s}']:.3f} |")
+        lines.append(
+            f"| sigma {s} | {d[f'noisy_psnr_{s}']:.2f} | {d[f'noisy_ssim_{s}']:.3f} | {d[f'psnr_{s}']:.2f} | {d[f'ssim_{s}']:.3f} |"
+        )
     c = results["colorizer"]
     lines += ["", "| colorizer | PSNR (dB) | SSIM |", "|---|---|---|"]
     lines.append(f"| colorizer | {c['psnr']:.2f} | {c['ssim']:.3f} |")
@@ -111,7 +120,9 @@ def format_table(results, n_mnist, n_cifar):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(prog="python -m aelab.evaluate", description="Evaluate the shipped checkpoints on the test sets.")
+    p = argparse.ArgumentParser(
+        prog="python -m aelab.evaluate", description="Evaluate the shipped checkpoints on the test sets."
+    )
     p.add_argument("--data-dir", type=existing_dir, default=None, help="folder with mnist.npz / cifar10.npz")
     p.add_argument("--checkpoint-dir", type=existing_dir, default=None, help="folder with the checkpoints")
     p.add_argument("--limit", type=non_negative_int, default=0, help="use only the first N test images (0: all)")

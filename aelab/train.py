@@ -1,6 +1,6 @@
 """Trains one model and saves it as a checkpoint.
 
-    python -m aelab.train {ae2d,vae2d,dae,colorizer} --epochs N [--data-dir D] [--out DIR]
+python -m aelab.train {ae2d,vae2d,dae,colorizer} --epochs N [--data-dir D] [--out DIR]
 """
 
 import argparse
@@ -14,7 +14,9 @@ def parse_args(argv=None):
     from aelab.training import MODEL_KINDS, OPTIMIZERS, TrainConfig
 
     d = TrainConfig()
-    p = argparse.ArgumentParser(prog="python -m aelab.train", description="Train an aelab model and save it as a checkpoint.")
+    p = argparse.ArgumentParser(
+        prog="python -m aelab.train", description="Train an aelab model and save it as a checkpoint."
+    )
     p.add_argument("model", choices=MODEL_KINDS, help="which model to train")
     p.add_argument("--epochs", type=positive_int, default=d.epochs)
     p.add_argument("--batch-size", type=positive_int, default=d.batch_size)
@@ -27,11 +29,26 @@ def parse_args(argv=None):
     p.add_argument("--latent-dim", type=non_negative_int, default=0, help="0: the model's default")
     p.add_argument("--hidden-units", type=int, default=-1, help="-1: the model's default")
     p.add_argument("--arch", choices=("unet", "tutorial"), default="unet", help="colorizer architecture")
-    p.add_argument("--data-dir", type=existing_dir, default=None, help="folder with mnist.npz / cifar10.npz (else $AELAB_DATA_DIR, else Keras' download)")
+    p.add_argument(
+        "--data-dir",
+        type=existing_dir,
+        default=None,
+        help="folder with mnist.npz / cifar10.npz (else $AELAB_DATA_DIR, else Keras' download)",
+    )
     p.add_argument("--out", default=None, help="checkpoint folder (else $AELAB_CHECKPOINT_DIR, else checkpoints/)")
     p.add_argument("--name", default=None, help="checkpoint name (default: the model kind)")
-    p.add_argument("--distribute", choices=("none", "mirrored"), default="none", help="mirrored: tf.distribute.MirroredStrategy over all local devices")
-    p.add_argument("--logical-cpus", type=positive_int, default=1, help="split the CPU into N logical devices (to try --distribute on one machine)")
+    p.add_argument(
+        "--distribute",
+        choices=("none", "mirrored"),
+        default="none",
+        help="mirrored: tf.distribute.MirroredStrategy over all local devices",
+    )
+    p.add_argument(
+        "--logical-cpus",
+        type=positive_int,
+        default=1,
+        help="split the CPU into N logical devices (to try --distribute on one machine)",
+    )
     args = p.parse_args(argv)
     from aelab.checkpoints import check_name
 
@@ -90,8 +107,11 @@ def main(argv=None):
     t0 = time.perf_counter()
     with scope():
         model = training.build_model(cfg)
-    print(f"{args.model}: {model.count_params():,} parameters, {len(x_train)} training images, {len(x_val)} validation"
-          + (f", {strategy.num_replicas_in_sync} replicas" if strategy else ""), flush=True)
+    print(
+        f"{args.model}: {model.count_params():,} parameters, {len(x_train)} training images, {len(x_val)} validation"
+        + (f", {strategy.num_replicas_in_sync} replicas" if strategy else ""),
+        flush=True,
+    )
 
     def report(epoch, epochs, logs, seconds):
         vals = "  ".join(f"{k} {v:.4f}" for k, v in sorted(logs.items()) if k != "learning_rate")

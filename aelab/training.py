@@ -10,7 +10,12 @@ from aelab import checkpoints, data, metrics
 from aelab.models import build_colorizer, build_conv_autoencoder, build_denoiser, build_vae
 
 MODEL_KINDS = ("ae2d", "vae2d", "dae", "colorizer")
-OPTIMIZERS = {"adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD, "rmsprop": keras.optimizers.RMSprop, "adagrad": keras.optimizers.Adagrad}
+OPTIMIZERS = {
+    "adam": keras.optimizers.Adam,
+    "sgd": keras.optimizers.SGD,
+    "rmsprop": keras.optimizers.RMSprop,
+    "adagrad": keras.optimizers.Adagrad,
+}
 
 # Noise kinds the DAE sees while training, with their odds: mostly the
 # tutorial recipe the thresholds are measured on, but the app also offers the
@@ -261,7 +266,10 @@ def test_metrics(model, kind, x_test, seed=0):
         return out
     gray = data.to_gray(x_test)
     rgb = metrics.run_batched(lambda b: model(b, training=False), gray)
-    return {"psnr": metrics.dataset_psnr(x_test, rgb), "psnr_gray_copy": metrics.dataset_psnr(x_test, np.repeat(gray, 3, -1))}
+    return {
+        "psnr": metrics.dataset_psnr(x_test, rgb),
+        "psnr_gray_copy": metrics.dataset_psnr(x_test, np.repeat(gray, 3, -1)),
+    }
 
 
 def sidecar_metadata(cfg, history, test, seconds, dataset, epochs=None):

@@ -4,6 +4,6 @@ cd "$(dirname "$0")/.." && mkdir -p runs
 export AELAB_DATA_DIR="${AELAB_DATA_DIR:-../shared/data}"
 for cmd in "ae2d --epochs 30" "vae2d --epochs 30" "dae --epochs 15 --schedule cosine" "colorizer --epochs 10 --schedule cosine"; do
   m=${cmd%% *}
-  /usr/bin/time -v "${PYTHON:-.venv/bin/python}" -m aelab.train $cmd > "runs/$m.log" 2>&1
+  "${PYTHON:-.venv/bin/python}" -m aelab.train $cmd > "runs/$m.log" 2>&1
 done
 echo done > runs/ALL_DONE

@@ -100,7 +100,9 @@ def build_conv_autoencoder(latent_dim=2, hidden_units=256, filters=(32, 64), nam
         `.decoder` (N, latent_dim) -> (N, 28, 28, 1) in [0, 1].
     """
     if int(latent_dim) < 1:
-        raise ValueError(f"Invalid value for argument latent_dim: expected an integer >= 1. Received: latent_dim={latent_dim}")
+        raise ValueError(
+            f"Invalid value for argument latent_dim: expected an integer >= 1. Received: latent_dim={latent_dim}"
+        )
     inputs = keras.Input((28, 28, 1), name="image")
     x = conv_encoder_trunk(inputs, filters, hidden_units)
     z = layers.Dense(latent_dim, name="z")(x)

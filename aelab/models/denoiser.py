@@ -19,5 +19,7 @@ def build_denoiser(latent_dim=32, hidden_units=256, filters=(32, 64)):
         An `Autoencoder`: (N, 28, 28, 1) noisy -> (N, 28, 28, 1) denoised in [0, 1].
     """
     if int(latent_dim) < 16:
-        raise ValueError(f"Invalid value for argument latent_dim: expected an integer >= 16. Received: latent_dim={latent_dim}")
+        raise ValueError(
+            f"Invalid value for argument latent_dim: expected an integer >= 16. Received: latent_dim={latent_dim}"
+        )
     return build_conv_autoencoder(latent_dim, hidden_units, filters, name="dae")

@@ -153,5 +153,7 @@ def test_shipped_checkpoint_contract(name, checkpoint_dir):
 
 
 def test_shipped_checkpoints_are_small():
-    total = sum(os.path.getsize(os.path.join(checkpoints.REPO_CHECKPOINTS, f)) for f in os.listdir(checkpoints.REPO_CHECKPOINTS))
+    total = sum(
+        os.path.getsize(os.path.join(checkpoints.REPO_CHECKPOINTS, f)) for f in os.listdir(checkpoints.REPO_CHECKPOINTS)
+    )
     assert total < 40 * 2**20

@@ -20,7 +20,13 @@ def test_autoencoder_shapes(digits):
 
 def test_tutorial_autoencoder_has_no_hidden_layer():
     m = build_conv_autoencoder(latent_dim=8, hidden_units=0)
-    assert [type(layer).__name__ for layer in m.encoder.layers] == ["InputLayer", "Conv2D", "Conv2D", "Flatten", "Dense"]
+    assert [type(layer).__name__ for layer in m.encoder.layers] == [
+        "InputLayer",
+        "Conv2D",
+        "Conv2D",
+        "Flatten",
+        "Dense",
+    ]
 
 
 def test_vae_encoder_returns_three_codes(digits):

@@ -41,8 +41,23 @@ def test_missing_data_file_is_one_line(tmp_path):
 
 
 def test_short_training_run_through_cli(tmp_path, data_dir):
-    r = run_cli("-m", "aelab.train", "ae2d", "--epochs", "2", "--train-size", "2000", "--val-size", "500",
-                "--data-dir", data_dir, "--out", str(tmp_path), "--seed", "3")
+    r = run_cli(
+        "-m",
+        "aelab.train",
+        "ae2d",
+        "--epochs",
+        "2",
+        "--train-size",
+        "2000",
+        "--val-size",
+        "500",
+        "--data-dir",
+        data_dir,
+        "--out",
+        str(tmp_path),
+        "--seed",
+        "3",
+    )
     assert r.returncode == 0, r.stderr
     assert "epoch 2/2" in r.stdout and "saved" in r.stdout
     side = checkpoints.read_sidecar("ae2d", tmp_path)
@@ -54,8 +69,25 @@ def test_short_training_run_through_cli(tmp_path, data_dir):
 
 
 def test_mirrored_strategy_on_two_logical_cpus(tmp_path, data_dir):
-    r = run_cli("-m", "aelab.train", "vae2d", "--epochs", "1", "--train-size", "256", "--val-size", "64",
-                "--distribute", "mirrored", "--logical-cpus", "2", "--data-dir", data_dir, "--out", str(tmp_path))
+    r = run_cli(
+        "-m",
+        "aelab.train",
+        "vae2d",
+        "--epochs",
+        "1",
+        "--train-size",
+        "256",
+        "--val-size",
+        "64",
+        "--distribute",
+        "mirrored",
+        "--logical-cpus",
+        "2",
+        "--data-dir",
+        data_dir,
+        "--out",
+        str(tmp_path),
+    )
     assert r.returncode == 0, r.stderr
     assert "2 replicas" in r.stdout
     assert np.isfinite(checkpoints.read_sidecar("vae2d", tmp_path)["test_metrics"]["neg_elbo"])
@@ -76,8 +108,9 @@ def test_progress_callback_reports_and_stops():
     x = np.random.default_rng(0).random((64, 28, 28, 1), dtype="float32")
     cfg = training.TrainConfig(model="ae2d", epochs=5, batch_size=32, hidden_units=8)
     seen = []
-    cb = training.ProgressCallback(on_epoch=lambda e, n, logs, s: seen.append((e, n, "val_loss" in logs)),
-                                   should_stop=lambda: len(seen) >= 2)
+    cb = training.ProgressCallback(
+        on_epoch=lambda e, n, logs, s: seen.append((e, n, "val_loss" in logs)), should_stop=lambda: len(seen) >= 2
+    )
     history = training.fit(training.build_model(cfg), cfg, x[:48], x[48:], [cb])
     assert seen == [(0, 5, True), (1, 5, True)] and len(history.history["loss"]) == 2
 
