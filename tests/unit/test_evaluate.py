@@ -1,0 +1,35 @@
+import pytest
+
+from aelab import evaluate
+
+
+@pytest.fixture(scope="module")
+def slice_results(data_dir, checkpoint_dir):
+    return evaluate.evaluate(data_dir, checkpoint_dir, limit=1000)
+
+
+def test_shipped_models_meet_thresholds_on_a_slice(slice_results):
+    failed = [row for row in evaluate.check_thresholds(slice_results) if not row[-1]]
+    assert not failed, failed
+
+
+def test_models_beat_their_baselines(slice_results):
+    r = slice_results
+    assert r["ae2d"]["mse"] < r["pca2"]["mse"]
+    assert r["colorizer"]["psnr"] > r["colorizer"]["gray_copy_psnr"]
+    for s in evaluate.DAE_SIGMAS:
+        assert r["dae"][f"psnr_{s}"] > r["dae"][f"noisy_psnr_{s}"] + 8
+    v = r["vae2d"]
+    assert v["neg_elbo"] == pytest.approx(v["reconstruction"] + v["kl"])
+
+
+def test_table_lists_every_threshold(slice_results):
+    table = evaluate.format_table(slice_results, 1000, 1000)
+    assert table.count("| yes |") == len(evaluate.THRESHOLDS)
+    assert "gray copied to RGB" in table and "pca16" in table
+
+
+def test_cli_rejects_bad_flags(capsys):
+    with pytest.raises(SystemExit) as e:
+        evaluate.main(["--limit", "-1"])
+    assert e.value.code == 2 and "expected an integer >= 0" in capsys.readouterr().err
