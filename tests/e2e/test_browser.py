@@ -1,0 +1,177 @@
+"""Every page in a real headless Chromium against `streamlit run app.py`.
+
+Run: AELAB_DATA_DIR=../shared/data pytest tests/e2e -q
+Full-page screenshots go to AELAB_SCREENSHOT_DIR (default /tmp/aelab-screenshots).
+With AELAB_DOCS_SCREENSHOTS=1 each page is also shot at 1280x800 into docs/<page>.png
+for the README.
+"""
+
+import io
+import os
+
+import pytest
+from PIL import Image
+
+pytestmark = pytest.mark.e2e
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DOCS_DIR = os.path.join(REPO, "docs")
+RUN_TIMEOUT_MS = 120_000  # First TensorFlow import and model load: ~10-20 s here, more under load.
+
+# URL path -> (screenshot name, page title). Streamlit derives the paths from the
+# st.Page file names in app.py; the default page (models.py) is served at "/".
+PAGES = {
+    "": ("models", "Models"),
+    "latent_space": ("latent_space", "Latent space"),
+    "manifold": ("manifold", "Manifold"),
+    "denoising": ("denoising", "Denoising"),
+    "colorization": ("colorization", "Colorization"),
+}
+
+MAIN = '[data-testid="stMain"]'
+# Scrolls an element to the top of Streamlit's scroll container, just below its header bar.
+SCROLL_BELOW_HEADER = """e => {
+    e.scrollIntoView({block: 'start'});
+    for (let a = e.parentElement; a; a = a.parentElement) if (a.scrollTop > 0) a.scrollTop -= 70;
+}"""
+DOCS_SCROLL_TO = {"manifold": f'{MAIN} [data-testid="stCaptionContainer"]'}
+
+
+def wait_until_idle(page, timeout=RUN_TIMEOUT_MS):
+    """Waits until the script has run and stopped, and no element is still loading."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
+    page.wait_for_selector('[data-testid="stStatusWidget"] [data-testid="stStatusWidgetRunningIcon"]',
+                           state="detached", timeout=timeout)  # fmt: skip
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('[data-testid=\"stMain\"] img')).every(img => img.complete)",
+        timeout=timeout,
+    )
+
+
+def full_page_screenshot(page, path):
+    """A screenshot of the whole page.
+
+    Streamlit scrolls inside its main section, not the document, so Playwright's
+    full_page=True would only give the viewport: the viewport is stretched to the
+    content's height for the shot instead, then put back.
+    """
+    size = page.viewport_size
+    height = page.evaluate(
+        """() => Math.max(document.documentElement.scrollHeight,
+              ...Array.from(document.querySelectorAll('[data-testid="stMain"], [data-testid="stAppViewContainer"]'))
+                 .map(e => e.scrollHeight))"""
+    )
+    if height > size["height"]:
+        page.set_viewport_size({"width": size["width"], "height": min(height, 8000)})
+        page.wait_for_timeout(1000)  # Charts resize to the new viewport.
+    page.screenshot(path=path, full_page=True)
+    page.set_viewport_size(size)
+
+
+def open_page(new_page, app_url, path, width=1400, height=900):
+    page = new_page(width, height)
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{app_url}/{path}", wait_until="domcontentloaded")
+    title = PAGES[path][1]
+    page.locator(MAIN).get_by_role("heading", name=title).first.wait_for(timeout=RUN_TIMEOUT_MS)
+    wait_until_idle(page)
+    return page, errors
+
+
+def check_and_shoot(page, errors, path, screenshot_dir):
+    name = PAGES[path][0]
+    page.wait_for_timeout(500)  # Let charts finish their layout before the picture.
+    full_page_screenshot(page, os.path.join(screenshot_dir, f"{name}.png"))
+    exceptions = page.locator('[data-testid="stException"]')
+    assert exceptions.count() == 0, exceptions.first.inner_text()
+    assert not errors, f"JavaScript errors on /{path}: {errors}"
+    if os.environ.get("AELAB_DOCS_SCREENSHOTS") == "1":
+        page.set_viewport_size({"width": 1280, "height": 800})
+        page.wait_for_timeout(1000)
+        if name in DOCS_SCROLL_TO:  # Show the page's main picture rather than its intro.
+            page.locator(DOCS_SCROLL_TO[name]).first.evaluate(SCROLL_BELOW_HEADER)
+            page.wait_for_timeout(500)
+        os.makedirs(DOCS_DIR, exist_ok=True)
+        page.screenshot(path=os.path.join(DOCS_DIR, f"{name}.png"))
+
+
+@pytest.mark.parametrize("path", list(PAGES), ids=[v[0] for v in PAGES.values()])
+def test_page_renders_without_exception(new_page, app_url, screenshot_dir, path):
+    page, errors = open_page(new_page, app_url, path)
+    check_and_shoot(page, errors, path, screenshot_dir)
+    # The sidebar navigation lists all five pages.
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    for _, title in PAGES.values():
+        assert nav.get_by_text(title, exact=True).count() == 1, title
+
+
+def test_latent_scatter_draws_webgl(new_page, app_url):
+    page, _ = open_page(new_page, app_url, "latent_space")
+    charts = page.locator(f"{MAIN} .js-plotly-plot")
+    charts.first.wait_for(timeout=RUN_TIMEOUT_MS)
+    assert charts.count() == 2  # AE and VAE side by side.
+    for i in range(2):
+        gl = charts.nth(i).locator("canvas.gl-canvas, canvas")
+        gl.first.wait_for(timeout=RUN_TIMEOUT_MS)
+        box = gl.first.bounding_box()
+        assert box and box["width"] > 100 and box["height"] > 100
+    # The scattergl traces drew through WebGL: Plotly's context canvas holds a WebGL context...
+    assert (
+        page.evaluate(
+            """() => Array.from(document.querySelectorAll('[data-testid="stMain"] canvas.gl-canvas-context'))
+              .filter(c => c.width > 0 && (c.getContext('webgl2') || c.getContext('webgl'))).length"""
+        )
+        == 2
+    )
+    # ...and the charts show thousands of coloured dots, not a blank plot.
+    for i in range(2):
+        shot = Image.open(io.BytesIO(charts.nth(i).screenshot())).convert("RGB")
+        colourful = sum(1 for r, g, b in shot.getdata() if max(r, g, b) - min(r, g, b) > 60)
+        assert colourful > 2000, f"chart {i} looks empty ({colourful} coloured pixels)"
+    assert page.locator(MAIN).get_by_text("Use the box or lasso tool").count() == 2
+
+
+def test_manifold_image_appears(new_page, app_url):
+    page, _ = open_page(new_page, app_url, "manifold")
+    img = page.locator(f'{MAIN} [data-testid="stImage"] img').first
+    img.wait_for(timeout=RUN_TIMEOUT_MS)
+    assert img.evaluate("i => i.complete && i.naturalWidth") > 0
+    # The manifold itself is a PNG inside the Plotly figure (an SVG <image>).
+    mosaic = page.locator(f"{MAIN} .js-plotly-plot image").first
+    mosaic.wait_for(state="attached", timeout=RUN_TIMEOUT_MS)
+    assert (mosaic.get_attribute("href") or mosaic.get_attribute("xlink:href") or "").startswith("data:image/png")
+    box = mosaic.bounding_box()
+    assert box and box["width"] > 200 and box["height"] > 200
+
+
+def _denoised_src(page):
+    fig = page.locator(f'{MAIN} [data-testid="stImage"]').filter(has_text="denoised")
+    return fig.locator("img").first.get_attribute("src")
+
+
+def test_denoising_sigma_slider_changes_output(new_page, app_url):
+    page, _ = open_page(new_page, app_url, "denoising")
+    before = _denoised_src(page)
+    assert before
+    # Streamlit's slider thumb wraps a hidden <input type="range">: role slider, named by the label.
+    slider = page.locator(MAIN).get_by_role("slider", name="Noise level σ")
+    assert float(slider.input_value()) == 0.5
+    slider.focus()
+    for _ in range(6):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        """(before) => {
+            const figs = Array.from(document.querySelectorAll('[data-testid="stMain"] [data-testid="stImage"]'));
+            const f = figs.find(e => e.innerText.includes('denoised'));
+            const img = f && f.querySelector('img');
+            return img && img.complete && img.getAttribute('src') !== before;
+        }""",
+        arg=before,
+        timeout=RUN_TIMEOUT_MS,
+    )
+    wait_until_idle(page)
+    assert float(slider.input_value()) > 0.5
+    after = _denoised_src(page)
+    assert after and after != before
+    assert page.locator('[data-testid="stException"]').count() == 0
