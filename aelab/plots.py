@@ -15,6 +15,10 @@ DIGIT_COLORS = tuple(plotly.colors.qualitative.Safe[:10])
 POINT_STYLE = dict(symbol="x", size=16, color="#FF2B2B", line=dict(width=2, color="white"))
 
 
+# Plotly's default 12 px text is hard to read from the back of a classroom.
+PROJECTOR_FONT = 15
+
+
 def latent_scatter(z, labels, title=None, point=None, height=520, marker_size=3):
     """A WebGL scatter of encoded digits, one trace (and legend entry) per digit.
 
@@ -56,6 +60,7 @@ def latent_scatter(z, labels, title=None, point=None, height=520, marker_size=3)
         height=height,
         dragmode="select",
         legend=dict(title="digit", itemsizing="constant"),
+        font=dict(size=PROJECTOR_FONT),
         margin=dict(l=10, r=10, t=40 if title else 10, b=10),
         xaxis_title="z0",
         yaxis_title="z1",
@@ -64,7 +69,9 @@ def latent_scatter(z, labels, title=None, point=None, height=520, marker_size=3)
 
 
 def _point_trace(point):
-    return go.Scatter(
+    # WebGL traces are drawn above SVG ones, so an SVG marker would hide under
+    # the dense digit clouds; the cross must be WebGL too, and come last.
+    return go.Scattergl(
         x=[float(point[0])],
         y=[float(point[1])],
         mode="markers",
@@ -199,10 +206,12 @@ def loss_curve(history, title=None, height=320, epochs=None):
     fig.update_layout(
         title=title,
         height=height,
-        margin=dict(l=10, r=10, t=40 if title else 10, b=10),
+        margin=dict(l=10, r=10, t=40 if title else 10, b=60),
         # Whole epochs only, about ten ticks at most.
         xaxis=dict(title="epoch", tick0=1, dtick=max(1, math.ceil(epochs / 10)), range=[0.5, epochs + 0.5]),
         yaxis_title="loss",
-        legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"),
+        # Below the plot, so it never runs into the title.
+        legend=dict(orientation="h", y=-0.3, yanchor="top", x=0, xanchor="left"),
+        font=dict(size=PROJECTOR_FONT),
     )
     return fig

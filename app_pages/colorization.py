@@ -8,7 +8,7 @@ from app_pages import _common
 
 # Display size of a 32x32 image: smooth enlargement suits photos. Widths are
 # given explicitly because st.image otherwise widens an image to its caption.
-SHOW = 128
+SHOW = 192
 ALL = "all classes"
 
 st.title("Colorization")

@@ -45,7 +45,7 @@ def _column(stack):
 @st.fragment
 def denoise_panel():
     # A fragment: moving a slider reruns only this panel, not the whole page.
-    c = st.columns([3, 3, 2, 1], vertical_alignment="bottom")
+    c = st.columns([3, 3, 2, 2], vertical_alignment="bottom")
     kind = NOISE_KINDS[c[0].selectbox("Noise kind", list(NOISE_KINDS), key="noise_kind")]
     sigma = c[1].slider("Noise level σ", 0.0, 1.0, 0.5, 0.05, key="noise_sigma")
     n = c[2].slider("Digits", 1, 10, 5, key="noise_digits")
