@@ -12,8 +12,11 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # Before TensorFlow is first imported.
 
+import sys  # noqa: E402
+
 import numpy as np  # noqa: E402
 import streamlit as st  # noqa: E402
+from streamlit.runtime.scriptrunner import script_runner  # noqa: E402
 
 from aelab import checkpoints, data, images, latent  # noqa: E402
 
@@ -48,6 +51,32 @@ class ModelInfo:
 def user_dir():
     """The folder for models saved from the app, apart from the shipped ones."""
     return os.environ.get(USER_DIR_ENV) or os.path.join(checkpoints.resolve_dir(), "user")
+
+
+def _clean_problem_modules_except_keras():
+    """Streamlit's after-run clean-up without `keras.backend.clear_session()`.
+
+    Streamlit clears the Keras session after every script run; with models
+    cached for the whole server that costs 70-110 ms per slider move here, and
+    it would reset Keras' global state under a training run going on in
+    another session's thread. Our models never rely on that reset, so only
+    the matplotlib part of the clean-up is kept.
+    """
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is not None:
+        plt.close("all")
+
+
+def keep_keras_state():
+    """Installs `_clean_problem_modules_except_keras` in Streamlit's script runner (idempotent).
+
+    tests/app/test_streamlit_patch.py fails if Streamlit renames or changes the
+    function this replaces, so an upgrade cannot silently undo or break it.
+    """
+    script_runner._clean_problem_modules = _clean_problem_modules_except_keras
+
+
+keep_keras_state()
 
 
 def init_session():
