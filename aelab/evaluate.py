@@ -35,8 +35,6 @@ def evaluate(data_dir=None, checkpoint_dir=None, limit=0, seed=0):
         A nested dict: {"ae2d": {...}, "pca2": {...}, "pca16": {...},
         "vae2d": {...}, "dae": {...}, "colorizer": {...}}.
     """
-    import numpy as np
-
     from aelab import checkpoints, data, metrics
 
     (x_train, _), (x_test, _) = data.load_mnist(data_dir)
@@ -44,37 +42,24 @@ def evaluate(data_dir=None, checkpoint_dir=None, limit=0, seed=0):
         x_test = x_test[:limit]
     out = {}
     ae = checkpoints.load("ae2d", checkpoint_dir)
-    out["ae2d"] = metrics.reconstruction_metrics(x_test, metrics.run_batched(lambda b: ae(b, training=False), x_test))
+    out["ae2d"] = metrics.reconstruction_metrics(x_test, metrics.predict_all(ae, x_test))
     for k in (2, 16):
         out[f"pca{k}"] = metrics.reconstruction_metrics(x_test, metrics.pca_reconstruct(x_train, x_test, k))
     vae = checkpoints.load("vae2d", checkpoint_dir)
     out["vae2d"] = {
-        **metrics.reconstruction_metrics(x_test, metrics.run_batched(lambda b: vae(b, training=False), x_test)),
+        **metrics.reconstruction_metrics(x_test, metrics.predict_all(vae, x_test)),
         **metrics.vae_elbo(vae, x_test),
     }
     dae = checkpoints.load("dae", checkpoint_dir)
     out["dae"] = {}
     for sigma in DAE_SIGMAS:
-        noisy = data.add_noise(x_test, sigma, "tutorial", seed)
-        den = metrics.run_batched(lambda b: dae(b, training=False), noisy)
-        out["dae"][f"noisy_psnr_{sigma}"] = metrics.dataset_psnr(x_test, noisy)
-        out["dae"][f"noisy_ssim_{sigma}"] = float(np.mean(metrics.psnr_ssim(x_test, noisy)[1]))
-        out["dae"][f"psnr_{sigma}"] = metrics.dataset_psnr(x_test, den)
-        out["dae"][f"ssim_{sigma}"] = float(np.mean(metrics.psnr_ssim(x_test, den)[1]))
+        for key, value in metrics.denoising_scores(dae, x_test, sigma, seed).items():
+            out["dae"][f"{key}_{sigma}"] = value
     del x_train
     _, (c_test, _) = data.load_cifar10(data_dir)
     if limit:
         c_test = c_test[:limit]
-    col = checkpoints.load("colorizer", checkpoint_dir)
-    gray = data.to_gray(c_test)
-    rgb = metrics.run_batched(lambda b: col(b, training=False), gray)
-    copy = np.repeat(gray, 3, axis=-1)
-    out["colorizer"] = {
-        "psnr": metrics.dataset_psnr(c_test, rgb),
-        "ssim": float(np.mean(metrics.psnr_ssim(c_test, rgb)[1])),
-        "gray_copy_psnr": metrics.dataset_psnr(c_test, copy),
-        "gray_copy_ssim": float(np.mean(metrics.psnr_ssim(c_test, copy)[1])),
-    }
+    out["colorizer"] = metrics.colorization_scores(checkpoints.load("colorizer", checkpoint_dir), c_test)
     return out
 
 

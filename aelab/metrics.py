@@ -3,6 +3,7 @@
 import numpy as np
 import tensorflow as tf
 
+from aelab import data
 from aelab.models.vae import vae_loss_terms
 
 
@@ -24,6 +25,11 @@ def run_batched(fn, x, batch_size=1000):
     if parts and isinstance(parts[0], tuple):
         return tuple(np.concatenate(p) for p in zip(*parts))
     return np.concatenate(parts)
+
+
+def predict_all(model, x, batch_size=1000):
+    """The model's outputs for a whole set, in batches, with `training=False`."""
+    return run_batched(lambda b: model(b, training=False), x, batch_size)
 
 
 def dataset_psnr(x, y):
@@ -69,6 +75,51 @@ def reconstruction_metrics(x, x_hat):
         "bce": float(np.mean(-(x * np.log(p) + (1 - x) * np.log(1 - p)))),
         "relative_error": float(np.linalg.norm(x - x_hat) / np.linalg.norm(x)),
         "psnr": dataset_psnr(x, x_hat),
+    }
+
+
+def denoising_scores(model, x, sigma, seed=0, kind="tutorial"):
+    """How much a denoiser improves images corrupted at one noise level.
+
+    Args:
+        model: callable from noisy to denoised images.
+        x: clean images in [0, 1].
+        sigma: noise level in [0, 1] (see `aelab.data.add_noise`).
+        seed: noise seed.
+        kind: noise kind.
+
+    Returns:
+        dict with dataset PSNR and mean SSIM of the noisy input
+        (`noisy_psnr`, `noisy_ssim`) and of the denoised output (`psnr`, `ssim`).
+    """
+    noisy = data.add_noise(x, sigma, kind, seed)
+    denoised = predict_all(model, noisy)
+    return {
+        "noisy_psnr": dataset_psnr(x, noisy),
+        "noisy_ssim": float(np.mean(psnr_ssim(x, noisy)[1])),
+        "psnr": dataset_psnr(x, denoised),
+        "ssim": float(np.mean(psnr_ssim(x, denoised)[1])),
+    }
+
+
+def colorization_scores(model, rgb):
+    """A colorizer's PSNR and SSIM beside the "gray copied to RGB" baseline.
+
+    Args:
+        model: callable from (N, H, W, 1) gray to (N, H, W, 3) RGB.
+        rgb: the original colour images in [0, 1].
+
+    Returns:
+        dict with `psnr`, `ssim`, `gray_copy_psnr` and `gray_copy_ssim`.
+    """
+    gray = data.to_gray(rgb)
+    guess = predict_all(model, gray)
+    copy = np.repeat(gray, 3, axis=-1)
+    return {
+        "psnr": dataset_psnr(rgb, guess),
+        "ssim": float(np.mean(psnr_ssim(rgb, guess)[1])),
+        "gray_copy_psnr": dataset_psnr(rgb, copy),
+        "gray_copy_ssim": float(np.mean(psnr_ssim(rgb, copy)[1])),
     }
 
 

@@ -56,8 +56,6 @@ def parse_args(argv=None):
         args.name = check_name(args.name or args.model)
     except ValueError as e:
         p.error(str(e))
-    if args.val_size and args.train_size and args.train_size < 1:
-        p.error("--train-size must be positive")
     return args
 
 

@@ -229,7 +229,6 @@ def fit(model, cfg, x_train, x_val, callbacks=(), verbose=0):
     cbs = list(callbacks)
     if cfg.schedule == "plateau" and val is not None:
         cbs.append(keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=2, min_lr=1e-5))
-    kw = {}
     if isinstance(train, tuple):
         kw = dict(x=train[0], y=None if cfg.model == "vae2d" else train[1], batch_size=cfg.batch_size, shuffle=True)
     else:
@@ -252,24 +251,19 @@ def test_metrics(model, kind, x_test, seed=0):
         A flat dict of floats.
     """
     if kind == "ae2d":
-        return metrics.reconstruction_metrics(x_test, metrics.run_batched(lambda b: model(b, training=False), x_test))
+        return metrics.reconstruction_metrics(x_test, metrics.predict_all(model, x_test))
     if kind == "vae2d":
-        out = metrics.reconstruction_metrics(x_test, metrics.run_batched(lambda b: model(b, training=False), x_test))
+        out = metrics.reconstruction_metrics(x_test, metrics.predict_all(model, x_test))
         return {**out, **metrics.vae_elbo(model, x_test)}
     if kind == "dae":
         out = {}
         for sigma in (0.5, 1.0):
-            noisy = data.add_noise(x_test, sigma, "tutorial", seed)
-            den = metrics.run_batched(lambda b: model(b, training=False), noisy)
-            out[f"psnr_sigma{sigma}"] = metrics.dataset_psnr(x_test, den)
-            out[f"ssim_sigma{sigma}"] = float(np.mean(metrics.psnr_ssim(x_test, den)[1]))
+            scores = metrics.denoising_scores(model, x_test, sigma, seed)
+            out[f"psnr_sigma{sigma}"] = scores["psnr"]
+            out[f"ssim_sigma{sigma}"] = scores["ssim"]
         return out
-    gray = data.to_gray(x_test)
-    rgb = metrics.run_batched(lambda b: model(b, training=False), gray)
-    return {
-        "psnr": metrics.dataset_psnr(x_test, rgb),
-        "psnr_gray_copy": metrics.dataset_psnr(x_test, np.repeat(gray, 3, -1)),
-    }
+    scores = metrics.colorization_scores(model, x_test)
+    return {"psnr": scores["psnr"], "psnr_gray_copy": scores["gray_copy_psnr"]}
 
 
 def sidecar_metadata(cfg, history, test, seconds, dataset, epochs=None):
