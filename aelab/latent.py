@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from aelab import images
+from aelab import images, inference
 from aelab.metrics import run_batched
 
 IMAGE_SHAPE = (28, 28, 1)
@@ -30,7 +30,7 @@ def encode(model, x, batch_size=1000):
 
 
 def decode(model, z):
-    """Decodes latent points in one call (no `predict`: it is slow for few points).
+    """Decodes latent points in one traced call (no `predict`: it is slow for few points).
 
     Args:
         model: an AE or VAE with `.decoder`.
@@ -40,7 +40,7 @@ def decode(model, z):
         float32 images of shape (N, 28, 28, 1) in [0, 1].
     """
     z = np.asarray(z, dtype="float32").reshape(-1, np.shape(z)[-1])
-    return np.asarray(model.decoder(z, training=False), dtype="float32")
+    return inference.run(model.decoder, z)
 
 
 def reconstruct(model, x):
@@ -53,7 +53,7 @@ def reconstruct(model, x):
     Returns:
         float32 reconstructions shaped like `x`.
     """
-    return np.asarray(model(np.asarray(x, dtype="float32"), training=False), dtype="float32")
+    return inference.run(model, x)
 
 
 def check_latent_model(model, kind):

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from aelab import latent
 
@@ -9,9 +10,9 @@ from aelab import latent
 class FakeDecoder:
     """Decodes z to a 28x28 image filled with z0 (so cell placement is visible)."""
 
+    # TensorFlow ops, not NumPy: aelab.latent runs decoders inside a tf.function.
     def __call__(self, z, training=False):
-        z = np.asarray(z)
-        return np.broadcast_to(z[:, 0, None, None, None], (len(z), 28, 28, 1)).astype("float32")
+        return tf.broadcast_to(z[:, 0, None, None, None], (tf.shape(z)[0], 28, 28, 1))
 
 
 class FakeModel:
@@ -26,7 +27,7 @@ class FakeModel:
         return mean
 
     def __call__(self, x, training=False):
-        return np.asarray(x) * 0.5
+        return x * 0.5
 
 
 # selected_rows
