@@ -18,6 +18,8 @@ import keras
 import aelab.models  # noqa: F401  (registers the custom classes for deserialization)
 
 CHECKPOINT_DIR_ENV = "AELAB_CHECKPOINT_DIR"
+# Classroom mode: set to 1 and nothing here writes, renames or deletes a file.
+READ_ONLY_ENV = "AELAB_READ_ONLY"
 REPO_CHECKPOINTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "checkpoints")
 
 # The shipped checkpoints and the command that rebuilds each one.
@@ -28,11 +30,34 @@ SHIPPED = {
     "colorizer": "python -m aelab.train colorizer --epochs 10 --schedule cosine",
 }
 
-_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+# Windows opens a device, not a file, for these names with any extension.
+_RESERVED_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
 
 
 class CheckpointError(RuntimeError):
     """A checkpoint is missing, corrupt, or does not match what was asked for."""
+
+
+class ReadOnlyError(CheckpointError):
+    """A write was asked for while `AELAB_READ_ONLY` is set."""
+
+
+def read_only():
+    """Whether classroom mode is on: `AELAB_READ_ONLY` set to anything but "", 0, false, no or off.
+
+    An unrecognised value counts as on: a typo must not open the saved models
+    of a whole class to overwriting.
+    """
+    return os.environ.get(READ_ONLY_ENV, "").strip().lower() not in ("", "0", "false", "no", "off")
+
+
+def _refuse_if_read_only(what):
+    if read_only():
+        raise ReadOnlyError(
+            f"Cannot {what}: this aelab runs in classroom mode ({READ_ONLY_ENV}=1), where saved checkpoints "
+            "cannot be overwritten or deleted. Models trained here stay in your browser session."
+        )
 
 
 def resolve_dir(directory=None):
@@ -54,10 +79,16 @@ def check_name(name):
             than ASCII letters, digits, '_' and '-'.
     """
     name = str(name).strip()
-    if not _NAME_RE.match(name):
+    if not _NAME_RE.fullmatch(name):
+        shown = name if len(name) <= 80 else f"{name[:40]}…({len(name)} characters)"
         raise ValueError(
             "Invalid checkpoint name: expected 1 to 64 ASCII letters, digits, '_' or '-', "
-            f"starting with a letter or digit. Received: {name!r}"
+            f"starting with a letter or digit. Received: {shown!r}"
+        )
+    if name.lower() in _RESERVED_NAMES:
+        raise ValueError(
+            f"Invalid checkpoint name: {name!r} is a device name on Windows and cannot be a file there. "
+            "Choose another name."
         )
     return name
 
@@ -123,8 +154,13 @@ def save(model, name, metadata, directory=None):
 
     Returns:
         The path of the `.keras` file.
+
+    Raises:
+        ReadOnlyError: in classroom mode (`AELAB_READ_ONLY`), before any write.
+        ValueError: if the name is invalid (see `check_name`), before any write.
     """
     keras_path, json_path = paths(name, directory)
+    _refuse_if_read_only(f"save checkpoint '{name}'")
     folder = os.path.dirname(keras_path)
     os.makedirs(folder, exist_ok=True)
     fd, tmp_model = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp.keras", dir=folder)
@@ -186,17 +222,27 @@ def _train_hint(name):
 
 
 def _recover(keras_path, sidecar):
-    """Finishes a save that was interrupted between its two renames."""
+    """Finishes a save that was interrupted between its two renames.
+
+    Returns:
+        The path to load: `keras_path`, or in classroom mode, which renames
+        nothing, the finished temporary file the sidecar names.
+    """
     pending = sidecar.get("pending")
     if not pending:
-        return
+        return keras_path
     tmp = os.path.join(os.path.dirname(keras_path), pending)
     if os.path.isfile(tmp) and sha256_of(tmp) == sidecar.get("sha256"):
+        if read_only():
+            return tmp
         os.replace(tmp, keras_path)
+    return keras_path
 
 
 def clean_stale_temporaries(directory=None):
-    """Removes temporary files that no sidecar points to (left by killed saves)."""
+    """Removes temporary files that no sidecar points to (left by killed saves); not in classroom mode."""
+    if read_only():
+        return
     d = resolve_dir(directory)
     wanted = set()
     for j in glob.glob(os.path.join(d, "*.json")):
@@ -258,7 +304,7 @@ def load(name, directory=None, verify=True):
     keras_path, _ = paths(name, directory)
     sidecar = read_sidecar(name, directory) if verify else {}
     if verify:
-        _recover(keras_path, sidecar)
+        keras_path = _recover(keras_path, sidecar)
     if not os.path.isfile(keras_path):
         raise CheckpointError(f"Checkpoint not found: {keras_path}. {_train_hint(name)}")
     if verify and sidecar.get("sha256") != sha256_of(keras_path):
@@ -269,6 +315,13 @@ def load(name, directory=None, verify=True):
     try:
         model = keras.saving.load_model(keras_path, compile=False, safe_mode=True)
     except (zipfile.BadZipFile, OSError, ValueError, TypeError, KeyError) as e:
+        if "safe_mode" in str(e):
+            # Keras' own message suggests turning safe mode off; we never do.
+            raise CheckpointError(
+                f"Checkpoint {keras_path} is refused: it contains Python code (a Lambda layer or a pickled "
+                "function), and aelab loads checkpoints in Keras' safe mode so that no file can run code on "
+                f"this machine. {_train_hint(name)}"
+            ) from e
         raise CheckpointError(f"Checkpoint {keras_path} could not be loaded: {e}. {_train_hint(name)}") from e
     if verify:
         _check_contract(name, model)

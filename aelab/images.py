@@ -4,15 +4,20 @@ Everything here works on NumPy arrays in [0, 1] (what the models take and give)
 and hands back arrays or bytes, so the app only renders.
 """
 
+import dataclasses
 import io
 import warnings
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-# Formats the colorization page accepts. Pillow could open many more, but each
-# extra decoder is extra attack surface for files typed by strangers.
-ALLOWED_FORMATS = ("PNG", "JPEG")
+# Formats the app accepts. Pillow could open many more, but each extra decoder
+# is extra attack surface for files typed by strangers. GIF is here because
+# phones and chat apps hand people GIFs; only its first frame is used.
+ALLOWED_FORMATS = ("PNG", "JPEG", "GIF")
+
+# File name endings for `st.file_uploader(type=...)`, matching ALLOWED_FORMATS.
+UPLOAD_TYPES = ("png", "jpg", "jpeg", "gif")
 
 # An upload larger than this is refused before Pillow looks at it. The app's
 # `server.maxUploadSize` (in MB) is the first line; this one also protects
@@ -23,16 +28,44 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 # megapixels is a 5000x5000 photo: about 100 MB as RGBA while we convert it.
 MAX_PIXELS = 25_000_000
 
+# Pillow modes holding gray levels in more than 8 bits (16-bit PNGs open as "I;16").
+_DEEP_GRAY_MODES = ("I", "I;16", "I;16B", "I;16L", "I;16N")
+
 
 class ImageError(ValueError):
     """An upload is not an image we can use; the message says why, for the user."""
 
 
-def decode_upload(data, max_bytes=MAX_UPLOAD_BYTES, max_pixels=MAX_PIXELS):
-    """Decodes an uploaded PNG or JPEG into RGB floats.
+@dataclasses.dataclass
+class Upload:
+    """A decoded upload and what was done to it on the way.
 
-    Transparent pixels are laid over white, EXIF rotation is applied, and
-    16-bit, palette, CMYK and gray images are converted.
+    Attributes:
+        rgb: float32 array of shape (H, W, 3) in [0, 1].
+        format: "PNG", "JPEG" or "GIF".
+        notes: sentences for the user about conversions that change what they
+            see (first frame of an animation, transparency, 16-bit depth).
+    """
+
+    rgb: np.ndarray
+    format: str
+    notes: list
+
+
+def accepted_text(max_bytes=MAX_UPLOAD_BYTES, max_pixels=MAX_PIXELS):
+    """One sentence saying what an upload may be, for the page beside the uploader."""
+    return (
+        f"PNG, JPEG or GIF, at most {max_bytes / 2**20:.0f} MB and {max_pixels / 1e6:.0f} megapixels; "
+        "animations use their first frame, and transparent parts are shown on white."
+    )
+
+
+def decode_upload(data, max_bytes=MAX_UPLOAD_BYTES, max_pixels=MAX_PIXELS):
+    """Decodes an uploaded PNG, JPEG or GIF into RGB floats.
+
+    Transparent pixels are laid over white, EXIF rotation is applied, only the
+    first frame of an animation is kept, and 16-bit, palette, CMYK and gray
+    images are converted. `read_upload` also says what was converted.
 
     Args:
         data: the file's bytes.
@@ -43,11 +76,28 @@ def decode_upload(data, max_bytes=MAX_UPLOAD_BYTES, max_pixels=MAX_PIXELS):
         float32 array of shape (H, W, 3) in [0, 1].
 
     Raises:
-        ImageError: if the bytes are not a readable PNG or JPEG within the limits.
+        ImageError: if the bytes are not a readable image within the limits.
+    """
+    return read_upload(data, max_bytes, max_pixels).rgb
+
+
+def read_upload(data, max_bytes=MAX_UPLOAD_BYTES, max_pixels=MAX_PIXELS):
+    """Decodes an upload like `decode_upload`, and notes what it converted.
+
+    Args:
+        data: the file's bytes.
+        max_bytes: largest accepted file size.
+        max_pixels: largest accepted width * height.
+
+    Returns:
+        An `Upload`.
+
+    Raises:
+        ImageError: if the bytes are not a readable image within the limits.
     """
     data = bytes(data or b"")
     if not data:
-        raise ImageError("The uploaded file is empty: expected a PNG or JPEG image.")
+        raise ImageError("The uploaded file is empty (0 bytes): expected a PNG, JPEG or GIF image.")
     if len(data) > max_bytes:
         raise ImageError(
             f"The uploaded file is too large: expected at most {max_bytes / 2**20:.0f} MB. "
@@ -69,33 +119,85 @@ def decode_upload(data, max_bytes=MAX_UPLOAD_BYTES, max_pixels=MAX_PIXELS):
                     f"The image is too large: expected at most {max_pixels:,} pixels. "
                     f"Received: {w}x{h} = {w * h:,} pixels."
                 )
-            img.load()  # Decodes now, so a truncated file fails here and not later.
+            fmt, notes = img.format, []
+            frames = getattr(img, "n_frames", 1)
+            if frames > 1:
+                notes.append(f"This is an animated {img.format} with {frames} frames: only the first one is used.")
+            img.load()  # Decodes now (the first frame), so a truncated file fails here and not later.
             img = ImageOps.exif_transpose(img)
-            return _to_rgb_float(img)
+            rgb = _to_rgb_float(img, notes)
+            return Upload(rgb, fmt, notes)
     except ImageError:
         raise
     except UnidentifiedImageError:
-        raise ImageError("The uploaded file is not an image: expected a PNG or JPEG file.") from None
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
-        raise ImageError(f"The image is too large to decode safely: {e}") from None
+        raise ImageError(
+            "The uploaded file is not an image: expected a PNG, JPEG or GIF file "
+            "(renaming a file does not change what is inside it)."
+        ) from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Pillow's own message talks of "DOS attacks"; ours says what to do.
+        raise ImageError(
+            "The image is too large to decode safely: its header declares a huge picture, so it is not "
+            f"decoded. Expected at most {max_pixels:,} pixels; shrink the photo and upload it again."
+        ) from None
     except (OSError, SyntaxError, ValueError, EOFError) as e:
         # Pillow reports truncated and corrupt files as OSError, and some
         # broken headers as SyntaxError or ValueError.
         raise ImageError(f"The image file is damaged or incomplete and cannot be decoded ({e}).") from None
 
 
-def _to_rgb_float(img):
-    if img.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
-        # High bit-depth gray: Pillow's convert("RGB") would clip at 255.
+def _to_rgb_float(img, notes=None):
+    notes = [] if notes is None else notes
+    if img.mode in _DEEP_GRAY_MODES:
+        # 16-bit gray: Pillow's convert("RGB") would clip every level above 255
+        # to white. PNG, the only accepted format with such modes, stores them
+        # on a 0..65535 scale.
         a = np.asarray(img, dtype="float32")
-        top = 65535.0 if a.max(initial=0) > 255 else 255.0
-        return np.repeat(np.clip(a / top, 0, 1)[..., None], 3, axis=-1)
-    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        notes.append("This is a 16-bit gray image: its levels are scaled to 8 bits.")
+        return np.repeat(np.clip(a / 65535.0, 0, 1)[..., None], 3, axis=-1)
+    if img.mode == "F":
+        a = np.asarray(img, dtype="float32")
+        return np.repeat(np.clip(a, 0, 1)[..., None], 3, axis=-1)
+    if img.mode in ("RGBA", "LA", "PA", "La", "RGBa") or (img.mode == "P" and "transparency" in img.info):
         rgba = img.convert("RGBA")
+        if np.asarray(rgba)[..., 3].min() < 255:
+            notes.append("The image has transparent parts: they are shown on white.")
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         img = Image.alpha_composite(white, rgba)
     a = np.asarray(img.convert("RGB"), dtype="float32") / 255.0
     return a
+
+
+# A photo wider or taller than this ratio is refused for square models: the
+# centre square would be a thin sliver of it.
+MAX_ASPECT = 20
+
+
+def check_aspect(rgb, max_ratio=MAX_ASPECT):
+    """Refuses images so long and thin that a centre square says nothing about them.
+
+    Args:
+        rgb: array of shape (H, W[, C]).
+        max_ratio: largest accepted long side / short side.
+
+    Returns:
+        A note for the user when the crop drops much of the image (ratio
+        above 2), else None.
+
+    Raises:
+        ImageError: if the ratio exceeds `max_ratio`.
+    """
+    h, w = np.shape(rgb)[:2]
+    ratio = max(h, w) / min(h, w)
+    if ratio > max_ratio:
+        raise ImageError(
+            f"The image is {w}x{h} pixels, too long and thin to use: expected a width-to-height ratio "
+            f"of at most {max_ratio}:1. Received: {ratio:.0f}:1. Crop it closer to a square first."
+        )
+    if ratio > 2:
+        side = min(h, w)
+        return f"Your {w}x{h} image is far from square: only its centre {side}x{side} square is used."
+    return None
 
 
 def to_uint8(x):
