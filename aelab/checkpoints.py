@@ -30,6 +30,14 @@ SHIPPED = {
     "colorizer": "python -m aelab.train colorizer --epochs 10 --schedule cosine",
 }
 
+# The tutorials' dense variants (Variants page), rebuilt together by one study run.
+# Kept apart from SHIPPED, whose four names are the public load contract.
+SHIPPED_VARIANTS = {
+    "dense_ae": "python -m aelab.experiments variants",
+    "multilayer_ae": "python -m aelab.experiments variants",
+    "sparse_ae": "python -m aelab.experiments variants",
+}
+
 _NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 # Windows opens a device, not a file, for these names with any extension.
 _RESERVED_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
@@ -218,6 +226,8 @@ def read_sidecar(name, directory=None):
 def _train_hint(name):
     if name in SHIPPED:
         return f"Rebuild it with: {SHIPPED[name]}"
+    if name in SHIPPED_VARIANTS:
+        return f"Rebuild it with: {SHIPPED_VARIANTS[name]}"
     return "Train and save it again."
 
 

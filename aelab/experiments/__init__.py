@@ -1,0 +1,214 @@
+"""The tutorials' studies: autoencoder variants, AE vs PCA, optimizers, losses, compression ratio.
+
+Each study is a function `run(budget, data_dir, checkpoint_dir, cache_dir, progress)`
+returning a JSON-ready dict (see `result`): a table and charts described as data,
+which the app draws with Plotly (`figures.py`) and the CLI as a PNG (`charts.py`).
+
+    python -m aelab.experiments {variants,pca,optimizers,losses,compression} [--quick]
+"""
+
+import dataclasses
+import json
+import os
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+STUDIES_DIR = os.path.join(REPO, "studies")  # The committed results of the full runs.
+QUICK_DIR = os.path.join(REPO, "runs", "studies-quick")  # --quick results (git-ignored).
+CACHE_DIR = os.path.join(REPO, "runs", "study-cache")  # Conv AEs shared by `pca` and `compression`.
+
+TITLES = {
+    "variants": "Autoencoder variants: dense, multi-layer, sparse",
+    "pca": "Autoencoder vs PCA, and the encoder as a feature extractor",
+    "optimizers": "Optimizers: Adam, Adagrad and SGD on the denoising AE",
+    "losses": "Losses: MSE, BCE and MAE on the denoising AE",
+    "compression": "Compression ratio: relative error as the latent shrinks",
+}
+STUDIES = tuple(TITLES)
+
+
+@dataclasses.dataclass
+class Budget:
+    """How much data and training a study gets; `quick` is a small slice for tests and the app."""
+
+    quick: bool = False  # A short run on a slice (CI tests, the app's rerun button).
+    train_size: int = 0  # Training images; 0 for all but the validation hold-out.
+    val_size: int = 5000  # Held out from the end of the training set (the project's split).
+    test_size: int = 0  # Test images; 0 for all 10,000.
+    epochs: int = 10  # Epochs per model.
+    seed: int = 1337  # Seeds weights, shuffling and noise.
+    batch_size: int = 128  # Images per step.
+
+
+# Per study: (full budget, quick budget). The full budgets fit about 40 minutes of
+# the project's 2-core CPU machine in all; quick ones take seconds.
+BUDGETS = {
+    "variants": (Budget(epochs=20), Budget(True, 2000, 500, 500, 2)),
+    "pca": (Budget(epochs=5), Budget(True, 2000, 500, 500, 2)),
+    "compression": (Budget(epochs=5), Budget(True, 2000, 500, 500, 2)),
+    "optimizers": (Budget(train_size=20000, epochs=8), Budget(True, 2000, 500, 500, 2)),
+    "losses": (Budget(train_size=20000, epochs=8), Budget(True, 2000, 500, 500, 2)),
+}
+
+
+def budget_for(study, quick=False, limit=0, seed=None):
+    """The budget of a study run.
+
+    Args:
+        study: one of STUDIES.
+        quick: the quick budget instead of the full one.
+        limit: if > 0, at most this many training, validation and test images.
+        seed: overrides the default seed.
+
+    Returns:
+        A `Budget`.
+    """
+    check_study(study)
+    b = dataclasses.replace(BUDGETS[study][1 if quick else 0])
+    if limit:
+        b.train_size = min(b.train_size or limit, limit)
+        b.val_size = min(b.val_size, limit)
+        b.test_size = min(b.test_size or limit, limit)
+    if seed is not None:
+        b.seed = int(seed)
+    return b
+
+
+def check_study(study):
+    if study not in TITLES:
+        raise ValueError(f"Invalid value for argument study: expected one of {STUDIES}. Received: study={study!r}")
+    return study
+
+
+def load_mnist_split(budget, data_dir=None):
+    """MNIST as the project splits it: the last `val_size` training images are held out.
+
+    Returns:
+        `(x_train, y_train), (x_val, y_val), (x_test, y_test)`.
+    """
+    from aelab import data
+
+    (x, y), (xt, yt) = data.load_mnist(data_dir)
+    n = len(x) - budget.val_size
+    m = min(n, budget.train_size or n)
+    train = (x[:m], y[:m])
+    val = (x[n:], y[n:])
+    if budget.test_size:
+        xt, yt = xt[: budget.test_size], yt[: budget.test_size]
+    return train, val, (xt, yt)
+
+
+def result(study, budget, table, charts, summary, seconds, extra_tables=(), **details):
+    """The JSON-ready result of a study.
+
+    Args:
+        study: the study name.
+        budget: its `Budget`.
+        table: `{"columns": [...], "rows": [[...], ...]}`, the main table.
+        charts: list of chart specs: `{"kind": "line"|"bar", "title", "x_title",
+            "y_title", "log_x", "series": [{"name", "x", "y"}], "hline": {"y", "name"}}`.
+        summary: one sentence with the headline figure.
+        seconds: wall-clock time of the run.
+        extra_tables: more tables, each with a `"title"`.
+        **details: anything else worth keeping (per-run histories, settings).
+
+    Returns:
+        A dict.
+    """
+    from aelab.checkpoints import library_versions
+
+    return {
+        "study": study,
+        "title": TITLES[study],
+        "quick": budget.quick,
+        "budget": dataclasses.asdict(budget),
+        "summary": summary,
+        "table": table,
+        "tables": list(extra_tables),
+        "charts": charts,
+        "seconds": round(seconds, 1),
+        "created": time.strftime("%Y-%m-%d %H:%M"),
+        "versions": library_versions(),
+        **details,
+    }
+
+
+def run_study(study, budget=None, data_dir=None, checkpoint_dir=None, cache_dir=None, progress=None):
+    """Runs one study.
+
+    Args:
+        study: one of STUDIES.
+        budget: a `Budget`; default the study's full budget.
+        data_dir: the data folder (see `aelab.data`).
+        checkpoint_dir: where `variants` saves its three models; None to save nothing.
+        cache_dir: where `pca` and `compression` keep the conv AEs they train, so
+            that the second study reuses the first one's models; None for no cache.
+        progress: optional callable `progress(fraction, message)`.
+
+    Returns:
+        The result dict (see `result`).
+    """
+    from aelab.experiments import latent_sweep, optimization, variants
+
+    check_study(study)
+    budget = budget or budget_for(study)
+    runner = {
+        "variants": variants.run,
+        "pca": latent_sweep.run_pca,
+        "compression": latent_sweep.run_compression,
+        "optimizers": optimization.run_optimizers,
+        "losses": optimization.run_losses,
+    }[study]
+    return runner(budget, data_dir, checkpoint_dir, cache_dir, progress or (lambda fraction, message: None))
+
+
+def result_paths(study, directory=None):
+    """Returns `(json_path, png_path)` of a study's stored result."""
+    d = directory or STUDIES_DIR
+    return os.path.join(d, f"{check_study(study)}.json"), os.path.join(d, f"{study}.png")
+
+
+def save_result(res, directory=None, png=True):
+    """Writes a result as JSON (atomically) and its charts as a PNG.
+
+    Returns:
+        `(json_path, png_path or None)`.
+    """
+    json_path, png_path = result_paths(res["study"], directory)
+    os.makedirs(os.path.dirname(json_path), exist_ok=True)
+    tmp = json_path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(res, f, indent=1)
+    os.replace(tmp, json_path)
+    if not png:
+        return json_path, None
+    from aelab.experiments import charts
+
+    charts.save_png(res, png_path)
+    return json_path, png_path
+
+
+def load_result(study, directory=None):
+    """Reads a stored result; None when there is none or it is unreadable."""
+    json_path, _ = result_paths(study, directory)
+    try:
+        with open(json_path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def format_table(table):
+    """A table dict as Markdown (it reads well in a terminal too)."""
+    lines = ["| " + " | ".join(table["columns"]) + " |", "|" + "---|" * len(table["columns"])]
+    for row in table["rows"]:
+        lines.append("| " + " | ".join(_cell(v) for v in row) + " |")
+    return "\n".join(lines)
+
+
+def _cell(v):
+    if isinstance(v, float):
+        return f"{v:,.4g}" if abs(v) < 1000 else f"{v:,.0f}"
+    if isinstance(v, int):
+        return f"{v:,}"
+    return str(v)

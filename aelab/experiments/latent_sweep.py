@@ -1,0 +1,282 @@
+"""Studies `pca` and `compression`: the conv AE and PCA at shrinking latent sizes (tutorials 002, 004).
+
+Both train the project's conv autoencoder (`build_conv_autoencoder`, MSE, Adam,
+keep-the-best) once per latent size; with a cache folder the models are kept as
+checkpoints there, so whichever study runs second reuses the first one's models.
+"""
+
+import dataclasses
+import time
+
+import keras
+import numpy as np
+
+from aelab import checkpoints, metrics, training
+from aelab.experiments import load_mnist_split, result
+from aelab.models import build_conv_autoencoder
+
+PCA_LATENTS = (2, 4, 8, 16, 32)
+COMPRESSION_LATENTS = (1, 2, 4, 8, 16, 32, 64)
+QUICK_LATENTS = (2, 8, 32)
+FEATURE_LATENT = 16  # The codes the feature-extractor comparison uses.
+MAX_RELATIVE_ERROR = 0.5  # The compression study's bar.
+PIXELS = 28 * 28
+
+
+class PCA:
+    """PCA fitted once on a training set, then used at any number of components.
+
+    (`aelab.metrics.pca_reconstruct` refits per call; a sweep over five sizes
+    would compute the 784 x 784 eigendecomposition five times.)
+
+    Args:
+        x_train: images of shape (N, 28, 28, 1).
+    """
+
+    def __init__(self, x_train):
+        a = np.asarray(x_train, "float64").reshape(len(x_train), -1)
+        self.mean = a.mean(axis=0)
+        cov = (a - self.mean).T @ (a - self.mean) / len(a)
+        _, vecs = np.linalg.eigh(cov)
+        self.components = vecs[:, ::-1]  # Columns by decreasing variance.
+
+    def encode(self, x, k):
+        """The first k principal coordinates of images, shape (N, k)."""
+        return (np.asarray(x, "float64").reshape(len(x), -1) - self.mean) @ self.components[:, :k]
+
+    def reconstruct(self, x, k):
+        """Reconstructions from k components, clipped to [0, 1] like the AE's sigmoid."""
+        rec = self.encode(x, k) @ self.components[:, :k].T + self.mean
+        return np.clip(rec, 0, 1).reshape(np.shape(x)).astype("float32")
+
+
+def _cache_name(k, budget):
+    return f"conv_ae_k{k}_e{budget.epochs}_n{budget.train_size or 'all'}_v{budget.val_size}_s{budget.seed}"
+
+
+def conv_autoencoder(k, budget, x_train, x_val, cache_dir=None, progress=None):
+    """The conv AE with a k-D latent, trained under the budget (or read from the cache).
+
+    Args:
+        k: latent size.
+        budget: the study's `Budget`.
+        x_train, x_val: training and hold-out images.
+        cache_dir: a folder of trained models keyed by size and budget; None for none.
+        progress: optional callable `progress(epoch_fraction)`.
+
+    Returns:
+        `(model, seconds_spent_training)`; 0 seconds when it came from the cache.
+    """
+    name = _cache_name(k, budget)
+    if cache_dir:
+        try:
+            return checkpoints.load(name, cache_dir), 0.0
+        except checkpoints.CheckpointError:
+            pass  # Not trained yet (or a broken file): train it.
+    cfg = training.TrainConfig(
+        model="ae2d",
+        epochs=budget.epochs,
+        batch_size=budget.batch_size,
+        seed=budget.seed,
+        latent_dim=k,
+        train_size=budget.train_size,
+        val_size=budget.val_size,
+    )
+    t0 = time.perf_counter()
+    model = build_conv_autoencoder(latent_dim=k)
+    cbs = [
+        training.ProgressCallback(on_epoch=lambda e, n, logs, s: progress and progress((e + 1) / n)),
+        training.KeepBest(),
+    ]
+    hist = training.fit(model, cfg, x_train, x_val, cbs)
+    seconds = time.perf_counter() - t0
+    if cache_dir:
+        meta = {"kind": "conv_ae", "config": dataclasses.asdict(cfg), "seed": cfg.seed, "dataset": "mnist"}
+        meta["history"] = {key: [float(v) for v in vals] for key, vals in hist.history.items()}
+        checkpoints.save(model, name, {**meta, "epochs": len(hist.history["loss"]), "test_metrics": {}}, cache_dir)
+    return model, seconds
+
+
+def _sweep(latents, budget, data, cache_dir, progress, share):
+    """Trains (or loads) the conv AE at each size and measures it and PCA on the test set."""
+    (x_train, _), (x_val, _), (x_test, _) = data
+    pca = PCA(x_train)
+    out, models = [], {}
+    for i, k in enumerate(latents):
+        progress(share * i / len(latents), f"Conv AE with a {k}-D latent…")
+        model, seconds = conv_autoencoder(
+            k, budget, x_train, x_val, cache_dir, lambda f, i=i: progress(share * (i + f) / len(latents), None)
+        )
+        models[k] = model
+        ae = metrics.reconstruction_metrics(x_test, metrics.predict_all(model, x_test))
+        pc = metrics.reconstruction_metrics(x_test, pca.reconstruct(x_test, k))
+        out.append({"latent": k, "ae": ae, "pca": pc, "train_seconds": round(seconds, 1)})
+    return out, models, pca
+
+
+def _latents(budget, full):
+    return QUICK_LATENTS if budget.quick else full
+
+
+def logistic_regression_accuracy(f_train, y_train, f_test, y_test, seed, epochs=30):
+    """Test accuracy of a softmax regression (one Dense layer) on fixed features.
+
+    Features are standardised with the training set's mean and deviation, so the
+    same optimizer settings suit pixels, PCA coordinates and AE codes alike.
+
+    Returns:
+        The test accuracy in [0, 1].
+    """
+    f_train = np.asarray(f_train, "float32").reshape(len(f_train), -1)
+    f_test = np.asarray(f_test, "float32").reshape(len(f_test), -1)
+    mu, sd = f_train.mean(axis=0), f_train.std(axis=0) + 1e-6
+    keras.utils.set_random_seed(seed)
+    inputs = keras.Input((f_train.shape[1],))
+    clf = keras.Model(inputs, keras.layers.Dense(10, activation="softmax")(inputs), name="logistic_regression")
+    clf.compile(optimizer=keras.optimizers.Adam(1e-2), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    clf.fit((f_train - mu) / sd, y_train, batch_size=256, epochs=epochs, verbose=0)
+    return float(clf.evaluate((f_test - mu) / sd, y_test, verbose=0, return_dict=True)["accuracy"])
+
+
+def run_pca(budget, data_dir=None, checkpoint_dir=None, cache_dir=None, progress=None):
+    """AE vs PCA over latent sizes, and frozen codes as classifier features. See `run_study`."""
+    del checkpoint_dir
+    t0 = time.perf_counter()
+    data = load_mnist_split(budget, data_dir)
+    latents = _latents(budget, PCA_LATENTS)
+    sweep, models, pca = _sweep(latents, budget, data, cache_dir, progress, share=0.8)
+
+    progress(0.8, "Softmax regression on pixels, PCA coordinates and frozen AE codes…")
+    (x_train, y_train), _, (x_test, y_test) = data
+    k = FEATURE_LATENT if FEATURE_LATENT in models else max(models)
+    encoder = models[k].encoder
+    epochs = 5 if budget.quick else 30
+    features = {
+        "raw pixels": (x_train, x_test, PIXELS),
+        f"PCA, {k} components": (pca.encode(x_train, k), pca.encode(x_test, k), k),
+        f"frozen conv-AE encoder, {k}-D code": (
+            metrics.predict_all(encoder, x_train),
+            metrics.predict_all(encoder, x_test),
+            k,
+        ),
+    }
+    acc_rows = []
+    for name, (f_train, f_test, dims) in features.items():
+        acc = logistic_regression_accuracy(f_train, y_train, f_test, y_test, budget.seed, epochs)
+        acc_rows.append([name, dims, round(acc, 4)])
+    progress(1.0, "Done.")
+
+    rows = [
+        [s["latent"], round(s["pca"]["mse"], 4), round(s["ae"]["mse"], 4)]
+        + [round(s["pca"]["relative_error"], 3), round(s["ae"]["relative_error"], 3)]
+        + [round(s["pca"]["psnr"], 2), round(s["ae"]["psnr"], 2)]
+        for s in sweep
+    ]
+    table = {
+        "columns": ["latent size", "PCA MSE", "AE MSE", "PCA rel. error", "AE rel. error", "PCA PSNR", "AE PSNR"],
+        "rows": rows,
+    }
+    accuracy = {
+        "title": f"Softmax regression on fixed features ({epochs} epochs, standardised features)",
+        "columns": ["features", "dimensions", "test accuracy"],
+        "rows": acc_rows,
+    }
+    charts = [
+        {
+            "kind": "line",
+            "title": "Test reconstruction MSE against latent size",
+            "x_title": "latent size (components)",
+            "y_title": "MSE per pixel",
+            "log_x": True,
+            "series": [
+                {"name": "PCA", "x": list(latents), "y": [r[1] for r in rows]},
+                {"name": "conv AE", "x": list(latents), "y": [r[2] for r in rows]},
+            ],
+        },
+        {
+            "kind": "bar",
+            "title": "Softmax-regression test accuracy",
+            "x_title": "features",
+            "y_title": "accuracy",
+            "series": [{"name": "accuracy", "x": [r[0] for r in acc_rows], "y": [r[2] for r in acc_rows]}],
+        },
+    ]
+    wins = [r[0] for r in rows if r[2] < r[1]]
+    summary = (
+        f"The conv AE reconstructs better than PCA at latent sizes {', '.join(map(str, wins)) or 'none'} "
+        f"(of {', '.join(map(str, latents))}); on {k}-D codes a softmax regression reaches "
+        f"{acc_rows[2][2]:.1%} test accuracy, against {acc_rows[0][2]:.1%} on raw pixels."
+    )
+    return result(
+        "pca", budget, table, charts, summary, time.perf_counter() - t0, extra_tables=[accuracy], sweep=sweep
+    )
+
+
+def largest_ratio_under(sweep, bar=MAX_RELATIVE_ERROR, model="ae"):
+    """The largest compression ratio 784 / k whose relative error stays under `bar`.
+
+    Args:
+        sweep: entries `{"latent": k, model: {"relative_error": e}}`.
+        bar: the highest relative error allowed.
+        model: "ae" or "pca".
+
+    Returns:
+        `(ratio, latent)`, or `(None, None)` if no size meets the bar.
+    """
+    ok = [s["latent"] for s in sweep if s[model]["relative_error"] < bar]
+    if not ok:
+        return None, None
+    k = min(ok)
+    return PIXELS / k, k
+
+
+def run_compression(budget, data_dir=None, checkpoint_dir=None, cache_dir=None, progress=None):
+    """Relative error against compression ratio for the conv AE (and PCA). See `run_study`."""
+    del checkpoint_dir
+    t0 = time.perf_counter()
+    data = load_mnist_split(budget, data_dir)
+    latents = _latents(budget, COMPRESSION_LATENTS)
+    sweep, _, _ = _sweep(latents, budget, data, cache_dir, progress, share=1.0)
+    progress(1.0, "Done.")
+    rows = [
+        [s["latent"], round(PIXELS / s["latent"], 1), round(s["ae"]["relative_error"], 3)]
+        + [round(s["pca"]["relative_error"], 3), "yes" if s["ae"]["relative_error"] < MAX_RELATIVE_ERROR else "no"]
+        for s in sweep
+    ]
+    table = {
+        "columns": ["latent size", "compression ratio", "AE rel. error", "PCA rel. error", "AE under 50 %"],
+        "rows": rows,
+    }
+    ratio, k = largest_ratio_under(sweep)
+    pca_ratio, pca_k = largest_ratio_under(sweep, model="pca")
+    charts = [
+        {
+            "kind": "line",
+            "title": "Relative error ‖x−x̂‖/‖x‖ against compression ratio 784 / latent size",
+            "x_title": "compression ratio",
+            "y_title": "relative error",
+            "log_x": True,
+            "series": [
+                {"name": "conv AE", "x": [r[1] for r in rows], "y": [r[2] for r in rows]},
+                {"name": "PCA", "x": [r[1] for r in rows], "y": [r[3] for r in rows]},
+            ],
+            "hline": {"y": MAX_RELATIVE_ERROR, "name": "50 % relative error"},
+        }
+    ]
+    if ratio is None:
+        summary = "No latent size kept the conv AE's relative error under 50 %."
+    else:
+        summary = f"Largest compression ratio with the conv AE's relative error under 50 %: {ratio:g} ({k}-D latent)"
+        summary += f"; PCA: {pca_ratio:g} ({pca_k} components)." if pca_ratio else "; PCA: none of these sizes."
+    return result(
+        "compression",
+        budget,
+        table,
+        charts,
+        summary,
+        time.perf_counter() - t0,
+        sweep=sweep,
+        largest_ratio=ratio,
+        largest_ratio_latent=k,
+        pca_largest_ratio=pca_ratio,
+    )

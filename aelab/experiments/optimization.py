@@ -1,0 +1,146 @@
+"""Studies `optimizers` and `losses`: the conv denoising AE under one budget and seed (tutorial 002).
+
+Every run starts from the same initial weights and sees the same noisy batches
+(the DAE's own pipeline, `aelab.training.noisy_pair`); only the optimizer or the
+loss changes. The losses live on different scales, so the runs are compared on
+common measures: validation MSE after each epoch, and test PSNR/SSIM/MSE on the
+tutorial's noise at sigma 0.5.
+"""
+
+import dataclasses
+import time
+
+import keras
+
+from aelab import checkpoints, metrics, training
+from aelab.experiments import load_mnist_split, result
+from aelab.models import build_denoiser
+
+# Each optimizer at Keras' default learning rate, as the tutorial used them.
+OPTIMIZERS = {"Adam": keras.optimizers.Adam, "Adagrad": keras.optimizers.Adagrad, "SGD": keras.optimizers.SGD}
+LOSSES = {"MSE": "mean_squared_error", "BCE": "binary_crossentropy", "MAE": "mean_absolute_error"}
+TEST_SIGMA = 0.5
+
+
+def _cache_name(optimizer, loss, budget):
+    n = budget.train_size or "all"
+    return f"dae_{optimizer}_{loss}_e{budget.epochs}_n{n}_v{budget.val_size}_s{budget.seed}".lower()
+
+
+def train_denoiser(optimizer, loss, budget, x_train, x_val, cache_dir=None, progress=None):
+    """Trains the DAE with one optimizer and loss (or reads it from the cache).
+
+    Args:
+        optimizer: a key of OPTIMIZERS.
+        loss: a key of LOSSES.
+        budget: the study's `Budget`.
+        x_train, x_val: clean images; noisy inputs are made per batch.
+        cache_dir: folder of trained runs (Adam + MSE is in both studies); None for none.
+        progress: optional callable `progress(epoch_fraction)`.
+
+    Returns:
+        `(model, history, seconds)`; history has `loss`, `val_loss`, `mse`, `val_mse`.
+    """
+    name = _cache_name(optimizer, loss, budget)
+    if cache_dir:
+        try:
+            model = checkpoints.load(name, cache_dir)
+            meta = checkpoints.read_sidecar(name, cache_dir)
+            return model, meta["history"], meta["train_seconds"]
+        except (checkpoints.CheckpointError, KeyError):
+            pass
+    cfg = training.TrainConfig(
+        model="dae",
+        epochs=budget.epochs,
+        batch_size=budget.batch_size,
+        seed=budget.seed,
+        train_size=budget.train_size,
+        val_size=budget.val_size,
+        optimizer=optimizer.lower(),
+        schedule="constant",  # No plateau schedule: it would act differently per run.
+    )
+    keras.utils.set_random_seed(budget.seed)  # The same initial weights for every run.
+    model = build_denoiser()
+    model.compile(optimizer=OPTIMIZERS[optimizer](), loss=LOSSES[loss], metrics=["mse"])
+    report = training.ProgressCallback(on_epoch=lambda e, n, logs, s: progress and progress((e + 1) / n))
+    t0 = time.perf_counter()
+    hist = training.fit(model, cfg, x_train, x_val, [report])
+    seconds = round(time.perf_counter() - t0, 1)
+    history = {k: [float(v) for v in vals] for k, vals in hist.history.items()}
+    if cache_dir:
+        meta = {"kind": "dae", "config": {**dataclasses.asdict(cfg), "loss": loss}, "seed": cfg.seed}
+        meta.update(dataset="mnist", epochs=len(history["loss"]), test_metrics={}, history=history)
+        checkpoints.save(model, name, {**meta, "train_seconds": seconds}, cache_dir)
+    return model, history, seconds
+
+
+def _study(study, runs, budget, data_dir, cache_dir, progress):
+    t0 = time.perf_counter()
+    (x_train, _), (x_val, _), (x_test, _) = load_mnist_split(budget, data_dir)
+    rows, histories = [], {}
+    for i, (optimizer, loss) in enumerate(runs):
+        label = f"{optimizer} + {loss}"
+        progress(i / len(runs), f"Training the denoising AE with {label}…")
+        model, hist, seconds = train_denoiser(
+            optimizer, loss, budget, x_train, x_val, cache_dir, lambda f, i=i: progress((i + f) / len(runs), None)
+        )
+        scores = metrics.denoising_scores(model, x_test, TEST_SIGMA, seed=budget.seed)
+        mse = 10 ** (-scores["psnr"] / 10)  # Dataset PSNR is 10 log10(1 / MSE).
+        histories[label] = hist
+        rows.append(
+            [optimizer, loss, round(mse, 4), round(scores["psnr"], 2), round(scores["ssim"], 3)]
+            + [round(hist["val_mse"][-1], 4), round(hist["loss"][-1], 4), seconds]
+        )
+    progress(1.0, "Done.")
+    table = {
+        "columns": [
+            "optimizer",
+            "loss",
+            f"test MSE (σ {TEST_SIGMA})",
+            "test PSNR (dB)",
+            "test SSIM",
+            "final val MSE",
+            "final train loss",
+            "train s",
+        ],
+        "rows": rows,
+    }
+    epochs = lambda h: list(range(1, len(h["loss"]) + 1))  # noqa: E731
+    charts = [
+        {
+            "kind": "line",
+            "title": "Validation MSE per epoch (one scale for every run)",
+            "x_title": "epoch",
+            "y_title": "validation MSE",
+            "series": [{"name": k, "x": epochs(h), "y": h["val_mse"]} for k, h in histories.items()],
+        },
+        {
+            "kind": "line",
+            "title": "Training loss, each run divided by its first epoch's value",
+            "x_title": "epoch",
+            "y_title": "loss / first-epoch loss",
+            "series": [
+                {"name": k, "x": epochs(h), "y": [v / h["loss"][0] for v in h["loss"]]} for k, h in histories.items()
+            ],
+        },
+    ]
+    best = max(rows, key=lambda r: r[3])
+    summary = (
+        f"Best test PSNR at σ {TEST_SIGMA}: {best[0]} + {best[1]}, {best[3]:.2f} dB "
+        f"(SSIM {best[4]:.3f}); worst: "
+        + ", ".join(f"{r[0]} + {r[1]} {r[3]:.2f} dB" for r in [min(rows, key=lambda r: r[3])])
+        + "."
+    )
+    return result(study, budget, table, charts, summary, time.perf_counter() - t0, histories=histories)
+
+
+def run_optimizers(budget, data_dir=None, checkpoint_dir=None, cache_dir=None, progress=None):
+    """Adam, Adagrad and SGD with the MSE loss. See `run_study`."""
+    del checkpoint_dir
+    return _study("optimizers", [(o, "MSE") for o in OPTIMIZERS], budget, data_dir, cache_dir, progress)
+
+
+def run_losses(budget, data_dir=None, checkpoint_dir=None, cache_dir=None, progress=None):
+    """MSE, BCE and MAE with Adam. See `run_study`."""
+    del checkpoint_dir
+    return _study("losses", [("Adam", loss) for loss in LOSSES], budget, data_dir, cache_dir, progress)

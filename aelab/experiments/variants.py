@@ -1,0 +1,143 @@
+"""Study `variants`: the dense, multi-layer and sparse autoencoders of tutorials 000 and 003.
+
+Each is trained with binary cross-entropy and Adam, as in the tutorials, keeping
+the best epoch on the validation hold-out; the full run saves them as the shipped
+checkpoints `dense_ae`, `multilayer_ae` and `sparse_ae`.
+"""
+
+import dataclasses
+import time
+
+import keras
+import numpy as np
+
+from aelab import checkpoints, metrics, training
+from aelab.experiments import load_mnist_split, result
+from aelab.models import build_dense_autoencoder, build_multilayer_autoencoder, build_sparse_autoencoder
+from aelab.models.variants import sparsity_target
+
+# Checkpoint name -> (label, architecture, builder). The sparse AE's rho and beta
+# are its builder's defaults (rho 0.1, beta 0.01, weight decay 1e-5).
+VARIANTS = {
+    "dense_ae": ("Dense AE", "784-64-784, ReLU code", build_dense_autoencoder),
+    "multilayer_ae": ("Multi-layer AE", "784-128-64-128-784, ReLU", build_multilayer_autoencoder),
+    "sparse_ae": ("Sparse AE", "784-196-784, sigmoid code, KL sparsity", build_sparse_autoencoder),
+}
+
+
+def fit_variant(model, budget, x_train, x_val, progress=None):
+    """Trains one variant (BCE, Adam, keep-the-best on the hold-out).
+
+    Args:
+        model: an untrained variant.
+        budget: the study's `Budget`.
+        x_train, x_val: images in [0, 1].
+        progress: optional callable `progress(epoch_fraction)`.
+
+    Returns:
+        The `History.history` dict.
+    """
+    keras.utils.set_random_seed(budget.seed)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy")
+    report = training.ProgressCallback(on_epoch=lambda e, n, logs, s: progress and progress((e + 1) / n))
+    hist = model.fit(
+        x_train,
+        x_train,
+        batch_size=budget.batch_size,
+        epochs=budget.epochs,
+        validation_data=(x_val, x_val),
+        callbacks=[report, training.KeepBest()],
+        verbose=0,
+    )
+    return {k: [float(v) for v in vals] for k, vals in hist.history.items()}
+
+
+def mean_activations(model, x):
+    """Each code unit's mean activation over a set of images, shape (units,)."""
+    return metrics.predict_all(model.encoder, x).mean(axis=0)
+
+
+def run(budget, data_dir=None, checkpoint_dir=None, cache_dir=None, progress=None):
+    """Trains the three variants and compares their test reconstructions. See `run_study`."""
+    del cache_dir  # Nothing to share with another study.
+    t0 = time.perf_counter()
+    (x_train, _), (x_val, _), (x_test, _) = load_mnist_split(budget, data_dir)
+    rows, histories, details = [], {}, {}
+    for i, (name, (label, arch, build)) in enumerate(VARIANTS.items()):
+        progress(i / len(VARIANTS), f"Training the {label} ({arch})…")
+        t = time.perf_counter()
+        model = build()
+        hist = fit_variant(model, budget, x_train, x_val, lambda f, i=i: progress((i + f) / len(VARIANTS), None))
+        seconds = time.perf_counter() - t
+        test = metrics.reconstruction_metrics(x_test, metrics.predict_all(model, x_test))
+        histories[name] = hist
+        if name == "sparse_ae":
+            rho, beta = sparsity_target(model)
+            act = mean_activations(model, x_test)
+            test["mean_activation"] = float(act.mean())
+            details["sparse"] = {"rho": rho, "beta": beta, "mean_activation_per_unit": act.round(4).tolist()}
+        rows.append(
+            [label, arch, model.count_params()]
+            + [round(test[k], 4) for k in ("mse", "bce", "relative_error")]
+            + [round(test["psnr"], 2), round(seconds, 1)]
+        )
+        if checkpoint_dir:
+            meta = {
+                "kind": name,
+                "config": {**dataclasses.asdict(budget), "architecture": arch, "loss": "binary_crossentropy"},
+                "seed": budget.seed,
+                "epochs": len(hist["loss"]),
+                "dataset": "mnist",
+                "test_metrics": test,
+                "history": hist,
+                "train_seconds": round(seconds, 1),
+            }
+            checkpoints.save(model, name, meta, checkpoint_dir)
+    progress(1.0, "Done.")
+    table = {
+        "columns": ["model", "architecture", "parameters", "MSE", "BCE", "relative error", "PSNR (dB)", "train s"],
+        "rows": rows,
+    }
+    labels = [r[0] for r in rows]
+    charts = [
+        {
+            "kind": "bar",
+            "title": "Test reconstruction error",
+            "x_title": "model",
+            "y_title": "relative error ‖x−x̂‖/‖x‖",
+            "series": [{"name": "relative error", "x": labels, "y": [r[5] for r in rows]}],
+        },
+        {
+            "kind": "line",
+            "title": "Validation loss (BCE) per epoch",
+            "x_title": "epoch",
+            "y_title": "validation loss",
+            "series": [
+                {"name": VARIANTS[n][0], "x": list(range(1, len(h["val_loss"]) + 1)), "y": h["val_loss"]}
+                for n, h in histories.items()
+            ],
+        },
+    ]
+    sparse = details.get("sparse")
+    if sparse:
+        act = sparse["mean_activation_per_unit"]
+        charts.append(
+            {
+                "kind": "bar",
+                "title": "Sparse AE: mean activation per hidden unit (test set)",
+                "x_title": "hidden unit",
+                "y_title": "mean activation",
+                "series": [{"name": "mean activation", "x": list(range(len(act))), "y": act}],
+                "hline": {"y": sparse["rho"], "name": f"target ρ = {sparse['rho']:g}"},
+            }
+        )
+    best = min(rows, key=lambda r: r[5])
+    summary = (
+        f"Lowest relative error: {best[0]} ({best[5]:.3f}). Sparse AE mean activation "
+        f"{np.mean(sparse['mean_activation_per_unit']):.3f} against a target ρ of {sparse['rho']:g}."
+        if sparse
+        else f"Lowest relative error: {best[0]} ({best[5]:.3f})."
+    )
+    return result(
+        "variants", budget, table, charts, summary, time.perf_counter() - t0, histories=histories, **details
+    )
