@@ -20,9 +20,7 @@ def parse_args(argv=None):
     p.add_argument("--quick", action="store_true", help="a short run on a slice of the data (seconds)")
     p.add_argument("--limit", type=non_negative_int, default=0, help="at most N training/validation/test images")
     p.add_argument("--seed", type=non_negative_int, default=None, help="default 1337")
-    p.add_argument(
-        "--data-dir", type=existing_dir, default=None, help="folder with mnist.npz (else $AELAB_DATA_DIR)"
-    )
+    p.add_argument("--data-dir", type=existing_dir, default=None, help="folder with mnist.npz (else $AELAB_DATA_DIR)")
     p.add_argument("--out", default=None, help=f"result folder (default studies/, with --quick {QUICK_DIR})")
     p.add_argument(
         "--checkpoint-dir",

@@ -207,9 +207,7 @@ def run_pca(budget, data_dir=None, checkpoint_dir=None, cache_dir=None, progress
         f"(of {', '.join(map(str, latents))}); on {k}-D codes a softmax regression reaches "
         f"{acc_rows[2][2]:.1%} test accuracy, against {acc_rows[0][2]:.1%} on raw pixels."
     )
-    return result(
-        "pca", budget, table, charts, summary, time.perf_counter() - t0, extra_tables=[accuracy], sweep=sweep
-    )
+    return result("pca", budget, table, charts, summary, time.perf_counter() - t0, extra_tables=[accuracy], sweep=sweep)
 
 
 def largest_ratio_under(sweep, bar=MAX_RELATIVE_ERROR, model="ae"):

@@ -138,6 +138,4 @@ def run(budget, data_dir=None, checkpoint_dir=None, cache_dir=None, progress=Non
         if sparse
         else f"Lowest relative error: {best[0]} ({best[5]:.3f})."
     )
-    return result(
-        "variants", budget, table, charts, summary, time.perf_counter() - t0, histories=histories, **details
-    )
+    return result("variants", budget, table, charts, summary, time.perf_counter() - t0, histories=histories, **details)
