@@ -1,0 +1,52 @@
+"""Shared helpers for the benchmarks: medians, memory, the repository root on sys.path.
+
+Every benchmark measures the reference and aelab's way side by side in one
+process, interleaved where it can be, because these 2-core machines are noisy.
+"""
+
+import os
+import statistics
+import sys
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if REPO not in sys.path:
+    sys.path.insert(0, REPO)
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def median_ms(fn, runs, warmup=2):
+    """Median wall time of `fn()` in milliseconds over `runs` calls, after `warmup` calls."""
+    return medians_ms({"fn": fn}, runs, warmup)["fn"]
+
+
+def medians_ms(fns, runs, warmup=2):
+    """Median wall time in ms of each callable in a dict, calls interleaved round by round.
+
+    Interleaving spreads the machine's noise evenly over the contenders, so
+    their ratio is fairer than that of two back-to-back loops.
+    """
+    for fn in fns.values():
+        for _ in range(warmup):
+            fn()
+    times = {k: [] for k in fns}
+    for _ in range(runs):
+        for k, fn in fns.items():
+            t = time.perf_counter()
+            fn()
+            times[k].append((time.perf_counter() - t) * 1000)
+    return {k: statistics.median(v) for k, v in times.items()}
+
+
+def rss_mb(pid="self"):
+    """Resident memory of a process in MiB, from /proc (Linux)."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS in /proc status")
+
+
+def row(measure, reference, ours, target, ok):
+    """One line of the results table."""
+    return {"measure": measure, "reference": reference, "aelab": ours, "target": target, "ok": bool(ok)}
