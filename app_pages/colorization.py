@@ -59,16 +59,23 @@ def test_images():
 
 
 def upload():
-    file = st.file_uploader("A PNG or JPEG photo", type=["png", "jpg", "jpeg"], key="color_upload")
+    file = st.file_uploader("A photo of your own", type=list(images.UPLOAD_TYPES), key="color_upload")
+    st.caption(
+        f"Accepted: {images.accepted_text()} It is cropped to its centre square and shrunk to 32x32, "
+        "the size the colorizer was trained on."
+    )
     if file is None:
-        st.caption("It is cropped to a square and shrunk to 32x32, the size the colorizer was trained on.")
         return
     try:
-        rgb = images.decode_upload(file.getvalue())
+        up = images.read_upload(file.getvalue())
+        crop_note = images.check_aspect(up.rgb)
     except images.ImageError as e:
-        st.error(str(e))
+        st.error(str(e))  # Not the file's name: it is the uploader's text, rendered as Markdown.
         return
-    small = images.square_crop_resize(rgb, 32)
+    for note in [*up.notes, crop_note]:
+        if note:
+            st.info(note)
+    small = images.square_crop_resize(up.rgb, 32)
     gray, guess = colorize(small[None])
     cols = st.columns(4)
     cols[0].image(images.to_uint8(gray[0]), caption="gray, 32x32", width=32)

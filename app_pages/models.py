@@ -152,14 +152,26 @@ def train_panel(kind):
 
 def save_panel(kind):
     job = st.session_state.trained.get(kind)
-    if job is None:
+    read_only = checkpoints.read_only()
+    if read_only:
+        # Classroom mode (AELAB_READ_ONLY): checkpoints.save would refuse anyway;
+        # the disabled box says so before anyone types a name.
+        st.info(
+            "Classroom mode: saving is turned off on this server, so that no one can overwrite the models "
+            "saved for the class. The model you train stays in this browser session until you close it."
+        )
+    elif job is None:
         st.caption("Train a model above; you can then save it under a name of your choice.")
         return
     c = st.columns([3, 1], vertical_alignment="bottom")
     name = c[0].text_input(
-        "Name for the model trained in this session", key=f"save_name_{kind}", placeholder="my_model"
+        "Name for the model trained in this session",
+        key=f"save_name_{kind}",
+        placeholder="my_model",
+        disabled=read_only,
     )
-    if not c[1].button("Save", key=f"save_{kind}"):
+    # `or read_only` guards against a click sent before the button was disabled.
+    if not c[1].button("Save", key=f"save_{kind}", disabled=read_only) or read_only:
         return
     try:
         name = checkpoints.check_name(name)
