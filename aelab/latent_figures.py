@@ -1,0 +1,156 @@
+"""Overlays on the latent scatter from `aelab.plots.latent_scatter`.
+
+Highlights linked between the AE and VAE charts, an interpolation path, a
+drawn digit's point, prior samples and posterior ellipses. Each function adds
+traces to a figure and returns it. Overlay traces carry no customdata, so
+`aelab.latent.selected_rows` never mistakes them for test digits; they are
+WebGL traces too, because WebGL is drawn above SVG and the digit clouds would
+hide anything else.
+"""
+
+import numpy as np
+import plotly.graph_objects as go
+
+from aelab import posterior
+
+HIGHLIGHT_COLOR = "#111111"
+PATH_COLOR = "#FF2B2B"
+SAMPLE_COLOR = "#7B2CBF"
+ELLIPSE_COLOR = "#111111"
+DIMMED_OPACITY = 0.15  # Unselected digits fade so the highlighted ones stand out on a projector.
+
+
+def digit_traces(fig):
+    """The traces of a latent scatter that hold test digits (those with row customdata)."""
+    return [t for t in fig.data if getattr(t, "customdata", None) is not None]
+
+
+def highlight_rows(fig, z, rows, name="selected"):
+    """Marks some test digits on a latent scatter and fades the others.
+
+    The digit traces get `selectedpoints` (Plotly dims the rest), and the rows
+    are drawn again on top with large outlined markers, so the same digits can
+    be found at a glance on the other model's chart.
+
+    Args:
+        fig: a figure from `aelab.plots.latent_scatter`.
+        z: the latent points it was drawn from, shape (N, 2).
+        rows: the rows to highlight (empty: the figure is returned unchanged).
+        name: legend entry of the highlight trace.
+
+    Returns:
+        `fig`.
+    """
+    rows = np.unique(np.asarray(rows, dtype="int64"))
+    if not len(rows):
+        return fig
+    for trace in digit_traces(fig):
+        custom = np.asarray(trace.customdata).reshape(len(trace.customdata), -1)[:, 0].astype("int64")
+        trace.selectedpoints = np.flatnonzero(np.isin(custom, rows)).tolist()
+        trace.unselected = dict(marker=dict(opacity=DIMMED_OPACITY))
+    z = np.asarray(z, dtype="float32")
+    fig.add_trace(
+        go.Scattergl(
+            x=z[rows, 0],
+            y=z[rows, 1],
+            mode="markers",
+            name=name,
+            marker=dict(size=11, color="rgba(0,0,0,0)", line=dict(width=2, color=HIGHLIGHT_COLOR)),
+            text=[str(int(r)) for r in rows],
+            hovertemplate="selected row %{text}<br>z0 %{x:.2f}, z1 %{y:.2f}<extra></extra>",
+        )
+    )
+    return fig
+
+
+def add_path(fig, points, name="path", color=PATH_COLOR, labels=("A", "B")):
+    """Draws an interpolation path: a line through its steps, the ends labelled.
+
+    Args:
+        fig: a latent scatter.
+        points: the steps, shape (steps, 2), from `aelab.interpolation.path`.
+        name: legend entry.
+        color: line and marker colour.
+        labels: texts at the first and last step.
+
+    Returns:
+        `fig`.
+    """
+    p = np.asarray(points, dtype="float32")
+    text = [""] * len(p)
+    text[0], text[-1] = labels
+    fig.add_trace(
+        go.Scattergl(
+            x=p[:, 0],
+            y=p[:, 1],
+            mode="lines+markers+text",
+            name=name,
+            text=text,
+            textposition="top center",
+            textfont=dict(size=18, color=color),
+            line=dict(width=3, color=color),
+            marker=dict(size=8, color=color, line=dict(width=1, color="white")),
+            hovertemplate="step %{pointNumber}<br>z0 %{x:.2f}, z1 %{y:.2f}<extra></extra>",
+        )
+    )
+    return fig
+
+
+def add_points(fig, points, name, color=PATH_COLOR, symbol="x", size=16):
+    """Marks latent points (a drawn digit, prior samples) with large symbols.
+
+    Args:
+        fig: a latent scatter.
+        points: shape (N, 2) or (2,).
+        name: legend entry.
+        color: marker colour.
+        symbol: Plotly marker symbol.
+        size: marker size in pixels.
+
+    Returns:
+        `fig`.
+    """
+    p = np.asarray(points, dtype="float32").reshape(-1, 2)
+    fig.add_trace(
+        go.Scattergl(
+            x=p[:, 0],
+            y=p[:, 1],
+            mode="markers",
+            name=name,
+            marker=dict(symbol=symbol, size=size, color=color, line=dict(width=2, color="white")),
+            hovertemplate=f"{name}<br>z0 %{{x:.2f}}, z1 %{{y:.2f}}<extra></extra>",
+        )
+    )
+    return fig
+
+
+def add_ellipses(fig, z_mean, z_log_var, color=ELLIPSE_COLOR, scale=1.0):
+    """Draws each digit's posterior q(z|x) as its 1-sigma (solid) and 2-sigma (dotted) ellipse.
+
+    Args:
+        fig: a latent scatter.
+        z_mean, z_log_var: the posteriors, shape (N, 2), from `aelab.posterior.posterior`.
+        color: line colour.
+        scale: enlargement of the ellipses, said in the legend. A well-trained
+            2-D VAE is so sure of each digit (sigma about 0.02 where the digits
+            spread over about 6) that true-size ellipses are dots on a full chart.
+
+    Returns:
+        `fig`.
+    """
+    scale = float(scale)
+    larger = "" if scale == 1 else f" ×{scale:g}"  # Short: the legend is narrow; the page says more.
+    for n_sigma, dash, width in ((1.0, "solid", 2), (2.0, "dot", 1.5)):
+        outline = posterior.ellipses(z_mean, z_log_var, n_sigma * scale)
+        fig.add_trace(
+            go.Scattergl(
+                x=outline[:, 0],
+                y=outline[:, 1],
+                mode="lines",
+                name=f"q(z|x) {n_sigma:.0f}σ{larger}",
+                line=dict(color=color, width=width, dash=dash),
+                connectgaps=False,
+                hoverinfo="skip",
+            )
+        )
+    return fig
