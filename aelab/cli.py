@@ -2,6 +2,19 @@
 
 import argparse
 import os
+import sys
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse with one-line errors: `prog: error: message (--help lists the options)`, exit status 2.
+
+    argparse's own errors repeat the whole usage first, which pushes the one
+    line that matters off a small terminal.
+    """
+
+    def error(self, message):
+        print(f"{self.prog}: error: {message} (--help lists the options)", file=sys.stderr)
+        sys.exit(2)
 
 
 def positive_int(text):

@@ -3,11 +3,10 @@
 python -m aelab.evaluate [--data-dir D] [--checkpoint-dir C] [--limit N] [--json OUT]
 """
 
-import argparse
 import json
 import sys
 
-from aelab.cli import existing_dir, non_negative_int, quiet_tensorflow
+from aelab.cli import ArgumentParser, existing_dir, non_negative_int, quiet_tensorflow
 
 DAE_SIGMAS = (0.25, 0.5, 0.75, 1.0)
 
@@ -105,7 +104,7 @@ def format_table(results, n_mnist, n_cifar):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(
+    p = ArgumentParser(
         prog="python -m aelab.evaluate", description="Evaluate the shipped checkpoints on the test sets."
     )
     p.add_argument("--data-dir", type=existing_dir, default=None, help="folder with mnist.npz / cifar10.npz")

@@ -3,18 +3,18 @@
 python -m aelab.train {ae2d,vae2d,dae,colorizer} --epochs N [--data-dir D] [--out DIR]
 """
 
-import argparse
 import sys
 import time
 
-from aelab.cli import existing_dir, non_negative_int, positive_float, positive_int, quiet_tensorflow
+from aelab.cli import ArgumentParser, existing_dir, non_negative_int, positive_float, positive_int, quiet_tensorflow
 
 
 def parse_args(argv=None):
+    quiet_tensorflow()  # Before aelab.training imports TensorFlow, so that errors stay one line.
     from aelab.training import MODEL_KINDS, OPTIMIZERS, TrainConfig
 
     d = TrainConfig()
-    p = argparse.ArgumentParser(
+    p = ArgumentParser(
         prog="python -m aelab.train", description="Train an aelab model and save it as a checkpoint."
     )
     p.add_argument("model", choices=MODEL_KINDS, help="which model to train")
@@ -50,12 +50,15 @@ def parse_args(argv=None):
         help="split the CPU into N logical devices (to try --distribute on one machine)",
     )
     args = p.parse_args(argv)
-    from aelab.checkpoints import check_name
+    from aelab.checkpoints import READ_ONLY_ENV, check_name, read_only
 
     try:
         args.name = check_name(args.name or args.model)
     except ValueError as e:
         p.error(str(e))
+    if read_only():
+        # Found now, not after an hour of training when the save is refused.
+        p.error(f"{READ_ONLY_ENV} is set (classroom mode): checkpoints cannot be written; unset it to train")
     return args
 
 

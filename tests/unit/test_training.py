@@ -1,3 +1,4 @@
+import importlib
 import os
 import subprocess
 import sys
@@ -19,18 +20,51 @@ def run_cli(*args, env=None):
 @pytest.mark.parametrize(
     "flags, message",
     [
-        (["gan"], "invalid choice: 'gan'"),
-        (["ae2d", "--epochs", "-3"], "expected a positive integer"),
-        (["ae2d", "--epochs", "two"], "expected a positive integer"),
-        (["ae2d", "--lr", "0"], "expected a positive number"),
-        (["ae2d", "--data-dir", "/no/such/folder"], "no such directory"),
-        (["ae2d", "--name", "../up"], "Invalid checkpoint name"),
+        (["aelab.train", "gan"], "invalid choice: 'gan'"),
+        (["aelab.train"], "the following arguments are required: model"),
+        (["aelab.train", "ae2d", "--epochs", "-3"], "expected a positive integer, received '-3'"),
+        (["aelab.train", "ae2d", "--epochs", "0"], "expected a positive integer, received '0'"),
+        (["aelab.train", "ae2d", "--epochs", "two"], "expected a positive integer"),
+        (["aelab.train", "ae2d", "--batch-size", "-1"], "expected a positive integer"),
+        (["aelab.train", "ae2d", "--lr", "0"], "expected a positive number"),
+        (["aelab.train", "ae2d", "--lr", "nan"], "expected a positive number"),
+        (["aelab.train", "ae2d", "--optimizer", "lion"], "invalid choice: 'lion'"),
+        (["aelab.train", "ae2d", "--data-dir", "/no/such/folder"], "no such directory"),
+        (["aelab.train", "ae2d", "--name", "../up"], "Invalid checkpoint name"),
+        (["aelab.train", "ae2d", "--bogus"], "unrecognized arguments: --bogus"),
+        (["aelab.evaluate", "--data-dir", "/no/such/folder"], "no such directory"),
+        (["aelab.evaluate", "--checkpoint-dir", "/no/such/folder"], "no such directory"),
+        (["aelab.evaluate", "--limit", "-5"], "expected an integer >= 0"),
     ],
 )
-def test_bad_flags_get_argparse_messages(flags, message):
-    r = run_cli("-m", "aelab.train", *flags)
+def test_bad_flags_are_one_line_errors(flags, message, capsys):
+    # In-process (a subprocess per row would import TensorFlow 15 times); the
+    # test below runs a few through `python -m` for the real exit status.
+    module = importlib.import_module(flags[0])
+    with pytest.raises(SystemExit) as e:
+        module.main(flags[1:])
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"python -m {flags[0]}: error: ") and message in err, err
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [["aelab.train", "gan"], ["aelab.train", "ae2d", "--epochs", "-3"], ["aelab.evaluate", "--data-dir", "/no"]],
+)
+def test_bad_flags_exit_non_zero_through_python_m(flags):
+    r = run_cli("-m", *flags)
     assert r.returncode == 2
-    assert message in r.stderr and "Traceback" not in r.stderr
+    # TensorFlow may print start-up notes first; the last line is the error, alone.
+    last = r.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"python -m {flags[0]}: error: "), r.stderr
+    assert "Traceback" not in r.stderr and "usage:" not in r.stderr
+
+
+def test_classroom_mode_refuses_to_train_before_starting(tmp_path):
+    r = run_cli("-m", "aelab.train", "ae2d", "--out", str(tmp_path), env={"AELAB_READ_ONLY": "1"})
+    assert r.returncode == 2 and "AELAB_READ_ONLY is set (classroom mode)" in r.stderr.strip().splitlines()[-1]
+    assert not os.listdir(tmp_path)
 
 
 def test_missing_data_file_is_one_line(tmp_path):
