@@ -23,5 +23,7 @@ st.navigation(
         st.Page("app_pages/manifold.py", title="Manifold", icon=":material/grid_view:"),
         st.Page("app_pages/denoising.py", title="Denoising", icon=":material/blur_on:"),
         st.Page("app_pages/colorization.py", title="Colorization", icon=":material/palette:"),
+        st.Page("app_pages/variants.py", title="Variants", icon=":material/stacks:"),
+        st.Page("app_pages/studies.py", title="Studies", icon=":material/science:"),
     ]
 ).run()

@@ -66,6 +66,10 @@ def _draw(ax, spec):
             xs = sorted({x for s in series for x in s["x"]})
             ax.set_xticks(xs, [f"{x:g}" for x in xs], fontsize=8)
             ax.minorticks_off()
+        else:
+            from matplotlib.ticker import MaxNLocator
+
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # Whole epochs.
     if spec.get("hline"):
         h = spec["hline"]
         ax.axhline(h["y"], color="#E45756", linestyle="--", linewidth=1.2, label=h["name"])

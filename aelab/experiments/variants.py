@@ -109,7 +109,7 @@ def run(budget, data_dir=None, checkpoint_dir=None, cache_dir=None, progress=Non
         },
         {
             "kind": "line",
-            "title": "Validation loss (BCE) per epoch",
+            "title": "Validation loss per epoch (BCE; sparse AE: + KL penalty + weight decay)",
             "x_title": "epoch",
             "y_title": "validation loss",
             "series": [

@@ -1,0 +1,85 @@
+"""Studies: the tutorials' experiments, their stored results, and a quick rerun in the browser."""
+
+import pandas as pd
+import streamlit as st
+
+from aelab import data, experiments
+from aelab.experiments.figures import study_figure
+
+TAB_LABELS = {
+    "variants": "Variants",
+    "pca": "AE vs PCA",
+    "optimizers": "Optimizers",
+    "losses": "Losses",
+    "compression": "Compression ratio",
+}
+
+st.title("Studies")
+st.markdown(
+    "The experiments of the tutorials this app grew from, run in full on MNIST and stored with the app: "
+    "which autoencoder variant reconstructs best, how an autoencoder compares with PCA at the same latent size "
+    "(and whether its codes make good features), how the optimizer and the loss change training, and how far "
+    "an image can be compressed. Each tab shows the stored result; **Rerun a quick version** repeats the study "
+    "here on a small slice (2,000 training images, 2 epochs), so expect rougher numbers."
+)
+if "quick_results" not in st.session_state:
+    st.session_state.quick_results = {}  # study -> result of a quick rerun in this session.
+
+
+def show_result(res, key):
+    """Renders one study result: summary, tables, charts."""
+    st.markdown(f"**{res['summary']}**")
+    table = res["table"]
+    st.dataframe(pd.DataFrame(table["rows"], columns=table["columns"]), hide_index=True, key=f"{key}_table")
+    for i, extra in enumerate(res.get("tables", [])):
+        st.markdown(f"*{extra['title']}*")
+        st.dataframe(pd.DataFrame(extra["rows"], columns=extra["columns"]), hide_index=True, key=f"{key}_t{i}")
+    specs = res["charts"]
+    for start in range(0, len(specs), 2):
+        cols = st.columns(2)
+        for j, spec in enumerate(specs[start : start + 2]):
+            cols[j].plotly_chart(study_figure(spec), key=f"{key}_chart{start + j}")
+    b = res["budget"]
+    st.caption(
+        f"{b['train_size'] or 55000:,} training images, {b['test_size'] or 10000:,} test images, "
+        f"{b['epochs']} epochs per model, seed {b['seed']}; ran {res['created']} in {res['seconds']:.0f} s "
+        f"(TensorFlow {res['versions']['tensorflow']}, Keras {res['versions']['keras']})."
+    )
+
+
+def quick_rerun(study):
+    """Runs the quick version of a study with a progress bar; keeps the result in the session."""
+    with st.status(f"Quick run of '{TAB_LABELS[study]}'…", expanded=True) as status:
+        bar = st.progress(0.0)
+        line = st.empty()
+
+        def progress(fraction, message):
+            bar.progress(min(max(fraction, 0.0), 1.0))
+            if message:
+                line.write(message)
+
+        try:
+            res = experiments.run_study(study, experiments.budget_for(study, quick=True), progress=progress)
+        except data.DataError as e:
+            status.update(label="The quick run could not read the data", state="error")
+            st.error(str(e))
+            return
+        status.update(label=f"Quick run finished in {res['seconds']:.0f} s", state="complete", expanded=False)
+    st.session_state.quick_results[study] = res
+
+
+tabs = st.tabs(list(TAB_LABELS.values()))
+for study, tab in zip(TAB_LABELS, tabs, strict=True):
+    with tab:
+        st.subheader(experiments.TITLES[study])
+        stored = experiments.load_result(study)
+        if stored is None:
+            st.info(f"No stored result yet: run `python -m aelab.experiments {study}` to make one.")
+        else:
+            show_result(stored, f"stored_{study}")
+        st.caption(f"Command line: `python -m aelab.experiments {study}` (add `--quick` for the short version).")
+        if st.button("Rerun a quick version", key=f"rerun_{study}"):
+            quick_rerun(study)
+        if study in st.session_state.quick_results:
+            st.markdown("#### Quick rerun (this session)")
+            show_result(st.session_state.quick_results[study], f"quick_{study}")

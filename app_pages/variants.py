@@ -1,0 +1,114 @@
+"""Variants: the dense, multi-layer and sparse autoencoders of the first tutorials, side by side."""
+
+import math
+
+import numpy as np
+import streamlit as st
+
+from aelab import images, latent, metrics
+from aelab.experiments import variants as study
+from aelab.experiments.figures import study_figure
+from aelab.models.variants import hidden_unit_images, sparsity_target
+from app_pages import _common
+
+SCALE = 3  # 28 px digits shown at 84 px.
+UNIT_SCALE = 3
+
+st.title("Variants")
+st.markdown(
+    "Three autoencoders from the first tutorials, each trained on the 55,000 MNIST training digits: "
+    "a **dense** one with a single 64-unit code layer (784-64-784), a **multi-layer** one "
+    "(784-128-64-128-784), and a **sparse** one whose 196 sigmoid units are pushed, by a KL penalty, "
+    "to be active only a fraction ρ of the time. Compare their reconstructions of the same test digits."
+)
+
+models = {}
+for name, (label, arch, _) in study.VARIANTS.items():
+    model, meta = _common.checkpoint_model(name)
+    if model is None:
+        st.stop()
+    models[name] = (label, arch, model, meta)
+x, _ = _common.mnist_test()
+
+summary = {
+    label: {
+        "architecture": arch,
+        "parameters": f"{model.count_params():,}",
+        "epochs": str(meta.get("epochs", "")),
+        "test MSE": f"{meta['test_metrics']['mse']:.4f}",
+        "relative error": f"{meta['test_metrics']['relative_error']:.3f}",
+        "PSNR": f"{meta['test_metrics']['psnr']:.2f} dB",
+    }
+    for label, arch, model, meta in models.values()
+}
+st.table(summary)
+st.caption(
+    "On the 10,000 test digits. Relative error is ‖x−x̂‖/‖x‖ over the whole set. "
+    "Rebuild these models with `python -m aelab.experiments variants`."
+)
+
+
+def _db(v):
+    return "identical" if math.isinf(v) else f"{v:.1f} dB"
+
+
+@st.fragment
+def reconstructions():
+    # A fragment: a new sample redraws only this part, not the unit images below.
+    st.subheader("Reconstructions")
+    c = st.columns([4, 2], vertical_alignment="bottom")
+    n = c[0].slider("Digits", 1, 12, 6, key="variants_digits")
+    if c[1].button("New sample", key="variants_new"):
+        st.session_state.variants_seed = st.session_state.get("variants_seed", 0) + 1
+    seed = st.session_state.get("variants_seed", 0)
+    clean = x[np.random.default_rng(1000 + seed).choice(len(x), n, replace=False)]
+    stacks = [("original", clean)]
+    for label, _, model, _ in models.values():
+        rec = latent.reconstruct(model, clean)
+        stacks.append((f"{label}: {_db(metrics.dataset_psnr(clean, rec))}", rec))
+    cols = st.columns(len(stacks))
+    for col, (caption, stack) in zip(cols, stacks, strict=True):
+        picture = images.enlarge(images.tile(stack, 1, pad=2), SCALE)
+        col.image(picture, caption=caption, width=picture.shape[1])
+
+
+reconstructions()
+
+
+@st.cache_data(max_entries=4, show_spinner="Measuring the sparse AE's activations on the test set…")
+def _mean_activations(_model, key):
+    del key  # Only the cache key: the sha256 of the checkpoint.
+    return study.mean_activations(_model, _common.mnist_test()[0])
+
+
+def _unit_mosaic(model):
+    w = hidden_unit_images(model)
+    # Each unit scaled to its own range for display: grey is 0 weight only roughly.
+    lo, hi = w.min(axis=(1, 2), keepdims=True), w.max(axis=(1, 2), keepdims=True)
+    tiles = (w - lo) / np.maximum(hi - lo, 1e-12)
+    cols = int(round(math.sqrt(len(tiles))))
+    return images.enlarge(images.tile(tiles[..., None], cols, pad=1, pad_value=1.0), UNIT_SCALE)
+
+
+label, _, sparse, meta = models["sparse_ae"]
+rho, beta = sparsity_target(sparse)
+st.subheader("What the sparse AE's hidden units look for")
+st.markdown(
+    f"Target mean activation ρ = {rho:g}, penalty weight β = {beta:g}. Each tile is the input of unit norm "
+    "that activates one hidden unit most: its weight vector w / ‖w‖, drawn as a 28×28 image "
+    "(light = positive weight, dark = negative). Sparse units learn strokes and digit parts."
+)
+left, right = st.columns([5, 6])
+mosaic = _unit_mosaic(sparse)
+left.image(mosaic, caption=f"{len(hidden_unit_images(sparse))} hidden units", width=mosaic.shape[1])
+act = _mean_activations(sparse, meta.get("sha256", ""))
+spec = {
+    "kind": "bar",
+    "title": "Mean activation per hidden unit (test set)",
+    "x_title": "hidden unit",
+    "y_title": "mean activation",
+    "series": [{"name": "mean activation", "x": list(range(len(act))), "y": [float(v) for v in act]}],
+    "hline": {"y": rho, "name": f"target ρ = {rho:g}"},
+}
+right.plotly_chart(study_figure(spec, height=420), key="variants_activation")
+right.metric("Mean over all units", f"{float(np.mean(act)):.3f}", delta=f"{float(np.mean(act)) - rho:+.3f} vs ρ")

@@ -1,0 +1,54 @@
+"""AppTest tests for the Variants and Studies pages."""
+
+import json
+
+import pytest
+
+from aelab import experiments
+
+
+def test_variants_page(open_page):
+    at = open_page("app_pages/variants.py")
+    assert at.title[0].value == "Variants"
+    assert not at.error, [e.value for e in at.error]
+    summary = at.table[0].value
+    assert list(summary.columns) == ["Dense AE", "Multi-layer AE", "Sparse AE"]
+    assert summary.loc["parameters"].tolist() == ["101,200", "218,192", "308,308"]
+    captions = [img.captions[0] for img in at.image]
+    assert captions[0] == "original" and captions[-1] == "196 hidden units"
+    for label in ("Dense AE", "Multi-layer AE", "Sparse AE"):
+        assert any(c.startswith(f"{label}: ") and c.endswith(" dB") for c in captions), label
+    digits = at.image[0].value[0]
+    chart = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert len(chart["data"][0]["y"]) == 196  # one bar per hidden unit
+    assert chart["layout"]["shapes"][0]["y0"] == pytest.approx(0.1)  # the target rho line
+    at.button(key="variants_new").click().run()  # A new sample: other digits.
+    assert not at.exception and at.image[0].value[0] != digits
+
+
+def test_studies_page_shows_every_stored_result(open_page):
+    at = open_page("app_pages/studies.py")
+    assert at.title[0].value == "Studies"
+    assert not at.error, [e.value for e in at.error]
+    assert len(at.tabs) == len(experiments.STUDIES)
+    stored = [s for s in experiments.STUDIES if experiments.load_result(s) is not None]
+    assert stored, "the repository ships the studies' results"
+    # One table per stored study (two for pca: reconstruction and accuracy).
+    expected = sum(1 + len(experiments.load_result(s)["tables"]) for s in stored)
+    assert len(at.dataframe) == expected
+    for s in stored:
+        first = experiments.load_result(s)["table"]["columns"][0]
+        assert any(first in df.value.columns for df in at.dataframe), s
+    assert len(at.get("plotly_chart")) >= len(stored)
+
+
+def test_studies_quick_rerun_button(open_page):
+    at = open_page("app_pages/studies.py")
+    n_tables = len(at.dataframe)
+    at.button(key="rerun_variants").click().run(timeout=180)
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert len(at.dataframe) == n_tables + 1
+    quick = at.dataframe[-1].value
+    assert quick["model"].tolist() == ["Dense AE", "Multi-layer AE", "Sparse AE"]
+    assert any("Quick rerun" in m.value for m in at.markdown)
