@@ -1,54 +1,281 @@
-"""Latent space: the 10,000 MNIST test digits as points, AE and VAE side by side."""
+"""Latent space: the 10,000 MNIST test digits as points, AE and VAE side by side.
+
+Four tabs, each a part of a lesson: explore (linked selection), your own digit,
+interpolation between two digits, and the VAE's uncertainty and prior samples.
+Only the open tab runs. Widget keys are stable (see the README) so a link can
+bring a class to the same view.
+"""
 
 import numpy as np
 import streamlit as st
 
-from aelab import images, latent, plots
-from app_pages import _common
+from aelab import digits, figure_png, images, interpolation, latent, plots, posterior
+from aelab import latent_figures as lf
+from app_pages import _canvas, _common
 
 MAX_SHOWN = 16  # Selected digits drawn; enough to judge a region, small enough to see.
 PER_ROW = 4  # Pairs per row; four pairs at 2x fit half of a wide page.
+MAX_ELLIPSES = 12  # Posteriors drawn at once; more would hide each other.
+NEIGHBOURS = 10  # Test digits nearest to a drawn digit's point, to say where it landed.
+TABS = ("Explore", "Your digit", "Interpolate", "VAE: uncertainty and sampling")
 
 st.title("Latent space")
 st.markdown(
     "Each dot is one handwritten digit from the MNIST test set, placed at the two numbers "
     "(z0, z1) its encoder squeezed it into; the colour says which digit it really is. "
     "Drag a box or a lasso around a group of dots to see those digits next to what the "
-    "decoder rebuilds from just their two numbers. Compare how the AE and the VAE arrange the same digits."
+    "decoder rebuilds from just their two numbers; the same digits light up on the other model's chart."
 )
 
 x, y = _common.mnist_test()
+if "latent_rows" not in st.session_state:
+    st.session_state.latent_rows = []  # Test rows selected on any scatter, shared by all of them.
+    st.session_state.prior_seed = None  # Seed of the prior samples shown, None before the first draw.
 
 
-def show(kind):
-    st.subheader(_common.KINDS[kind])
+def selected():
+    return np.asarray(st.session_state.latent_rows, dtype="int64")
+
+
+def remember_selection(chart_key):
+    """on_select callback: the selection made on one chart becomes everyone's."""
+    st.session_state.latent_rows = latent.selected_rows(st.session_state.get(chart_key), len(x)).tolist()
+
+
+def clear_selection():
+    st.session_state.latent_rows = []
+
+
+def model_or_none(kind):
     model, info = _common.active_model(kind)
+    return (model, info, _common.test_encodings(model, info.key)) if model is not None else (None, None, None)
+
+
+def scatter(fig, key, png_name, selectable=False):
+    """Shows a latent scatter with a PNG download under it.
+
+    The download is drawn by aelab.figure_png only when clicked (a deferred
+    download), so an unclicked button costs nothing; the chart's camera button
+    saves what the browser shows.
+    """
+    kwargs = {}
+    if selectable:
+        kwargs = dict(on_select=lambda: remember_selection(key), selection_mode=("box", "lasso"))
+    # The camera button saves what the browser shows, at twice the resolution for slides.
+    config = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "filename": png_name, "scale": 2}}
+    st.plotly_chart(fig, key=key, config=config, **kwargs)
+    st.download_button(
+        "Download chart (PNG)",
+        data=lambda: figure_png.scatter_png(fig),
+        file_name=f"{png_name}.png",
+        mime="image/png",
+        key=f"{key}_png",
+        on_click="ignore",
+    )
+
+
+def pairs_mosaic(model, rows):
+    rebuilt = latent.reconstruct(model, x[rows])
+    pairs = [images.tile(np.stack([a, b]), 2, pad=1) for a, b in zip(x[rows], rebuilt, strict=True)]
+    return images.enlarge(images.tile(np.stack(pairs), PER_ROW, pad=6), 2)
+
+
+# Explore: the two scatters, one selection.
+
+
+def explore():
+    rows = selected()
+    columns = st.columns(2)
+    for kind, column in zip(_common.KINDS, columns, strict=True):
+        with column:
+            st.subheader(_common.KINDS[kind])
+            model, info, z = model_or_none(kind)
+            if model is None:
+                continue
+            st.caption(info.label)
+            fig = lf.highlight_rows(plots.latent_scatter(z, y), z, rows)
+            scatter(fig, f"latent_scatter_{kind}", f"latent_{_common.SHORT[kind].lower()}", selectable=True)
+            if not len(rows):
+                st.info("Use the box or lasso tool on either chart to select some digits.")
+                continue
+            shown = rows[:MAX_SHOWN]
+            counts = np.bincount(y[rows], minlength=10)
+            mix = ", ".join(f"{c} × {d}" for d, c in sorted(enumerate(counts), key=lambda t: -t[1]) if c)
+            st.markdown(f"**{len(rows)} digits selected** ({mix}); the first {len(shown)} are shown.")
+            mosaic = pairs_mosaic(model, shown)
+            st.image(mosaic, caption="each pair: original | decoded from its (z0, z1)", width=mosaic.shape[1])
+    if len(rows):
+        st.button("Clear the selection", key="latent_clear", on_click=clear_selection)
+
+
+# Your digit: draw or upload, see where it lands.
+
+
+def read_digit():
+    """The digit to place, MNIST-style (28, 28, 1), or None; shows why when it cannot."""
+    source = st.segmented_control("Digit from", ["Draw", "Upload"], default="Draw", key="digit_source")
+    if source == "Upload":
+        upload = st.file_uploader("A PNG or JPEG of one digit", type=["png", "jpg", "jpeg"], key="digit_upload")
+        if upload is None:
+            st.info("Upload a photo or scan of one digit: dark on light or light on dark, any size.")
+            return None
+        load, raw = digits.from_upload, upload.getvalue()
+    else:
+        st.caption("Draw one digit, large, with the mouse or a finger.")
+        raw = _canvas.digit_pad("digit_pad")
+        if raw is None:
+            return None
+        load = digits.from_data_url
+    try:
+        return load(raw)
+    except (images.ImageError, digits.DigitError) as e:
+        st.error(str(e))
+        return None
+
+
+def where_it_lands(kind, digit):
+    model, info, z = model_or_none(kind)
     if model is None:
         return
-    st.caption(info.label)
-    z = _common.test_encodings(model, info.key)
-    event = st.plotly_chart(
-        plots.latent_scatter(z, y),
-        key=f"scatter_{kind}_{info.key}",  # A new model starts with a fresh selection.
-        on_select="rerun",
-        selection_mode=("box", "lasso"),
+    st.subheader(_common.KINDS[kind])
+    point = latent.encode(model, digit[None])[0]
+    fig = lf.add_points(plots.latent_scatter(z, y), point, "your digit")
+    scatter(fig, f"digit_scatter_{kind}", f"your_digit_{_common.SHORT[kind].lower()}")
+    nearest = np.argsort(np.linalg.norm(z - point, axis=1))[:NEIGHBOURS]
+    votes = np.bincount(y[nearest], minlength=10)
+    rebuilt = latent.reconstruct(model, digit[None])[0]
+    st.image(
+        images.enlarge(images.tile(np.stack([digit, rebuilt]), 2, pad=1), 5),
+        caption=f"yours | decoded from z = ({point[0]:.2f}, {point[1]:.2f})",
     )
-    rows = latent.selected_rows(event, len(x))
-    if not len(rows):
-        st.info("Use the box or lasso tool on the chart to select some digits.")
+    st.markdown(
+        f"Landed among **{votes.argmax()}s**: {votes.max()} of the {NEIGHBOURS} nearest test digits are "
+        f"{votes.argmax()}s."
+    )
+
+
+@st.fragment
+def your_digit():
+    left, right = st.columns([3, 2])
+    with left:
+        digit = read_digit()
+    with right:
+        if digit is not None:
+            st.image(images.enlarge(digit, 6), caption="what the models see: 28 × 28, centred like MNIST")
+    if digit is None:
         return
-    shown = rows[:MAX_SHOWN]
-    counts = np.bincount(y[rows], minlength=10)
-    mix = ", ".join(f"{c} × {d}" for d, c in sorted(enumerate(counts), key=lambda t: -t[1]) if c)
-    st.markdown(f"**{len(rows)} digits selected** ({mix}); the first {len(shown)} are shown.")
-    rebuilt = latent.reconstruct(model, x[shown])
-    pairs = [images.tile(np.stack([a, b]), 2, pad=1) for a, b in zip(x[shown], rebuilt, strict=True)]
-    mosaic = images.enlarge(images.tile(np.stack(pairs), PER_ROW, pad=6), 2)
-    st.image(mosaic, caption="each pair: original | decoded from its (z0, z1)", width=mosaic.shape[1])
+    columns = st.columns(2)
+    for kind, column in zip(_common.KINDS, columns, strict=True):
+        with column:
+            where_it_lands(kind, digit)
 
 
-left, right = st.columns(2)
-with left:
-    show("ae2d")
-with right:
-    show("vae2d")
+# Interpolate: a straight path between two codes.
+
+
+def use_selection_as_ends():
+    rows = selected()
+    st.session_state.interp_a, st.session_state.interp_b = int(rows[0]), int(rows[1])
+
+
+@st.fragment
+def interpolate():
+    st.markdown(
+        "Pick two test digits, A and B. The straight line between their codes is cut into steps and each "
+        "step is decoded. Where the AE's line crosses empty space its digits smudge; the VAE was trained "
+        "to fill that space, so its steps stay digits."
+    )
+    c1, c2, c3, c4 = st.columns([1, 1, 2, 2], vertical_alignment="bottom")
+    a = c1.number_input("Digit A (test row)", 0, len(x) - 1, 3, key="interp_a")
+    b = c2.number_input("Digit B (test row)", 0, len(x) - 1, 2, key="interp_b")
+    steps = c3.slider("Steps", 2, 20, 10, key="interp_steps")
+    c4.button(
+        "Use the first two selected digits",
+        key="interp_use_selection",
+        on_click=use_selection_as_ends,
+        disabled=len(selected()) < 2,
+        help="Select digits with the box or lasso on the Explore tab.",
+    )
+    st.image(
+        images.enlarge(images.tile(x[[a, b]], 2, pad=2), 3),
+        caption=f"A: row {a}, a {y[a]} | B: row {b}, a {y[b]}",
+    )
+    columns = st.columns(2)
+    for kind, column in zip(_common.KINDS, columns, strict=True):
+        with column:
+            model, info, z = model_or_none(kind)
+            if model is None:
+                continue
+            short = _common.SHORT[kind]
+            st.subheader(short)
+            points, decoded = interpolation.decode_path(model, z[a], z[b], steps)
+            fig = lf.add_path(plots.latent_scatter(z, y), points, name=f"path A → B, {steps} steps")
+            scatter(fig, f"interp_scatter_{kind}", f"interpolation_{short.lower()}_{a}_{b}")
+            strip = interpolation.strip(decoded)
+            st.image(strip, caption=f"{short}: A → B in {steps} steps", width=min(strip.shape[1], 900))
+            name = f"interpolation_{short.lower()}_{a}_to_{b}_{steps}steps"
+            d1, d2 = st.columns(2)
+            d1.download_button("Strip (PNG)", images.to_png(strip), f"{name}.png", "image/png",
+                               key=f"interp_png_{kind}", on_click="ignore")  # fmt: skip
+            d2.download_button("Animation (GIF)", interpolation.gif_bytes(decoded), f"{name}.gif", "image/gif",
+                               key=f"interp_gif_{kind}", on_click="ignore")  # fmt: skip
+
+
+# VAE: posterior ellipses and samples from the prior.
+
+
+def draw_prior_samples():
+    st.session_state.prior_seed = int(np.random.default_rng().integers(2**31))
+
+
+@st.fragment
+def vae_uncertainty():
+    model, info, z = model_or_none("vae2d")
+    if model is None:
+        return
+    st.markdown(
+        "The VAE's encoder gives each digit not a point but a small cloud: a Gaussian with mean z_mean and "
+        "spread exp(z_log_var / 2). Its 1σ (solid) and 2σ (dotted) ellipses are drawn for the selected "
+        "digits. The decoder learned to read points from the prior N(0, I), so points drawn from it decode "
+        "to digits too."
+    )
+    rows = selected()
+    c1, c2, c3 = st.columns([2, 2, 2], vertical_alignment="bottom")
+    scale = c1.select_slider("Draw the ellipses larger by", [1, 2, 5, 10, 20, 50], value=10, key="ellipse_scale")
+    n = c2.slider("Samples", 1, 32, 12, key="prior_n")
+    c3.button("Sample from the prior", key="prior_sample", on_click=draw_prior_samples, type="primary")
+    left, right = st.columns([3, 2])
+    fig = lf.highlight_rows(plots.latent_scatter(z, y), z, rows)
+    with right:
+        if len(rows):
+            shown = rows[:MAX_ELLIPSES]
+            mean, log_var = posterior.posterior(model, x[shown])
+            lf.add_ellipses(fig, mean, log_var, scale=scale)
+            sd = np.exp(0.5 * log_var)
+            spread = z.std(axis=0)
+            st.markdown(
+                f"**Posterior σ of the {len(shown)} digits drawn**: z0 {sd[:, 0].min():.3f}–{sd[:, 0].max():.3f}, "
+                f"z1 {sd[:, 1].min():.3f}–{sd[:, 1].max():.3f}, against a spread of {spread[0]:.2f} and "
+                f"{spread[1]:.2f} for all test digits"
+                + (f"; the ellipses are drawn {scale}× larger than they are." if scale != 1 else ".")
+            )
+        else:
+            st.info("Select digits on this chart or on the Explore tab to see their posterior ellipses.")
+        seed = st.session_state.prior_seed
+        if seed is not None:
+            samples = posterior.sample_prior(n, seed)
+            lf.add_points(fig, samples, "prior samples", color=lf.SAMPLE_COLOR, symbol="diamond", size=11)
+            decoded = latent.decode(model, samples)[..., 0]
+            grid = images.enlarge(images.tile(decoded, min(n, 6), pad=2), 3)
+            st.image(grid, caption=f"{n} points from N(0, I), decoded (seed {seed})")
+            st.download_button("Samples (PNG)", images.to_png(grid), f"prior_samples_{seed}.png", "image/png",
+                               key="prior_png", on_click="ignore")  # fmt: skip
+    with left:
+        scatter(fig, "vae_scatter_uncertainty", "vae_uncertainty", selectable=True)
+
+
+tabs = st.tabs(TABS, key="latent_tab", on_change="rerun")
+for tab, show in zip(tabs, (explore, your_digit, interpolate, vae_uncertainty), strict=True):
+    if tab.open:
+        with tab:
+            show()

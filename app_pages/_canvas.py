@@ -1,0 +1,102 @@
+"""A drawing pad for one digit, made with Streamlit's own `st.components.v2` (not a page).
+
+Why not a package: `streamlit-drawable-canvas`, the usual choice, is
+unmaintained and broken on Streamlit >= 1.40 (it imports the moved
+`streamlit.elements.image.image_to_url`; andfanilo/streamlit-drawable-canvas
+issue 157), and its forks are one-person patches. `st.components.v2` ships
+with Streamlit, needs no build step, iframe or download, and 40 lines of
+HTML/JS cover what a digit needs. The pad sends the drawing as a PNG data URL
+when a stroke ends, so it goes through the same checks as an upload.
+"""
+
+import streamlit as st
+
+SIZE = 280  # CSS pixels; ten times MNIST's 28, big enough for a finger on a touch screen.
+
+_HTML = f"""
+<div class="pad">
+  <canvas width="{SIZE}" height="{SIZE}" aria-label="Drawing pad: draw one digit"></canvas>
+  <button type="button">Clear</button>
+</div>
+"""
+
+_CSS = """
+.pad { display: flex; flex-direction: column; gap: 0.5rem; align-items: flex-start; }
+canvas { background: #000; border-radius: 0.5rem; cursor: crosshair; touch-action: none;
+         border: 1px solid var(--st-border-color, #ccc); }
+button { font: inherit; padding: 0.25rem 0.9rem; border-radius: 0.5rem; cursor: pointer;
+         border: 1px solid var(--st-border-color, #ccc); background: var(--st-background-color, #fff);
+         color: var(--st-text-color, #000); }
+"""
+
+# White strokes on black, as MNIST. A 22 px pen on a 280 px pad becomes a
+# stroke of about 2 px in the 20 px box, as thick as MNIST's pens.
+_JS = """
+export default function (component) {
+  const { parentElement, setStateValue, data } = component;
+  const canvas = parentElement.querySelector("canvas");
+  const clear = parentElement.querySelector("button");
+  if (canvas.dataset.ready) return;  // Streamlit calls this again on reruns; keep the drawing.
+  canvas.dataset.ready = "1";
+  const ctx = canvas.getContext("2d");
+  const blank = () => { ctx.fillStyle = "#000"; ctx.fillRect(0, 0, canvas.width, canvas.height); };
+  blank();
+  if (data && data.image) {  // A drawing from earlier in this session, after the page was rebuilt.
+    const img = new Image();
+    img.onload = () => ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
+    img.src = data.image;
+  }
+  const pen = () => { ctx.strokeStyle = "#fff"; ctx.lineWidth = 22; ctx.lineCap = "round"; ctx.lineJoin = "round"; };
+  const at = (e) => {
+    const r = canvas.getBoundingClientRect();
+    return [(e.clientX - r.left) * canvas.width / r.width, (e.clientY - r.top) * canvas.height / r.height];
+  };
+  let drawing = false;
+  canvas.addEventListener("pointerdown", (e) => {
+    drawing = true;
+    canvas.setPointerCapture(e.pointerId);
+    pen();
+    const [x, y] = at(e);
+    ctx.beginPath(); ctx.moveTo(x, y); ctx.lineTo(x + 0.01, y); ctx.stroke();
+  });
+  canvas.addEventListener("pointermove", (e) => {
+    if (!drawing) return;
+    const [x, y] = at(e);
+    ctx.lineTo(x, y); ctx.stroke();
+  });
+  const end = () => {
+    if (!drawing) return;
+    drawing = false;
+    setStateValue("image", canvas.toDataURL("image/png"));
+  };
+  canvas.addEventListener("pointerup", end);
+  canvas.addEventListener("pointercancel", end);
+  clear.addEventListener("click", () => { blank(); setStateValue("image", null); });
+}
+"""
+
+_PAD = st.components.v2.component("aelab.digit_pad", html=_HTML, css=_CSS, js=_JS)
+
+
+def digit_pad(key):
+    """Shows the drawing pad.
+
+    The drawing is kept in `st.session_state[key + "_png"]`, not only in the
+    component: a widget that is not shown in a run (its tab closed) loses its
+    state, and the pad must still hold the digit when its tab opens again.
+
+    Args:
+        key: widget key.
+
+    Returns:
+        The drawing as a PNG data URL, or None before the first stroke and after Clear.
+    """
+    store = f"{key}_png"
+
+    def changed():
+        state = st.session_state.get(key)
+        st.session_state[store] = state.get("image") if hasattr(state, "get") else None
+
+    image = st.session_state.get(store)
+    _PAD(key=key, data={"image": image}, default={"image": None}, on_image_change=changed)
+    return image

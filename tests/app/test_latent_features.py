@@ -1,0 +1,243 @@
+"""AppTest tests for the Latent space page's teaching features.
+
+Your digit (draw or upload), interpolation, linked AE/VAE selection, VAE
+posteriors and prior samples, and the PNG/GIF downloads of their figures.
+"""
+
+import base64
+import io
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import app_test
+
+from aelab import checkpoints, data, images, latent, posterior
+
+PAGE = "app_pages/latent_space.py"
+
+
+@pytest.fixture(scope="module")
+def mnist(data_dir):
+    (_, _), (x, y) = data.load_mnist(data_dir)
+    return x, y
+
+
+@pytest.fixture(scope="module")
+def models(checkpoint_dir):
+    return {kind: checkpoints.load(kind, checkpoint_dir) for kind in ("ae2d", "vae2d")}
+
+
+@pytest.fixture
+def download(monkeypatch):
+    """Returns `download(button)`: the bytes a click on a download button gives.
+
+    AppTest makes a fresh media file manager for each run and drops it after;
+    this keeps the latest, and runs a deferred (callable) download as a click would.
+    """
+    managers = []
+
+    class Recording(MediaFileManager):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            managers.append(self)
+
+    monkeypatch.setattr(app_test, "MediaFileManager", Recording)
+
+    def fetch(button):
+        mgr = managers[-1]
+        url = button.proto.url or mgr.execute_deferred(button.proto.deferred_file_id)
+        return mgr.read_file(url.rsplit("/", 1)[-1].split(".")[0]).content
+
+    return fetch
+
+
+def open_tab(open_page, tab):
+    at = open_page(PAGE)
+    at.session_state["latent_tab"] = tab
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def spec(chart):
+    return json.loads(chart.proto.spec)
+
+
+def values(v):
+    """A trace's array from the figure's JSON: Plotly sends NumPy arrays as base64 typed arrays."""
+    if isinstance(v, dict) and "bdata" in v:
+        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"])).reshape(v.get("shape", -1))
+    return np.asarray(v)
+
+
+def trace(chart, name):
+    """One trace of a chart by its name, with its x and y as arrays."""
+    found = [t for t in spec(chart)["data"] if t.get("name") == name]
+    assert found, f"no trace {name!r}; have {[t.get('name') for t in spec(chart)['data']]}"
+    return {**found[0], "x": values(found[0]["x"]), "y": values(found[0]["y"])}
+
+
+def buttons(at):
+    return {b.proto.label: b for b in at.get("download_button")}
+
+
+def draw(at, data_url):
+    """Reruns as if the drawing pad sent a finished stroke (what its JavaScript sends)."""
+    pad = [e for e in at.main if getattr(e, "type", None) == "bidi_component"]
+    pad = pad or [e for e in _walk(at.main) if getattr(e, "type", None) == "bidi_component"]
+    states = at._tree.get_widget_states()
+    state = WidgetState(id=pad[0].proto.id)
+    state.json_value = json.dumps({"image": data_url})
+    states.widgets.append(state)
+    return at._run(states)
+
+
+def _walk(node):
+    for child in getattr(node, "children", {}).values():
+        yield child
+        yield from _walk(child)
+
+
+def upload_png(digit):
+    """A real test digit as someone might upload it: dark on light, 280 px, blocky."""
+    return images.to_png(images.enlarge(1.0 - digit, 10))
+
+
+def landed(at, kind_index):
+    return np.array([trace(at.get("plotly_chart")[kind_index], "your digit")[k][0] for k in ("x", "y")])
+
+
+# 1. Draw or upload a digit: see where it lands.
+
+
+def test_uploaded_digit_lands_where_the_model_puts_that_digit(open_page, mnist, models):
+    x, y = mnist
+    row = 0  # a 7
+    at = open_tab(open_page, "Your digit")
+    at.segmented_control(key="digit_source").set_value("Upload").run()
+    at.file_uploader(key="digit_upload").upload("seven.png", upload_png(x[row]), "image/png").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.image[0].captions == ["what the models see: 28 × 28, centred like MNIST"]
+    for i, kind in enumerate(("ae2d", "vae2d")):
+        want = latent.encode(models[kind], x[row : row + 1])[0]
+        got = landed(at, i)
+        spread = latent.encode(models[kind], x[:500]).std(axis=0)
+        assert np.all(np.abs(got - want) < 0.1 * spread), (kind, got, want)
+    assert at.image[1].captions[0].startswith("yours | decoded from z = (")
+    assert "Landed among **7s**" in " ".join(m.value for m in at.markdown)
+
+
+def test_drawing_pad_digit_and_bad_inputs(open_page, mnist, models):
+    x, _ = mnist
+    at = open_tab(open_page, "Your digit")
+    assert not at.image and not at.error  # nothing drawn yet
+    # The pad sends white strokes on black, 280 px, as a PNG data URL.
+    url = "data:image/png;base64," + base64.b64encode(images.to_png(images.enlarge(x[1], 10))).decode()
+    draw(at, url)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    want = latent.encode(models["vae2d"], x[1:2])[0]
+    assert np.linalg.norm(landed(at, 1) - want) < 0.15
+    assert at.session_state["digit_pad_png"] == url  # kept for when the tab is opened again
+
+    blank = "data:image/png;base64," + base64.b64encode(images.to_png(np.zeros((280, 280)))).decode()
+    draw(at, blank)
+    assert not at.exception and "blank" in at.error[0].value
+    draw(at, "data:image/png;base64,bm90IGFuIGltYWdl")  # "not an image"
+    assert not at.exception and "not an image" in at.error[0].value
+
+
+# 2. Interpolation, with its strip and GIF downloads.
+
+
+def test_interpolation_path_strip_and_downloads(open_page, mnist, models, download):
+    at = open_tab(open_page, "Interpolate")
+    assert (at.number_input(key="interp_a").value, at.number_input(key="interp_b").value) == (3, 2)
+    at.slider(key="interp_steps").set_value(6).run()
+    assert not at.exception
+    assert [img.captions[0] for img in at.image] == [
+        "A: row 3, a 0 | B: row 2, a 1",
+        "AE: A → B in 6 steps",
+        "VAE: A → B in 6 steps",
+    ]
+    for i, kind in enumerate(("ae2d", "vae2d")):
+        chart = at.get("plotly_chart")[i]
+        path = trace(chart, "path A → B, 6 steps")
+        ends = latent.encode(models[kind], mnist[0][[3, 2]])
+        np.testing.assert_allclose([path["x"][0], path["y"][0]], ends[0], atol=1e-4)
+        np.testing.assert_allclose([path["x"][-1], path["y"][-1]], ends[1], atol=1e-4)
+        assert len(path["x"]) == 6
+    files = buttons(at)
+    assert [b.proto.label for b in at.get("download_button")].count("Strip (PNG)") == 2
+    strip = Image.open(io.BytesIO(download(files["Strip (PNG)"])))
+    assert strip.format == "PNG" and strip.size == ((6 * 30 - 2) * 3, 28 * 3)
+    gif = Image.open(io.BytesIO(download(files["Animation (GIF)"])))
+    assert gif.format == "GIF" and gif.n_frames == 10 and gif.info["loop"] == 0  # 6 there, 4 back
+
+
+def test_interpolation_ends_from_a_selection(open_page, select_points):
+    at = open_page(PAGE)
+    points = [{"curve_number": 0, "point_index": i, "customdata": row} for i, row in enumerate((13, 10))]
+    select_points(at, at.get("plotly_chart")[0], points)
+    at.session_state["latent_tab"] = "Interpolate"
+    at.run()
+    at.button(key="interp_use_selection").click().run()
+    assert not at.exception
+    assert (at.number_input(key="interp_a").value, at.number_input(key="interp_b").value) == (10, 13)
+
+
+# 3. AE and VAE linked; the scatter's PNG download.
+
+
+def test_selection_on_one_chart_highlights_the_same_digits_on_both(open_page, select_points, download):
+    at = open_page(PAGE)
+    rows = [3, 10, 13]
+    points = [{"curve_number": 0, "point_index": i, "customdata": row} for i, row in enumerate(rows)]
+    select_points(at, at.get("plotly_chart")[1], points)  # on the VAE chart
+    assert not at.exception, [e.value for e in at.exception]
+    for chart in at.get("plotly_chart"):  # both charts, the AE's too
+        figure = spec(chart)
+        picked = sorted(
+            int(values(t["customdata"])[i]) for t in figure["data"] if "customdata" in t for i in t["selectedpoints"]
+        )
+        assert picked == rows
+        assert len(trace(chart, "selected")["x"]) == 3
+    assert " ".join(m.value for m in at.markdown).count("**3 digits selected**") == 2
+    assert [img.captions for img in at.image] == [["each pair: original | decoded from its (z0, z1)"]] * 2
+    png = Image.open(io.BytesIO(download(at.get("download_button")[0])))
+    assert png.format == "PNG" and png.size == (1200, 1000)
+    assert json.loads(at.get("plotly_chart")[0].proto.config)["toImageButtonOptions"]["format"] == "png"
+
+    at.button(key="latent_clear").click().run()
+    assert at.session_state["latent_rows"] == [] and len(at.info) == 2
+
+
+# 4. VAE uncertainty and sampling.
+
+
+def test_posterior_ellipses_and_prior_samples(open_page, select_points, mnist, models):
+    at = open_tab(open_page, "VAE: uncertainty and sampling")
+    assert "Select digits" in at.info[0].value and not at.image
+    rows = [3, 10, 13]
+    points = [{"curve_number": 0, "point_index": i, "customdata": row} for i, row in enumerate(rows)]
+    select_points(at, at.get("plotly_chart")[0], points)
+    assert not at.exception
+    chart = at.get("plotly_chart")[0]
+    one = trace(chart, "q(z|x) 1σ ×10")
+    mean, log_var = posterior.posterior(models["vae2d"], mnist[0][rows])
+    outline = np.array([one["x"][:49], one["y"][:49]], "float32").T  # the first digit's ellipse
+    np.testing.assert_allclose(outline[:48].mean(axis=0), mean[0], atol=1e-3)  # the 49th closes it
+    np.testing.assert_allclose(np.ptp(outline, axis=0) / 2, 10 * np.exp(0.5 * log_var[0]), rtol=0.02)
+    assert "Posterior σ of the 3 digits drawn" in " ".join(m.value for m in at.markdown)
+
+    at.slider(key="prior_n").set_value(5)
+    at.button(key="prior_sample").click().run()
+    seed = at.session_state["prior_seed"]
+    samples = trace(at.get("plotly_chart")[0], "prior samples")
+    np.testing.assert_allclose(np.array([samples["x"], samples["y"]]).T, posterior.sample_prior(5, seed), atol=1e-6)
+    assert at.image[0].captions == [f"5 points from N(0, I), decoded (seed {seed})"]
+    at.button(key="prior_sample").click().run()
+    assert at.session_state["prior_seed"] != seed  # a new draw
