@@ -12,7 +12,7 @@ from aelab.models.variants import hidden_unit_images, sparsity_target
 from app_pages import _common
 
 SCALE = 3  # 28 px digits shown at 84 px.
-UNIT_SCALE = 3
+UNIT_SCALE = 2  # Drawn at the column's width; 2x keeps the pixels sharp when shrunk.
 
 st.title("Variants")
 st.markdown(
@@ -62,14 +62,14 @@ def reconstructions():
         st.session_state.variants_seed = st.session_state.get("variants_seed", 0) + 1
     seed = st.session_state.get("variants_seed", 0)
     clean = x[np.random.default_rng(1000 + seed).choice(len(x), n, replace=False)]
-    stacks = [("original", clean)]
-    for label, _, model, _ in models.values():
+    # One row per model, the same digits in the same columns: differences line up.
+    rows = [("original test digits", clean)]
+    for label, arch, model, _ in models.values():
         rec = latent.reconstruct(model, clean)
-        stacks.append((f"{label}: {_db(metrics.dataset_psnr(clean, rec))}", rec))
-    cols = st.columns(len(stacks))
-    for col, (caption, stack) in zip(cols, stacks, strict=True):
-        picture = images.enlarge(images.tile(stack, 1, pad=2), SCALE)
-        col.image(picture, caption=caption, width=picture.shape[1])
+        rows.append((f"{label} ({arch}): {_db(metrics.dataset_psnr(clean, rec))}", rec))
+    for caption, stack in rows:
+        picture = images.enlarge(images.tile(stack, len(stack), pad=2), SCALE)
+        st.image(picture, caption=caption, width=picture.shape[1])
 
 
 reconstructions()
@@ -96,11 +96,11 @@ st.subheader("What the sparse AE's hidden units look for")
 st.markdown(
     f"Target mean activation ρ = {rho:g}, penalty weight β = {beta:g}. Each tile is the input of unit norm "
     "that activates one hidden unit most: its weight vector w / ‖w‖, drawn as a 28×28 image "
-    "(light = positive weight, dark = negative). Sparse units learn strokes and digit parts."
+    "(light = positive weight, dark = negative). Sparse units tend to learn strokes and digit-like templates."
 )
 left, right = st.columns([5, 6])
 mosaic = _unit_mosaic(sparse)
-left.image(mosaic, caption=f"{len(hidden_unit_images(sparse))} hidden units", width=mosaic.shape[1])
+left.image(mosaic, caption=f"{len(hidden_unit_images(sparse))} hidden units", width="stretch")
 act = _mean_activations(sparse, meta.get("sha256", ""))
 spec = {
     "kind": "bar",
@@ -111,4 +111,9 @@ spec = {
     "hline": {"y": rho, "name": f"target ρ = {rho:g}"},
 }
 right.plotly_chart(study_figure(spec, height=420), key="variants_activation")
-right.metric("Mean over all units", f"{float(np.mean(act)):.3f}", delta=f"{float(np.mean(act)) - rho:+.3f} vs ρ")
+right.metric(
+    "Mean over all units",
+    f"{float(np.mean(act)):.3f}",
+    delta=f"{float(np.mean(act)) - rho:+.3f} vs ρ",
+    delta_color="off",
+)

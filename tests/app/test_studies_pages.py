@@ -15,9 +15,9 @@ def test_variants_page(open_page):
     assert list(summary.columns) == ["Dense AE", "Multi-layer AE", "Sparse AE"]
     assert summary.loc["parameters"].tolist() == ["101,200", "218,192", "308,308"]
     captions = [img.captions[0] for img in at.image]
-    assert captions[0] == "original" and captions[-1] == "196 hidden units"
-    for label in ("Dense AE", "Multi-layer AE", "Sparse AE"):
-        assert any(c.startswith(f"{label}: ") and c.endswith(" dB") for c in captions), label
+    assert captions[0] == "original test digits" and captions[-1] == "196 hidden units"
+    for label, caption in zip(("Dense AE", "Multi-layer AE", "Sparse AE"), captions[1:4], strict=True):
+        assert caption.startswith(f"{label} (784-") and caption.endswith(" dB"), caption
     digits = at.image[0].value[0]
     chart = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert len(chart["data"][0]["y"]) == 196  # one bar per hidden unit

@@ -1,0 +1,77 @@
+"""The Variants and Studies pages in a real headless Chromium against `streamlit run app.py`.
+
+Run: AELAB_DATA_DIR=../shared/data pytest tests/e2e/test_studies_browser.py -q
+Screenshots: variants.png, studies_<tab>.png in AELAB_SCREENSHOT_DIR (default /tmp/aelab-screenshots);
+with AELAB_DOCS_SCREENSHOTS=1 also docs/variants.png and docs/studies.png at 1280x800.
+"""
+
+import os
+
+import pytest
+from test_browser import DOCS_DIR, MAIN, RUN_TIMEOUT_MS, full_page_screenshot, wait_until_idle
+
+from aelab import experiments
+
+pytestmark = pytest.mark.e2e
+
+TABS = ["Variants", "AE vs PCA", "Optimizers", "Losses", "Compression ratio"]
+
+
+def _open(new_page, app_url, path, title):
+    page = new_page(1400, 900)
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{app_url}/{path}", wait_until="domcontentloaded")
+    page.locator(MAIN).get_by_role("heading", name=title).first.wait_for(timeout=RUN_TIMEOUT_MS)
+    wait_until_idle(page)
+    page.wait_for_timeout(500)  # Charts finish their layout.
+    return page, errors
+
+
+def _no_errors(page, errors, path):
+    exceptions = page.locator('[data-testid="stException"]')
+    assert exceptions.count() == 0, exceptions.first.inner_text()
+    assert not errors, f"JavaScript errors on /{path}: {errors}"
+
+
+def _docs_shot(page, name):
+    if os.environ.get("AELAB_DOCS_SCREENSHOTS") == "1":
+        page.set_viewport_size({"width": 1280, "height": 800})
+        page.wait_for_timeout(1000)
+        os.makedirs(DOCS_DIR, exist_ok=True)
+        page.screenshot(path=os.path.join(DOCS_DIR, f"{name}.png"))
+
+
+def test_variants_page_in_chromium(new_page, app_url, screenshot_dir):
+    page, errors = _open(new_page, app_url, "variants", "Variants")
+    full_page_screenshot(page, os.path.join(screenshot_dir, "variants.png"))
+    _no_errors(page, errors, "variants")
+    imgs = page.locator(f'{MAIN} [data-testid="stImage"] img')
+    assert imgs.count() == 5  # original, three reconstructions, the hidden units
+    assert all(imgs.nth(i).evaluate("i => i.complete && i.naturalWidth > 0") for i in range(5))
+    bars = page.locator(f"{MAIN} .js-plotly-plot .bars path")
+    bars.first.wait_for(timeout=RUN_TIMEOUT_MS)
+    assert bars.count() >= 150  # one bar per hidden unit (empty ones may draw nothing)
+    units = imgs.nth(4).bounding_box()
+    assert units and units["width"] > 300 and units["height"] > 300
+    _docs_shot(page, "variants")
+
+
+def test_studies_page_every_tab_in_chromium(new_page, app_url, screenshot_dir):
+    page, errors = _open(new_page, app_url, "studies", "Studies")
+    _docs_shot(page, "studies")
+    page.set_viewport_size({"width": 1400, "height": 900})
+    for study, label in zip(experiments.STUDIES, TABS, strict=True):
+        page.locator(MAIN).get_by_role("tab", name=label).click()
+        panel = page.locator(f'{MAIN} [role="tabpanel"]:visible')
+        panel.get_by_role("heading", name=experiments.TITLES[study]).wait_for(timeout=RUN_TIMEOUT_MS)
+        page.wait_for_timeout(800)  # Plotly lays out charts that were hidden.
+        full_page_screenshot(page, os.path.join(screenshot_dir, f"studies_{study}.png"))
+        if experiments.load_result(study) is not None:
+            assert panel.locator('[data-testid="stDataFrame"]').count() >= 1, study
+            charts = panel.locator(".js-plotly-plot")
+            assert charts.count() >= 1, study
+            box = charts.first.bounding_box()
+            assert box and box["width"] > 300 and box["height"] > 250, study
+        assert panel.get_by_role("button", name="Rerun a quick version").count() == 1
+    _no_errors(page, errors, "studies")
