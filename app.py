@@ -10,10 +10,11 @@ run that page alone, without this file.
 
 import streamlit as st
 
-from app_pages import _common
+from app_pages import _common, _urlstate
 
 st.set_page_config(page_title="aelab: latent-space explorer", page_icon="🧭", layout="wide")
 _common.init_session()
+_urlstate.init()  # A shared link may name saved models: before the sidebar shows them.
 _common.sidebar()
 
 st.navigation(

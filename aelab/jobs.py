@@ -11,8 +11,11 @@ import time
 import uuid
 
 import keras
+import numpy as np
 
-from aelab import training
+from aelab import latent, training
+
+SNAPSHOT_DIGITS = 2000  # Test digits in the live latent scatter: clusters show, and encoding takes ~0.1 s.
 
 
 class _BatchCounter(keras.callbacks.Callback):
@@ -29,6 +32,40 @@ class _BatchCounter(keras.callbacks.Callback):
             self.job.batch = batch + 1
 
 
+class LatentSnapshots(keras.callbacks.Callback):
+    """Encodes a fixed set of images before training and after every epoch.
+
+    This is what lets a class watch the clusters form: the same digits, placed
+    again by the encoder as it learns. Encoding goes through the encoder
+    directly (no `predict`), and the seed generators of the model (a VAE's
+    sampling layer) are put back afterwards, so watching does not change what
+    the model learns.
+
+    Args:
+        x: the images, shape (N, 28, 28, 1).
+        on_snapshot: called as `on_snapshot(epoch, z)`: epoch 0 for the
+            untrained model, `e + 1` after epoch `e`; `z` has shape (N, 2).
+    """
+
+    def __init__(self, x, on_snapshot):
+        super().__init__()
+        self.x, self.on_snapshot = np.asarray(x, "float32"), on_snapshot
+
+    def _snapshot(self, epoch):
+        seeds = [v for v in self.model.non_trainable_variables if "seed_generator" in v.path]
+        states = [v.numpy() for v in seeds]
+        z = latent.encode(self.model, self.x)
+        for v, state in zip(seeds, states, strict=True):
+            v.assign(state)
+        self.on_snapshot(epoch, z)
+
+    def on_train_begin(self, logs=None):
+        self._snapshot(0)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._snapshot(epoch + 1)
+
+
 class TrainingJob:
     """Trains one AE or VAE from a `TrainConfig`, in a thread, with a stop flag.
 
@@ -41,6 +78,7 @@ class TrainingJob:
         status: "pending", "running", "done", "stopped" or "failed".
         history: per-epoch logs so far, as in `History.history`.
         model: the trained model once finished (best epoch's weights).
+        snapshot_labels: digit labels of the test digits in `snapshots()`.
         test_metrics: the test-set metrics once finished.
         error: the error message when `status` is "failed".
     """
@@ -59,6 +97,8 @@ class TrainingJob:
         self.error = None
         self.train_images = 0
         self.steps_per_epoch = 0
+        self.snapshot_labels = None
+        self._snapshots = []  # (epoch, z) pairs, oldest first.
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._thread = None
@@ -95,6 +135,20 @@ class TrainingJob:
         with self._lock:
             return {k: list(v) for k, v in self.history.items()}
 
+    def snapshots(self):
+        """The latent snapshots so far: a list of `(epoch, z)`, epoch 0 being the untrained model.
+
+        Each `z` holds the fixed test digits' codes, shape (N, 2), matching
+        `snapshot_labels`; the list is a copy, safe to read while training goes on.
+        """
+        with self._lock:
+            return list(self._snapshots)
+
+    def _on_snapshot(self, epoch, z):
+        z.setflags(write=False)  # Handed to other threads as is.
+        with self._lock:
+            self._snapshots.append((epoch, z))
+
     def start(self):
         """Starts training in a daemon thread and returns at once."""
         self._thread = threading.Thread(target=self.run, name=f"aelab-train-{self.id[:8]}", daemon=True)
@@ -119,11 +173,15 @@ class TrainingJob:
         self.status = "running"
         t0 = time.perf_counter()
         try:
-            x_train, x_val, (x_test, _) = training.load_split(self.cfg, self.data_dir)
+            x_train, x_val, (x_test, y_test) = training.load_split(self.cfg, self.data_dir)
             self.train_images = len(x_train)
+            rows = np.sort(np.random.default_rng(self.cfg.seed).choice(len(x_test), SNAPSHOT_DIGITS, replace=False))
+            self.snapshot_labels = np.asarray(y_test[rows])
             self.steps_per_epoch = math.ceil(len(x_train) / self.cfg.batch_size)
             model = training.build_model(self.cfg)
             callbacks = [
+                # First, so that an epoch's snapshot is there by the time its loss is.
+                LatentSnapshots(x_test[rows], self._on_snapshot),
                 training.ProgressCallback(on_epoch=self._on_epoch, should_stop=self._stop.is_set),
                 _BatchCounter(self),
                 training.KeepBest(),

@@ -215,3 +215,86 @@ def loss_curve(history, title=None, height=320, epochs=None):
         font=dict(size=PROJECTOR_FONT),
     )
     return fig
+
+
+def png_config(filename, scale=2):
+    """A `st.plotly_chart` config whose camera button downloads the chart as a PNG.
+
+    The picture is drawn by Plotly in the viewer's browser, exactly as shown,
+    so no server-side renderer (kaleido and a headless Chrome) is needed.
+
+    Args:
+        filename: file name without extension.
+        scale: pixels per CSS pixel; 2 gives a sharp picture for slides.
+
+    Returns:
+        A dict for `st.plotly_chart(..., config=...)`.
+    """
+    return {
+        "displaylogo": False,
+        "toImageButtonOptions": {"format": "png", "filename": str(filename), "scale": scale},
+    }
+
+
+def _finite_or_none(values):
+    # PSNR is infinite where the input is untouched (no noise at all); Plotly
+    # cannot draw infinity, so the line starts at the first finite value.
+    return [v if math.isfinite(v) else None for v in values]
+
+
+def robustness_chart(sweep, sigma=None, height=340, title=None):
+    """PSNR and SSIM of noisy and denoised images over a sweep of noise levels.
+
+    Args:
+        sweep: dict from `aelab.robustness.sigma_sweep`.
+        sigma: optional noise level to mark with a vertical line (the slider's).
+        height: figure height in pixels.
+        title: optional figure title.
+
+    Returns:
+        A `go.Figure` with two panels side by side (PSNR in dB, SSIM), each
+        with a "noisy input" and a "denoised" line.
+    """
+    from plotly.subplots import make_subplots  # Only this figure needs it.
+
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("PSNR (dB), higher is better", "SSIM, 1 is perfect"))
+    styles = {
+        "noisy": dict(name="noisy input", line=dict(color="#888888", dash="dash", width=2)),
+        "": dict(name="denoised", line=dict(color="#1F77B4", width=3)),
+    }
+    for col, metric in ((1, "psnr"), (2, "ssim")):
+        for prefix, style in styles.items():
+            key = f"{prefix}_{metric}" if prefix else metric
+            unit = " dB" if metric == "psnr" else ""
+            fig.add_trace(
+                go.Scatter(
+                    x=list(sweep["sigma"]),
+                    y=_finite_or_none(sweep[key]),
+                    mode="lines+markers",
+                    legendgroup=style["name"],
+                    showlegend=col == 1,
+                    hovertemplate=f"{style['name']}<br>σ %{{x:.2f}}: %{{y:.{2 if unit else 3}f}}{unit}<extra></extra>",
+                    **style,
+                ),
+                row=1,
+                col=col,
+            )
+    if sigma is not None:
+        for col in (1, 2):
+            fig.add_vline(x=float(sigma), line=dict(color="#FF2B2B", width=2, dash="dot"), row=1, col=col)
+        fig.add_annotation(
+            x=float(sigma), y=1, xref="x", yref="y domain", text=f"σ = {float(sigma):.2f}", showarrow=False,
+            yanchor="bottom", font=dict(color="#FF2B2B"),
+        )  # fmt: skip
+    fig.update_xaxes(title_text="noise level σ", range=[-0.03, 1.03], dtick=0.2)
+    fig.update_yaxes(title_text="dB", row=1, col=1)
+    fig.update_yaxes(range=[0, 1.02], row=1, col=2)
+    fig.update_layout(
+        title=title,
+        height=height,
+        margin=dict(l=10, r=10, t=60 if title else 40, b=10),
+        legend=dict(orientation="h", y=-0.25, yanchor="top", x=0, xanchor="left"),
+        font=dict(size=PROJECTOR_FONT),
+        hovermode="closest",
+    )
+    return fig

@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 from aelab import data, images, latent, metrics
-from app_pages import _common
+from app_pages import _common, _urlstate
 
 # Display size of a 32x32 image: smooth enlargement suits photos. Widths are
 # given explicitly because st.image otherwise widens an image to its caption.
@@ -37,10 +37,19 @@ def big(img):
 def test_images():
     x, y = _common.cifar_test()
     c = st.columns([3, 3, 1], vertical_alignment="bottom")
-    name = c[0].selectbox("Class", (ALL, *data.CIFAR10_CLASSES), key="color_class")
-    n = c[1].slider("Images", 1, 12, 4, key="color_count")
+    # A shared link sets these (app_pages/_urlstate.py): ?class=ship&images=6&seed=2
+    options = (ALL, *data.CIFAR10_CLASSES)
+    start = _urlstate.default("color_class", "class", _urlstate.choice(("all", *data.CIFAR10_CLASSES)), "all")
+    name = c[0].selectbox("Class", options, index=options.index(ALL if start == "all" else start), key="color_class")
+    n = c[1].slider(
+        "Images", 1, 12, _urlstate.default("color_count", "images", _urlstate.integer(1, 12), 4), key="color_count"
+    )
+    seeds = st.session_state.sample_seed
+    if _urlstate.first_visit("color_new"):
+        seeds["colorize"] = _urlstate.value("seed", _urlstate.integer(0, 10**6), seeds["colorize"])
     if c[2].button("New sample", key="color_new"):
         st.session_state.sample_seed["colorize"] += 1
+    _urlstate.sync({"class": "all" if name == ALL else name, "images": n, "seed": seeds["colorize"]})
     pool = np.arange(len(x)) if name == ALL else np.flatnonzero(y == data.CIFAR10_CLASSES.index(name))
     rows = np.random.default_rng(st.session_state.sample_seed["colorize"]).choice(
         pool, min(n, len(pool)), replace=False

@@ -5,15 +5,18 @@ import math
 import numpy as np
 import streamlit as st
 
-from aelab import data, images, latent, metrics
-from app_pages import _common
+from aelab import data, export, images, latent, metrics, plots, robustness
+from app_pages import _common, _urlstate
 
 NOISE_KINDS = {  # label -> aelab.data noise kind
     "Gaussian around grey (the tutorial's)": "tutorial",
     "Gaussian": "gaussian",
     "Salt and pepper": "salt_pepper",
 }
+LABEL_BY_KIND = {kind: label for label, kind in NOISE_KINDS.items()}
 SCALE = 4  # 28 px digits become 112 px: big enough to see from the back of a room.
+SWEEP_DIGITS = 500  # Test digits behind the robustness chart: steady curves in ~2 s per noise kind.
+MAX_SEED = 10**6
 
 st.title("Denoising")
 st.markdown(
@@ -22,10 +25,17 @@ st.markdown(
     "PSNR (in decibels) and SSIM (1 is perfect) measure how close each row is to the original."
 )
 
-dae, _ = _common.checkpoint_model("dae")
+dae, dae_meta = _common.checkpoint_model("dae")
 if dae is None:
     st.stop()
 x, _ = _common.mnist_test()
+
+
+@st.cache_data(max_entries=8, show_spinner="Measuring the denoiser at 11 noise levels…")
+def robustness_sweep(_model, key, kind):
+    """The σ sweep of `aelab.robustness` on a fixed test subset; `key` identifies the weights."""
+    del key
+    return robustness.sigma_sweep(_model, robustness.fixed_subset(x, SWEEP_DIGITS), kind)
 
 
 def _db(v):
@@ -42,17 +52,30 @@ def _column(stack):
     return images.enlarge(images.tile(stack, 1, pad=2), SCALE)
 
 
-@st.fragment
-def denoise_panel():
-    # A fragment: moving a slider reruns only this panel, not the whole page.
+def controls():
+    """The widgets, starting from the link's values when there are any."""
     c = st.columns([3, 3, 2, 2], vertical_alignment="bottom")
-    kind = NOISE_KINDS[c[0].selectbox("Noise kind", list(NOISE_KINDS), key="noise_kind")]
-    sigma = c[1].slider("Noise level σ", 0.0, 1.0, 0.5, 0.05, key="noise_sigma")
-    n = c[2].slider("Digits", 1, 10, 5, key="noise_digits")
+    labels = list(NOISE_KINDS)
+    start = _urlstate.default("noise_kind", "noise", _urlstate.choice(NOISE_KINDS.values()), "tutorial")
+    kind = NOISE_KINDS[c[0].selectbox("Noise kind", labels, index=labels.index(LABEL_BY_KIND[start]), key="noise_kind")]
+    start = _urlstate.default("noise_sigma", "sigma", _urlstate.number(0.0, 1.0, 0.05), 0.5)
+    sigma = c[1].slider("Noise level σ", 0.0, 1.0, start, 0.05, key="noise_sigma")
+    start = _urlstate.default("noise_digits", "digits", _urlstate.integer(1, 10), 5)
+    n = c[2].slider("Digits", 1, 10, start, key="noise_digits")
+    if _urlstate.first_visit("noise_new"):
+        seeds = st.session_state.sample_seed
+        seeds["denoise"] = _urlstate.value("seed", _urlstate.integer(0, MAX_SEED), seeds["denoise"])
     if c[3].button("New sample", key="noise_new"):
         st.session_state.sample_seed["denoise"] += 1
     seed = st.session_state.sample_seed["denoise"]
+    _urlstate.sync({"noise": kind, "sigma": sigma, "digits": n, "seed": seed})
+    return kind, sigma, n, seed
 
+
+@st.fragment
+def denoise_panel():
+    # A fragment: moving a slider reruns only this panel, not the whole page.
+    kind, sigma, n, seed = controls()
     clean = x[np.random.default_rng(seed).choice(len(x), n, replace=False)]
     noisy = data.add_noise(clean, sigma, kind, seed)
     denoised = latent.reconstruct(dae, noisy)
@@ -65,10 +88,40 @@ def denoise_panel():
     m[2].metric("SSIM noisy", f"{ssim_n:.3f}")
     m[3].metric("SSIM denoised", f"{ssim_d:.3f}", delta=_delta(ssim_d, ssim_n))
 
-    cols = st.columns(3)
-    for col, stack, caption in zip(cols, (clean, noisy, denoised), ("original", "noisy", "denoised"), strict=True):
-        picture = _column(stack)
-        col.image(picture, caption=caption, width=picture.shape[1])
+    left, right = st.columns([2, 3], gap="large")
+    stacks = {"original": clean, "noisy": noisy, "denoised": denoised}
+    with left:
+        cols = st.columns(3)
+        for col, (caption, stack) in zip(cols, stacks.items(), strict=True):
+            picture = _column(stack)
+            col.image(picture, caption=caption, width=picture.shape[1])
+        png = export.labelled_png(
+            [(f"noisy, sigma {sigma:.2f}" if k == "noisy" else k, _column(s)) for k, s in stacks.items()],
+            title=f"Denoising autoencoder: {LABEL_BY_KIND[kind].lower()} noise",
+            footer=f"PSNR {_db(psnr_n)} -> {_db(psnr_d)}, SSIM {ssim_n:.3f} -> {ssim_d:.3f} (noisy -> denoised)",
+        )
+        st.download_button(
+            "Download these rows (PNG)",
+            png,
+            file_name=f"denoising_{kind}_sigma{sigma:.2f}_seed{seed}.png",
+            mime="image/png",
+            on_click="ignore",
+            icon=":material/download:",
+            key="noise_png",
+        )
+    with right:
+        st.markdown("**How it holds up as the noise grows**")
+        sweep = robustness_sweep(dae, dae_meta.get("sha256", ""), kind)
+        st.plotly_chart(
+            plots.robustness_chart(sweep, sigma=sigma),
+            key="noise_robustness",
+            config=plots.png_config(f"denoising_robustness_{kind}"),
+        )
+        st.caption(
+            f"PSNR and SSIM of the noisy input and of the denoiser's output on {SWEEP_DIGITS} test digits, "
+            "σ from 0 to 1; the dotted line is the slider's σ. Where the grey line lies above the blue one, "
+            "the denoiser makes the digits worse. The camera icon above the chart saves it as a PNG."
+        )
 
 
 denoise_panel()

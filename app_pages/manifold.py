@@ -3,7 +3,7 @@
 import streamlit as st
 
 from aelab import images, latent, plots
-from app_pages import _common
+from app_pages import _common, _urlstate
 
 STEP = 0.1
 
@@ -15,7 +15,12 @@ st.markdown(
     "cross marks the point on the grid and among the encoded test digits."
 )
 
-kind = _common.KIND_BY_LABEL[st.radio("Model", list(_common.KIND_BY_LABEL), index=1, horizontal=True)]
+labels = list(_common.KIND_BY_LABEL)
+start = _urlstate.default("manifold_kind", "model", _urlstate.choice(_urlstate.KIND_PARAM), "vae")
+kind = _common.KIND_BY_LABEL[
+    st.radio("Model", labels, index=labels.index(_common.KINDS[_urlstate.KIND_PARAM[start]]), horizontal=True,
+             key="manifold_kind")
+]  # fmt: skip
 model, info = _common.active_model(kind)
 if model is None:
     st.stop()
@@ -32,20 +37,46 @@ else:
     default = latent.percentile_range(z)
     bounds = latent.slider_bounds(z)
 
+
+def start(key, param, parse, fallback):
+    # A link's ranges and point are in the units of the model it was made with:
+    # they apply only while the page shows that kind of model.
+    return _urlstate.default(key, param, parse, fallback, when={"model": _urlstate.KIND_NAME[kind]})
+
+
 # Keys carry the model's key, so a newly trained model starts from its own ranges.
+keys = {"grid": f"grid_{kind}", "z0": f"z0_range_{info.key}", "z1": f"z1_range_{info.key}"}
+keys |= {"p0": f"pick_z0_{info.key}", "p1": f"pick_z1_{info.key}"}
+centre = (round(sum(default[0]) / 2, 1), round(sum(default[1]) / 2, 1))
 c = st.columns(3)
-n = c[0].slider("Grid size (digits per side)", 5, 30, 30, key=f"grid_{kind}")
-r0 = c[1].slider("z0 range", *bounds[0], value=default[0], step=STEP, key=f"z0_range_{info.key}")
-r1 = c[2].slider("z1 range", *bounds[1], value=default[1], step=STEP, key=f"z1_range_{info.key}")
+n = c[0].slider(
+    "Grid size (digits per side)", 5, 30, start(keys["grid"], "grid", _urlstate.integer(5, 30), 30), key=keys["grid"]
+)
+r0 = c[1].slider(
+    "z0 range", *bounds[0], value=start(keys["z0"], "z0", _urlstate.pair(*bounds[0], STEP), default[0]), step=STEP,
+    key=keys["z0"],
+)  # fmt: skip
+r1 = c[2].slider(
+    "z1 range", *bounds[1], value=start(keys["z1"], "z1", _urlstate.pair(*bounds[1], STEP), default[1]), step=STEP,
+    key=keys["z1"],
+)  # fmt: skip
 c = st.columns(3)
 c[0].markdown("**Pick a point** in the latent plane: its digit is drawn large on the right.")
-p0 = c[1].slider("Pick z0", *bounds[0], value=round(sum(default[0]) / 2, 1), step=STEP, key=f"pick_z0_{info.key}")
-p1 = c[2].slider("Pick z1", *bounds[1], value=round(sum(default[1]) / 2, 1), step=STEP, key=f"pick_z1_{info.key}")
+pick = start(keys["p0"], "pick", _urlstate.point(bounds[0], bounds[1], STEP), centre)
+# Both coordinates come from one link parameter, pick=z0,z1.
+p0 = c[1].slider("Pick z0", *bounds[0], value=pick[0], step=STEP, key=keys["p0"])
+pick = start(keys["p1"], "pick", _urlstate.point(bounds[0], bounds[1], STEP), centre)
+p1 = c[2].slider("Pick z1", *bounds[1], value=pick[1], step=STEP, key=keys["p1"])
+_urlstate.sync({"model": _urlstate.KIND_NAME[kind], "grid": n, "z0": r0, "z1": r1, "pick": (p0, p1)})
 
 png, z0_values, z1_values = _common.manifold_png(model, info.key, n, tuple(r0), tuple(r1))
 left, right = st.columns([3, 2])
 with left:
-    st.plotly_chart(plots.manifold_figure(png, z0_values, z1_values, point=(p0, p1)), key="manifold")
+    st.plotly_chart(
+        plots.manifold_figure(png, z0_values, z1_values, point=(p0, p1)),
+        key="manifold",
+        config=plots.png_config(f"manifold_{kind}_{n}x{n}_with_axes"),
+    )
     st.download_button(
         "Download the manifold (PNG)",
         png,
@@ -56,4 +87,8 @@ with left:
 with right:
     digit = latent.decode(model, [[p0, p1]])[0]
     st.image(images.enlarge(digit, 8), caption=f"decoded from z = ({p0:.1f}, {p1:.1f})", width=224)
-    st.plotly_chart(plots.latent_scatter(z, y, point=(p0, p1), height=420), key="manifold_scatter")
+    st.plotly_chart(
+        plots.latent_scatter(z, y, point=(p0, p1), height=420),
+        key="manifold_scatter",
+        config=plots.png_config(f"latent_{kind}_picked_point"),
+    )

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from aelab import checkpoints, data, jobs, plots, training
-from app_pages import _common
+from app_pages import _common, _urlstate
 
 EPOCHS_MAX = 30
 BATCH_SIZES = (32, 64, 128, 256, 512)
@@ -31,7 +31,15 @@ st.markdown(
     "Latent space and Manifold pages to see what changed."
 )
 
-kind = _common.KIND_BY_LABEL[st.radio("Model", list(_common.KIND_BY_LABEL), horizontal=True, key="models_kind")]
+labels = list(_common.KIND_BY_LABEL)
+start = _urlstate.default("models_kind", "model", _urlstate.choice(_urlstate.KIND_PARAM), "ae")
+kind = _common.KIND_BY_LABEL[
+    st.radio(
+        "Model", labels, index=labels.index(_common.KINDS[_urlstate.KIND_PARAM[start]]), horizontal=True,
+        key="models_kind",
+    )
+]  # fmt: skip
+_urlstate.sync({"model": _urlstate.KIND_NAME[kind]})
 
 
 def choose_active(kind):
@@ -85,11 +93,21 @@ def summary(model, info):
         )
 
 
+def snapshot_figure(job, epoch, z, height=340):
+    """The fixed test digits where the encoder put them at one epoch (0: untrained)."""
+    when = "before training" if epoch == 0 else f"after epoch {epoch}"
+    return plots.latent_scatter(
+        z, job.snapshot_labels, title=f"{len(z):,} test digits {when}", height=height, marker_size=4
+    )
+
+
 def follow(job, kind):
-    """Redraws the progress and the loss curve until the job ends."""
+    """Redraws the progress, the loss curve and the latent scatter until the job ends."""
     with st.status(f"Training a new {_common.SHORT[kind]}…", expanded=True) as status:
-        bar, chart = st.progress(0.0), st.empty()
-        drawn = -1
+        bar = st.progress(0.0)
+        left, right = st.columns(2)
+        chart, scatter = left.empty(), right.empty()
+        drawn = shown = -1
         while not job.finished:
             fraction, text = job.progress()
             # Each update is also where Streamlit can interrupt this loop (a Stop
@@ -98,11 +116,45 @@ def follow(job, kind):
             history = job.history_copy()
             if len(history.get("loss", [])) != drawn:
                 drawn = len(history.get("loss", []))
-                chart.plotly_chart(plots.loss_curve(history, epochs=job.cfg.epochs), key=f"live_{job.id}_{drawn}")
+                chart.plotly_chart(
+                    plots.loss_curve(history, epochs=job.cfg.epochs, height=340),
+                    key=f"live_{job.id}_{drawn}",
+                    config=plots.png_config(f"loss_{kind}"),
+                )
+            snapshots = job.snapshots()
+            # The same digits, placed again after every epoch: the clusters form as you watch.
+            if snapshots and snapshots[-1][0] != shown:
+                shown = snapshots[-1][0]
+                scatter.plotly_chart(
+                    snapshot_figure(job, *snapshots[-1]),
+                    key=f"live_z_{job.id}_{shown}",
+                    config=plots.png_config(f"latent_{kind}_epoch{shown}"),
+                )
             time.sleep(0.25)
         bar.progress(1.0, text=job.progress()[1])
         state = "error" if job.status == "failed" else "complete"
         status.update(label=f"Training {job.status}", state=state, expanded=False)
+
+
+def replay(job, kind):
+    """After training: step through the latent snapshots, epoch by epoch."""
+    snapshots = dict(job.snapshots())
+    if len(snapshots) < 2:
+        return
+    st.markdown("**How the latent space formed**: the same test digits, encoded after each epoch.")
+    epochs = list(snapshots)
+    epoch = st.select_slider(
+        "Epoch",
+        epochs,
+        value=epochs[-1],
+        format_func=lambda e: "0 (untrained)" if e == 0 else str(e),
+        key=f"replay_{job.id}",
+    )
+    st.plotly_chart(
+        snapshot_figure(job, epoch, snapshots[epoch], height=420),
+        key=f"replay_z_{job.id}",
+        config=plots.png_config(f"latent_{kind}_epoch{epoch}"),
+    )
 
 
 def train_panel(kind):
@@ -148,6 +200,7 @@ def train_panel(kind):
             f"{' (stopped early)' if job.status == 'stopped' else ''}. "
             "It lives in this browser session only: save it below to keep it."
         )
+    replay(job, kind)
 
 
 def save_panel(kind):

@@ -25,11 +25,21 @@ def user_dir(tmp_path, monkeypatch):
 
 @pytest.fixture
 def open_page():
-    """Returns `open_page(path=None)`: a fresh session that has run the app on that page."""
+    """Returns `open_page(path=None, query=None)`: a fresh session that has run the app on that page.
 
-    def _open(path=None):
-        at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    `query` is the link's query string as a dict (see app_pages/_urlstate.py).
+    """
+
+    def _open(path=None, query=None):
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+        if not path:
+            at.query_params.update(query or {})
+        at.run()
         if path:
+            # A browser drops the query string when it changes pages; AppTest keeps
+            # it, so the first page's parameters must not reach the second.
+            at.query_params.clear()
+            at.query_params.update(query or {})
             at.switch_page(path).run()
         assert not at.exception, [e.value for e in at.exception]
         return at

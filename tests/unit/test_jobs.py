@@ -1,9 +1,10 @@
 """Unit tests for aelab.jobs: in-browser training in a thread, with a stop flag."""
 
+import keras
 import numpy as np
 import pytest
 
-from aelab import checkpoints, data, jobs, latent
+from aelab import checkpoints, data, jobs, latent, training
 
 needs_data = pytest.mark.skipif(data.resolve_data_dir() is None, reason="set AELAB_DATA_DIR to a folder with mnist.npz")
 
@@ -48,6 +49,17 @@ def test_job_trains_in_a_thread_and_saves(tmp_path):
     np.testing.assert_allclose(latent.encode(back, x), latent.encode(job.model, x), atol=1e-6)
     assert checkpoints.read_sidecar("tiny_vae", tmp_path)["kind"] == "vae2d"
 
+    # The live latent scatter: the untrained model's codes, then one snapshot per epoch.
+    snaps = job.snapshots()
+    assert [epoch for epoch, _ in snaps] == [0, 1, 2]
+    assert all(z.shape == (jobs.SNAPSHOT_DIGITS, 2) and np.isfinite(z).all() for _, z in snaps)
+    assert not np.allclose(snaps[0][1], snaps[-1][1])  # training moved the codes
+    (_, _), (x_test, y_test) = data.load_mnist()
+    rows = np.sort(np.random.default_rng(job.cfg.seed).choice(len(x_test), jobs.SNAPSHOT_DIGITS, replace=False))
+    np.testing.assert_array_equal(job.snapshot_labels, y_test[rows])
+    # The last one is the trained encoder's codes (posterior mean) of those very digits.
+    np.testing.assert_allclose(snaps[-1][1], latent.encode(job.model, x_test[rows]), atol=1e-5)
+
 
 @needs_data
 def test_stop_flag_ends_training_after_a_batch_and_keeps_the_model():
@@ -65,3 +77,23 @@ def test_failure_is_reported_not_raised(tmp_path):
     assert job.status == "failed" and "mnist.npz" in job.error
     with pytest.raises(ValueError, match="Nothing to save"):
         job.save("x", tmp_path)
+
+
+def test_snapshots_do_not_change_what_a_vae_learns():
+    # Encoding runs the VAE's sampling layer, which advances its seed generator;
+    # the callback must put it back, or watching would change the training run.
+    rng = np.random.default_rng(0)
+    x = rng.random((64, 28, 28, 1)).astype("float32")
+    cfg = tiny("vae2d", epochs=2)
+    cfg.batch_size = 32
+    weights = []
+    for watch in (False, True):
+        keras.utils.set_random_seed(cfg.seed)  # The same initial weights both times.
+        model = training.build_model(cfg)
+        seen = []
+        callbacks = [jobs.LatentSnapshots(x[:16], lambda e, z, seen=seen: seen.append(e))] if watch else []
+        training.fit(model, cfg, x, x[:0], callbacks=callbacks)
+        weights.append(model.get_weights())
+        assert seen == ([0, 1, 2] if watch else [])
+    for a, b in zip(*weights, strict=True):
+        np.testing.assert_array_equal(a, b)

@@ -1,0 +1,88 @@
+"""Pictures for slides and worksheets: image panels with their labels drawn in, as PNG.
+
+What a page shows as several images with captions becomes one picture here,
+so a downloaded file still says what each part is.
+"""
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from aelab import images
+
+INK = (40, 40, 40)
+PAPER = (255, 255, 255)
+
+
+def _font(size):
+    # Pillow's bundled font scales with FreeType (always present in its wheels);
+    # without FreeType it falls back to a small bitmap font, still readable.
+    try:
+        return ImageFont.load_default(size=size)
+    except (OSError, ValueError):
+        return ImageFont.load_default()
+
+
+def _rgb(x):
+    a = images.to_uint8(x)
+    return np.repeat(a[..., None], 3, axis=-1) if a.ndim == 2 else a
+
+
+def _text_size(draw, text, font):
+    left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
+    return right - left, bottom - top
+
+
+def labelled_panels(panels, title=None, footer=None, gap=16, margin=12, font_size=16):
+    """Lays images out side by side, each with its label above it.
+
+    Args:
+        panels: a list of `(label, image)` (text in Latin letters: the
+            bundled font has no Greek, so write "sigma", not "σ"); images are arrays of shape
+            (H, W), (H, W, 1) or (H, W, 3), floats in [0, 1] or uint8, and may
+            differ in size (each is centred in its column, top-aligned).
+        title: optional line of text above everything.
+        footer: optional line of text below everything.
+        gap: pixels between panels.
+        margin: pixels around the whole picture.
+        font_size: text height in pixels.
+
+    Returns:
+        uint8 RGB array of shape (height, width, 3).
+
+    Raises:
+        ValueError: if `panels` is empty.
+    """
+    if not panels:
+        raise ValueError("labelled_panels expects at least one (label, image) panel. Received: []")
+    pics = [(str(label), _rgb(img)) for label, img in panels]
+    font, small = _font(font_size), _font(max(10, font_size - 2))
+    probe = ImageDraw.Draw(Image.new("RGB", (1, 1)))
+    line = _text_size(probe, "Ág", font)[1] + 10  # One line of text and its spacing.
+    widths = [max(p.shape[1], _text_size(probe, label, font)[0]) for label, p in pics]
+    body_h = max(p.shape[0] for _, p in pics)
+    width = sum(widths) + gap * (len(pics) - 1) + 2 * margin
+    for text, f in ((title, font), (footer, small)):
+        if text:
+            width = max(width, _text_size(probe, text, f)[0] + 2 * margin)
+    height = margin + (line if title else 0) + line + body_h + (line if footer else 0) + margin
+
+    canvas = Image.new("RGB", (width, height), PAPER)
+    draw = ImageDraw.Draw(canvas)
+    y = margin
+    if title:
+        draw.text((margin, y), title, fill=INK, font=font)
+        y += line
+    x = margin
+    for (label, pic), w in zip(pics, widths, strict=True):
+        tw = _text_size(draw, label, font)[0]
+        draw.text((x + (w - tw) // 2, y), label, fill=INK, font=font)
+        canvas.paste(Image.fromarray(pic), (x + (w - pic.shape[1]) // 2, y + line))
+        x += w + gap
+    if footer:
+        draw.text((margin, y + line + body_h + 6), footer, fill=INK, font=small)
+    return np.asarray(canvas)
+
+
+def labelled_png(panels, title=None, footer=None, **kwargs):
+    """`labelled_panels` encoded as PNG bytes (same arguments)."""
+    return images.to_png(labelled_panels(panels, title, footer, **kwargs))
