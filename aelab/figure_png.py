@@ -81,7 +81,7 @@ def _title(obj):
     return getattr(title, "text", None) if title is not None else None
 
 
-def scatter_png(fig, width=1200, height=1000, legend=True):
+def scatter_png(fig, width=1200, height=1000, legend=True, title=None):
     """Draws a figure of scatter traces (`Scatter`/`Scattergl`) as a PNG.
 
     Markers (circles, or crosses for symbol "x"; hollow when the fill is
@@ -94,6 +94,8 @@ def scatter_png(fig, width=1200, height=1000, legend=True):
         fig: a `go.Figure`, such as `aelab.plots.latent_scatter`'s.
         width, height: picture size in pixels.
         legend: whether to draw the legend at the right.
+        title: a title for the picture, in place of the figure's own (a page
+            often shows the title above the chart, not in it).
 
     Returns:
         The PNG file's bytes.
@@ -106,7 +108,7 @@ def scatter_png(fig, width=1200, height=1000, legend=True):
 
     s = width / 1200  # Text and margins grow with the picture.
     small, big = _font(round(22 * s)), _font(round(28 * s))
-    title = _title(fig.layout)
+    title = title or _title(fig.layout)
     left, right = round(110 * s), round((210 if legend else 40) * s)
     top, bottom = round((80 if title else 30) * s), round(100 * s)
     pw, ph = width - left - right, height - top - bottom

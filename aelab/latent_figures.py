@@ -25,18 +25,19 @@ def digit_traces(fig):
     return [t for t in fig.data if getattr(t, "customdata", None) is not None]
 
 
-def highlight_rows(fig, z, rows, name="selected"):
+def highlight_rows(fig, z, rows, name="selected", rings=True):
     """Marks some test digits on a latent scatter and fades the others.
 
     The digit traces get `selectedpoints` (Plotly dims the rest), and the rows
-    are drawn again on top with large outlined markers, so the same digits can
-    be found at a glance on the other model's chart.
+    are drawn again on top with outlined rings, so the same digits can be
+    found at a glance on the other model's chart.
 
     Args:
         fig: a figure from `aelab.plots.latent_scatter`.
         z: the latent points it was drawn from, shape (N, 2).
         rows: the rows to highlight (empty: the figure is returned unchanged).
-        name: legend entry of the highlight trace.
+        name: legend entry of the ring trace.
+        rings: whether to draw the rings (without them, the others only fade).
 
     Returns:
         `fig`.
@@ -48,14 +49,18 @@ def highlight_rows(fig, z, rows, name="selected"):
         custom = np.asarray(trace.customdata).reshape(len(trace.customdata), -1)[:, 0].astype("int64")
         trace.selectedpoints = np.flatnonzero(np.isin(custom, rows)).tolist()
         trace.unselected = dict(marker=dict(opacity=DIMMED_OPACITY))
+    if not rings:
+        return fig
     z = np.asarray(z, dtype="float32")
+    # A few rings can be large; hundreds must be small, or they hide the digits they mark.
+    size, width = (11, 2) if len(rows) <= 50 else (6, 1)
     fig.add_trace(
         go.Scattergl(
             x=z[rows, 0],
             y=z[rows, 1],
             mode="markers",
             name=name,
-            marker=dict(size=11, color="rgba(0,0,0,0)", line=dict(width=2, color=HIGHLIGHT_COLOR)),
+            marker=dict(size=size, color="rgba(0,0,0,0)", line=dict(width=width, color=HIGHLIGHT_COLOR)),
             text=[str(int(r)) for r in rows],
             hovertemplate="selected row %{text}<br>z0 %{x:.2f}, z1 %{y:.2f}<extra></extra>",
         )

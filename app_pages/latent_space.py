@@ -51,7 +51,7 @@ def model_or_none(kind):
     return (model, info, _common.test_encodings(model, info.key)) if model is not None else (None, None, None)
 
 
-def scatter(fig, key, png_name, selectable=False):
+def scatter(fig, key, png_name, title, selectable=False):
     """Shows a latent scatter with a PNG download under it.
 
     The download is drawn by aelab.figure_png only when clicked (a deferred
@@ -66,7 +66,7 @@ def scatter(fig, key, png_name, selectable=False):
     st.plotly_chart(fig, key=key, config=config, **kwargs)
     st.download_button(
         "Download chart (PNG)",
-        data=lambda: figure_png.scatter_png(fig),
+        data=lambda: figure_png.scatter_png(fig, title=title),
         file_name=f"{png_name}.png",
         mime="image/png",
         key=f"{key}_png",
@@ -94,7 +94,9 @@ def explore():
                 continue
             st.caption(info.label)
             fig = lf.highlight_rows(plots.latent_scatter(z, y), z, rows)
-            scatter(fig, f"latent_scatter_{kind}", f"latent_{_common.SHORT[kind].lower()}", selectable=True)
+            short = _common.SHORT[kind]
+            title = f"{short}: MNIST test digits" + (f", {len(rows)} selected" if len(rows) else "")
+            scatter(fig, f"latent_scatter_{kind}", f"latent_{short.lower()}", title, selectable=True)
             if not len(rows):
                 st.info("Use the box or lasso tool on either chart to select some digits.")
                 continue
@@ -140,7 +142,9 @@ def where_it_lands(kind, digit):
     st.subheader(_common.KINDS[kind])
     point = latent.encode(model, digit[None])[0]
     fig = lf.add_points(plots.latent_scatter(z, y), point, "your digit")
-    scatter(fig, f"digit_scatter_{kind}", f"your_digit_{_common.SHORT[kind].lower()}")
+    short = _common.SHORT[kind]
+    title = f"{short}: your digit at ({point[0]:.2f}, {point[1]:.2f})"
+    scatter(fig, f"digit_scatter_{kind}", f"your_digit_{short.lower()}", title)
     nearest = np.argsort(np.linalg.norm(z - point, axis=1))[:NEIGHBOURS]
     votes = np.bincount(y[nearest], minlength=10)
     rebuilt = latent.reconstruct(model, digit[None])[0]
@@ -200,6 +204,7 @@ def interpolate():
         images.enlarge(images.tile(x[[a, b]], 2, pad=2), 3),
         caption=f"A: row {a}, a {y[a]} | B: row {b}, a {y[b]}",
     )
+    strips = {}
     columns = st.columns(2)
     for kind, column in zip(_common.KINDS, columns, strict=True):
         with column:
@@ -208,17 +213,22 @@ def interpolate():
                 continue
             short = _common.SHORT[kind]
             st.subheader(short)
-            points, decoded = interpolation.decode_path(model, z[a], z[b], steps)
+            points, strips[kind] = interpolation.decode_path(model, z[a], z[b], steps)
             fig = lf.add_path(plots.latent_scatter(z, y), points, name=f"path A → B, {steps} steps")
-            scatter(fig, f"interp_scatter_{kind}", f"interpolation_{short.lower()}_{a}_{b}")
-            strip = interpolation.strip(decoded)
-            st.image(strip, caption=f"{short}: A → B in {steps} steps", width=min(strip.shape[1], 900))
-            name = f"interpolation_{short.lower()}_{a}_to_{b}_{steps}steps"
-            d1, d2 = st.columns(2)
-            d1.download_button("Strip (PNG)", images.to_png(strip), f"{name}.png", "image/png",
-                               key=f"interp_png_{kind}", on_click="ignore")  # fmt: skip
-            d2.download_button("Animation (GIF)", interpolation.gif_bytes(decoded), f"{name}.gif", "image/gif",
-                               key=f"interp_gif_{kind}", on_click="ignore")  # fmt: skip
+            title = f"{short}: from row {a} (a {y[a]}) to row {b} (a {y[b]})"
+            scatter(fig, f"interp_scatter_{kind}", f"interpolation_{short.lower()}_{a}_to_{b}", title)
+    # The strips go one above the other across the page, step under step, to compare.
+    for kind, decoded in strips.items():
+        short = _common.SHORT[kind]
+        strip = interpolation.strip(decoded)
+        # Three times MNIST's size fits 10 steps across a projector; more steps shrink to fit.
+        st.image(strip, caption=f"{short}: A → B in {steps} steps", width="stretch" if steps > 10 else "content")
+        name = f"interpolation_{short.lower()}_{a}_to_{b}_{steps}steps"
+        d1, d2, _ = st.columns([1, 1, 4])
+        d1.download_button(f"{short} strip (PNG)", images.to_png(strip), f"{name}.png", "image/png",
+                           key=f"interp_png_{kind}", on_click="ignore")  # fmt: skip
+        d2.download_button(f"{short} animation (GIF)", interpolation.gif_bytes(decoded), f"{name}.gif",
+                           "image/gif", key=f"interp_gif_{kind}", on_click="ignore")  # fmt: skip
 
 
 # VAE: posterior ellipses and samples from the prior.
@@ -245,16 +255,19 @@ def vae_uncertainty():
     n = c2.slider("Samples", 1, 32, 12, key="prior_n")
     c3.button("Sample from the prior", key="prior_sample", on_click=draw_prior_samples, type="primary")
     left, right = st.columns([3, 2])
-    fig = lf.highlight_rows(plots.latent_scatter(z, y), z, rows)
+    shown = rows[:MAX_ELLIPSES]
+    # The ellipses mark the digits; rings would hide them, so the others only fade.
+    fig = lf.highlight_rows(plots.latent_scatter(z, y), z, shown, rings=False)
     with right:
         if len(rows):
-            shown = rows[:MAX_ELLIPSES]
             mean, log_var = posterior.posterior(model, x[shown])
             lf.add_ellipses(fig, mean, log_var, scale=scale)
             sd = np.exp(0.5 * log_var)
             spread = z.std(axis=0)
             st.markdown(
-                f"**Posterior σ of the {len(shown)} digits drawn**: z0 {sd[:, 0].min():.3f}–{sd[:, 0].max():.3f}, "
+                f"**Posterior σ of the {len(shown)} digits drawn**"
+                + (f" (the first {len(shown)} of {len(rows)} selected)" if len(rows) > len(shown) else "")
+                + f": z0 {sd[:, 0].min():.3f}–{sd[:, 0].max():.3f}, "
                 f"z1 {sd[:, 1].min():.3f}–{sd[:, 1].max():.3f}, against a spread of {spread[0]:.2f} and "
                 f"{spread[1]:.2f} for all test digits"
                 + (f"; the ellipses are drawn {scale}× larger than they are." if scale != 1 else ".")
@@ -271,7 +284,7 @@ def vae_uncertainty():
             st.download_button("Samples (PNG)", images.to_png(grid), f"prior_samples_{seed}.png", "image/png",
                                key="prior_png", on_click="ignore")  # fmt: skip
     with left:
-        scatter(fig, "vae_scatter_uncertainty", "vae_uncertainty", selectable=True)
+        scatter(fig, "vae_scatter_uncertainty", "vae_uncertainty", "VAE: posteriors and prior samples", selectable=True)
 
 
 tabs = st.tabs(TABS, key="latent_tab", on_change="rerun")

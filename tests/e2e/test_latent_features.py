@@ -1,0 +1,128 @@
+"""The Latent space page's teaching features in a real headless Chromium.
+
+Run: AELAB_DATA_DIR=../shared/data pytest tests/e2e/test_latent_features.py -q
+Screenshots go to AELAB_SCREENSHOT_DIR (default /tmp/aelab-screenshots) as latent_*.png.
+"""
+
+import io
+import os
+
+import pytest
+from PIL import Image
+from test_browser import MAIN, RUN_TIMEOUT_MS, full_page_screenshot, open_page, wait_until_idle
+
+pytestmark = pytest.mark.e2e
+
+
+def shoot(page, screenshot_dir, name):
+    page.wait_for_timeout(500)  # Let charts finish their layout before the picture.
+    full_page_screenshot(page, os.path.join(screenshot_dir, f"{name}.png"))
+    exceptions = page.locator('[data-testid="stException"]')
+    assert exceptions.count() == 0, exceptions.first.inner_text()
+
+
+def open_tab(page, name):
+    page.get_by_role("tab", name=name).click()
+    wait_until_idle(page)
+
+
+def charts(page):
+    return page.locator(f"{MAIN} .js-plotly-plot")
+
+
+def box_select(page, chart, fraction=0.12):
+    """Drags a box around the middle of a chart, as a teacher would with the mouse."""
+    drag = chart.locator(".nsewdrag").first
+    box = drag.bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    dx, dy = box["width"] * fraction, box["height"] * fraction
+    page.mouse.move(cx - dx, cy - dy)
+    page.mouse.down()
+    page.mouse.move(cx, cy, steps=5)
+    page.mouse.move(cx + dx, cy + dy, steps=5)
+    page.mouse.up()
+
+
+def download(page, locator):
+    with page.expect_download(timeout=RUN_TIMEOUT_MS) as info:
+        locator.click()
+    path = info.value.path()
+    with open(path, "rb") as f:
+        return info.value.suggested_filename, f.read()
+
+
+def legend_names(chart):
+    return chart.locator(".legendtext").all_text_contents()  # SVG text has no innerText
+
+
+def test_linked_selection_and_scatter_png(new_page, app_url, screenshot_dir):
+    page, errors = open_page(new_page, app_url, "latent_space")
+    charts(page).nth(1).locator(".nsewdrag").first.wait_for(timeout=RUN_TIMEOUT_MS)
+    box_select(page, charts(page).nth(1))  # on the VAE chart
+    page.locator(MAIN).get_by_text("digits selected").nth(1).wait_for(timeout=RUN_TIMEOUT_MS)
+    wait_until_idle(page)
+    assert page.locator(MAIN).get_by_text("digits selected").count() == 2  # the AE column shows them too
+    for i in range(2):
+        assert "selected" in legend_names(charts(page).nth(i))
+    shoot(page, screenshot_dir, "latent_explore_linked")
+
+    name, png = download(page, page.locator(MAIN).get_by_role("button", name="Download chart (PNG)").first)
+    img = Image.open(io.BytesIO(png))
+    assert name == "latent_ae.png" and img.format == "PNG" and img.size == (1200, 1000)
+    img.save(os.path.join(screenshot_dir, "latent_explore_download_ae.png"))
+    assert not errors, errors
+
+
+def test_draw_a_digit_and_see_where_it_lands(new_page, app_url, screenshot_dir):
+    page, errors = open_page(new_page, app_url, "latent_space")
+    open_tab(page, "Your digit")
+    canvas = page.locator(f"{MAIN} canvas[aria-label^='Drawing pad']")
+    canvas.wait_for(timeout=RUN_TIMEOUT_MS)
+    box = canvas.bounding_box()
+    # A "7": a bar across the top, then a stroke down to the lower left.
+    x0, y0, s = box["x"], box["y"], box["width"] / 280
+    page.mouse.move(x0 + 70 * s, y0 + 60 * s)
+    page.mouse.down()
+    page.mouse.move(x0 + 200 * s, y0 + 60 * s, steps=12)
+    page.mouse.move(x0 + 110 * s, y0 + 230 * s, steps=16)
+    page.mouse.up()
+    page.locator(MAIN).get_by_text("Landed among").nth(1).wait_for(timeout=RUN_TIMEOUT_MS)
+    wait_until_idle(page)
+    assert page.locator(MAIN).get_by_text("what the models see").count() == 1
+    for i in range(2):
+        assert "your digit" in legend_names(charts(page).nth(i))
+    shoot(page, screenshot_dir, "latent_your_digit")
+    # The drawing stays on the pad after the rerun.
+    pixels = Image.open(io.BytesIO(canvas.screenshot())).convert("L")
+    assert sum(1 for v in pixels.getdata() if v > 200) > 1000
+    assert not errors, errors
+
+
+def test_interpolation_strips_and_gif(new_page, app_url, screenshot_dir):
+    page, errors = open_page(new_page, app_url, "latent_space")
+    open_tab(page, "Interpolate")
+    page.locator(MAIN).get_by_text("VAE: A → B in 10 steps").wait_for(timeout=RUN_TIMEOUT_MS)
+    for i in range(2):
+        assert "path A → B, 10 steps" in legend_names(charts(page).nth(i))
+    shoot(page, screenshot_dir, "latent_interpolate")
+    name, gif = download(page, page.locator(MAIN).get_by_role("button", name="VAE animation (GIF)"))
+    img = Image.open(io.BytesIO(gif))
+    assert name == "interpolation_vae_3_to_2_10steps.gif" and img.format == "GIF" and img.n_frames == 18
+    name, png = download(page, page.locator(MAIN).get_by_role("button", name="VAE strip (PNG)"))
+    assert Image.open(io.BytesIO(png)).size == ((10 * 30 - 2) * 3, 84)
+    assert not errors, errors
+
+
+def test_vae_ellipses_and_prior_samples(new_page, app_url, screenshot_dir):
+    page, errors = open_page(new_page, app_url, "latent_space")
+    open_tab(page, "VAE: uncertainty and sampling")
+    page.locator(MAIN).get_by_role("button", name="Sample from the prior").click()
+    page.locator(MAIN).get_by_text("points from N(0, I), decoded").wait_for(timeout=RUN_TIMEOUT_MS)
+    wait_until_idle(page)
+    box_select(page, charts(page).first, fraction=0.05)
+    page.locator(MAIN).get_by_text("Posterior σ of the").wait_for(timeout=RUN_TIMEOUT_MS)
+    wait_until_idle(page)
+    names = legend_names(charts(page).first)
+    assert {"prior samples", "q(z|x) 1σ ×10", "q(z|x) 2σ ×10"} <= set(names), names
+    shoot(page, screenshot_dir, "latent_vae_uncertainty")
+    assert not errors, errors
