@@ -32,12 +32,12 @@ def open_page():
 
     def _open(path=None, query=None):
         at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-        if not path:
-            at.query_params.update(query or {})
+        # A browser sends the link's query string with the session's first run.
+        at.query_params.update(query or {})
         at.run()
         if path:
-            # A browser drops the query string when it changes pages; AppTest keeps
-            # it, so the first page's parameters must not reach the second.
+            # AppTest must run the default page first; the browser would have
+            # started on `path` with the link's parameters, so they are sent again.
             at.query_params.clear()
             at.query_params.update(query or {})
             at.switch_page(path).run()

@@ -1,0 +1,212 @@
+"""AppTest tests for the teaching features: robustness chart, live training scatter, shareable links, PNG export."""
+
+import base64
+import io
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import app_test
+
+from aelab import checkpoints, training
+
+DENOISING = "app_pages/denoising.py"
+MANIFOLD = "app_pages/manifold.py"
+COLORIZATION = "app_pages/colorization.py"
+
+
+def by_label(widgets, label):
+    found = [w for w in widgets if w.label == label]
+    assert found, f"no widget labelled {label!r}; have {[w.label for w in widgets]}"
+    return found[0]
+
+
+def chart(at, key):
+    found = [c for c in at.get("plotly_chart") if key in c.proto.id]
+    assert found, f"no chart with key {key!r}"
+    return found[0].proto
+
+
+def values(v):
+    """A Plotly array from the figure JSON (large arrays travel base64-encoded)."""
+    if isinstance(v, dict) and "bdata" in v:
+        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
+    return np.asarray(v)
+
+
+@pytest.fixture
+def download(monkeypatch):
+    """Returns `download(at, label)`: `(file name, bytes)` that a click on that download button gives.
+
+    AppTest makes a fresh media file manager for each run and drops it after;
+    this keeps the latest one.
+    """
+    managers = []
+
+    class Recording(MediaFileManager):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            managers.append(self)
+
+    monkeypatch.setattr(app_test, "MediaFileManager", Recording)
+
+    def fetch(at, label):
+        button = by_label([b.proto for b in at.get("download_button")], label)
+        f = managers[-1].read_file(button.url.rsplit("/", 1)[-1].split(".")[0])
+        return f.filename, f.content
+
+    return fetch
+
+
+# 5. Robustness chart.
+
+
+def test_denoising_robustness_chart_follows_the_slider_and_the_noise_kind(open_page):
+    at = open_page(DENOISING)
+    proto = chart(at, "noise_robustness")
+    spec = json.loads(proto.spec)
+    assert [t["name"] for t in spec["data"]] == ["noisy input", "denoised"] * 2
+    assert spec["data"][1]["x"] == pytest.approx([i / 10 for i in range(11)])
+    denoised_psnr = spec["data"][1]["y"]
+    assert denoised_psnr == sorted(denoised_psnr, reverse=True)  # more noise, worse output
+    assert all(d > n for d, n in zip(denoised_psnr, spec["data"][0]["y"], strict=True))  # tutorial noise: always helps
+    assert {s["x0"] for s in spec["layout"]["shapes"]} == {0.5}  # the slider's σ
+    assert json.loads(proto.config)["toImageButtonOptions"]["filename"] == "denoising_robustness_tutorial"
+
+    by_label(at.slider, "Noise level σ").set_value(0.8).run()
+    spec = json.loads(chart(at, "noise_robustness").spec)
+    assert {s["x0"] for s in spec["layout"]["shapes"]} == {0.8}
+    assert spec["data"][1]["y"] == denoised_psnr  # the same (cached) sweep; only the marker moved
+
+    at.selectbox(key="noise_kind").set_value("Salt and pepper").run()
+    spec = json.loads(chart(at, "noise_robustness").spec)
+    assert spec["data"][0]["y"][0] is None  # no noise at σ 0: infinite PSNR is left out
+    assert spec["data"][1]["y"] != denoised_psnr
+
+
+# 8. Export of the denoising rows.
+
+
+def test_denoising_rows_download_as_one_labelled_png(open_page, download):
+    at = open_page(DENOISING)
+    name, data = download(at, "Download these rows (PNG)")
+    assert name == "denoising_tutorial_sigma0.50_seed0.png"
+    png = Image.open(io.BytesIO(data))
+    assert png.format == "PNG"
+    # Three columns of five 112-pixel digits, with room for the labels above and the scores below.
+    assert png.width > 3 * 112 and png.height > 5 * 114
+
+    by_label(at.slider, "Digits").set_value(2).run()
+    smaller = Image.open(io.BytesIO(download(at, "Download these rows (PNG)")[1]))
+    assert smaller.height < png.height
+
+
+# 6. Training you can watch.
+
+
+def test_training_shows_the_latent_scatter_and_replays_it_by_epoch(open_page):
+    at = open_page()
+    at.slider(key="epochs_ae2d").set_value(2)
+    at.select_slider(key="size_ae2d").set_value(1000)
+    at.button(key="train_ae2d").click().run(timeout=180)
+    assert not at.exception, [e.value for e in at.exception]
+    epoch = by_label(at.select_slider, "Epoch")
+    assert epoch.options == ["0 (untrained)", "1", "2"] and epoch.value == 2
+    spec = json.loads(chart(at, "replay_z_").spec)
+    assert spec["layout"]["title"]["text"] == "2,000 test digits after epoch 2"
+    assert sum(len(values(t["x"])) for t in spec["data"]) == 2000  # ten digit traces
+    trained = values(spec["data"][0]["x"])
+
+    epoch.set_value(0).run()
+    spec = json.loads(chart(at, "replay_z_").spec)
+    assert spec["layout"]["title"]["text"] == "2,000 test digits before training"
+    assert not np.allclose(values(spec["data"][0]["x"]), trained)
+
+
+# 7. Shareable state.
+
+
+def test_a_link_sets_the_denoising_widgets_and_moves_follow_in_the_url(open_page):
+    at = open_page(DENOISING, query={"noise": "gaussian", "sigma": "0.8", "digits": "3", "seed": "7"})
+    assert at.selectbox(key="noise_kind").value == "Gaussian"
+    assert by_label(at.slider, "Noise level σ").value == 0.8
+    assert by_label(at.slider, "Digits").value == 3
+    assert at.session_state["sample_seed"]["denoise"] == 7
+    assert len(at.image) == 3 and at.image[0].value[0]
+
+    by_label(at.slider, "Noise level σ").set_value(0.25).run()
+    assert at.query_params == {"noise": "gaussian", "sigma": "0.25", "digits": "3", "seed": "7"}
+    at.button(key="noise_new").click().run()
+    assert at.query_params["seed"] == "8"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"noise": "<script>", "sigma": "nan", "digits": "1e9", "seed": "-5"},
+        {"noise": "", "sigma": "inf", "digits": "two", "seed": "x" * 5000},
+        {"sigma": "7", "digits": "-3"},
+    ],
+)
+def test_a_bad_link_is_ignored_or_clamped_never_a_traceback(open_page, query):
+    at = open_page(DENOISING, query=query)
+    assert not at.exception and not at.error
+    sigma, digits = by_label(at.slider, "Noise level σ").value, by_label(at.slider, "Digits").value
+    assert 0.0 <= sigma <= 1.0 and 1 <= digits <= 10
+    assert at.selectbox(key="noise_kind").value == "Gaussian around grey (the tutorial's)"
+    if query.get("sigma") == "7":
+        assert (sigma, digits) == (1.0, 1)  # clamped to the sliders' ends
+    if query.get("digits") == "1e9":
+        assert digits == 5  # not a whole number: the default
+    assert at.session_state["sample_seed"]["denoise"] == 0  # a negative seed is clamped, a huge value ignored
+
+
+def test_a_link_opens_the_manifold_at_a_point(open_page):
+    at = open_page(MANIFOLD, query={"model": "vae", "grid": "12", "z0": "-2,2", "z1": "3,-1", "pick": "1.5,-0.5"})
+    assert at.radio(key="manifold_kind").value == "Variational autoencoder (VAE)"
+    assert by_label(at.slider, "Grid size (digits per side)").value == 12
+    assert by_label(at.slider, "z0 range").value == (-2.0, 2.0)
+    assert by_label(at.slider, "z1 range").value == (-1.0, 3.0)  # put in order
+    assert (by_label(at.slider, "Pick z0").value, by_label(at.slider, "Pick z1").value) == (1.5, -0.5)
+    assert "decoded from z = (1.5, -0.5)" in at.image[0].captions[0]
+
+    by_label(at.slider, "Pick z1").set_value(2.0).run()
+    assert at.query_params["pick"] == "1.5,2" and at.query_params["grid"] == "12"
+    # The link's values are in VAE units: the AE starts from its own ranges.
+    at.radio(key="manifold_kind").set_value("Autoencoder (AE)").run()
+    assert not at.exception
+    assert by_label(at.slider, "Grid size (digits per side)").value == 30
+    assert at.query_params["model"] == "ae"
+    assert json.loads(chart(at, "manifold").config)["toImageButtonOptions"]["filename"].startswith("manifold_ae2d")
+
+
+def test_a_link_sets_the_models_page_and_the_colorization_sample(open_page):
+    at = open_page(query={"model": "vae"})
+    assert at.radio(key="models_kind").value == "Variational autoencoder (VAE)"
+    assert at.query_params == {"model": "vae"}
+
+    at = open_page(COLORIZATION, query={"class": "ship", "images": "2", "seed": "3"})
+    assert at.selectbox(key="color_class").value == "ship"
+    assert by_label(at.slider, "Images").value == 2
+    originals = [i.captions[0] for i in at.image if i.captions[0].startswith("original")]
+    assert len(originals) == 2 and all(c.startswith("original: ship #") for c in originals)
+    assert at.query_params == {"class": "ship", "images": "2", "seed": "3"}
+
+
+def test_a_link_can_name_a_saved_model_and_a_missing_one_is_reported(open_page, user_dir):
+    # A tiny saved VAE, as a teacher would have saved it from the Models page.
+    cfg = training.TrainConfig(model="vae2d", epochs=1)
+    checkpoints.save(training.build_model(cfg), "lesson3", {"kind": "vae2d", "config": {"model": "vae2d"}}, user_dir)
+    at = open_page(query={"vae": "lesson3", "ae": "no_such_model"})
+    assert not at.exception
+    assert at.session_state["active"] == {"ae2d": "shipped", "vae2d": "saved:lesson3"}
+    assert "saved model 'lesson3'" in " ".join(m.value for m in at.sidebar.markdown)
+    assert "no_such_model" in at.toast[0].value  # said once, not a traceback
+    assert at.query_params == {"model": "ae", "vae": "lesson3"}  # the page's own link keeps the saved VAE
+
+    at.query_params.clear()  # As a browser does on a change of page.
+    at.switch_page(MANIFOLD).run()
+    assert at.query_params["vae"] == "lesson3" and "ae" not in at.query_params
+    assert "saved model 'lesson3'" in at.caption[0].value
