@@ -224,11 +224,11 @@ def interpolate():
         # Three times MNIST's size fits 10 steps across a projector; more steps shrink to fit.
         st.image(strip, caption=f"{short}: A → B in {steps} steps", width="stretch" if steps > 10 else "content")
         name = f"interpolation_{short.lower()}_{a}_to_{b}_{steps}steps"
-        d1, d2, _ = st.columns([1, 1, 4])
-        d1.download_button(f"{short} strip (PNG)", images.to_png(strip), f"{name}.png", "image/png",
-                           key=f"interp_png_{kind}", on_click="ignore")  # fmt: skip
-        d2.download_button(f"{short} animation (GIF)", interpolation.gif_bytes(decoded), f"{name}.gif",
-                           "image/gif", key=f"interp_gif_{kind}", on_click="ignore")  # fmt: skip
+        row = st.container(horizontal=True)
+        row.download_button(f"{short} strip (PNG)", images.to_png(strip), f"{name}.png", "image/png",
+                            key=f"interp_png_{kind}", on_click="ignore")  # fmt: skip
+        row.download_button(f"{short} animation (GIF)", interpolation.gif_bytes(decoded), f"{name}.gif",
+                            "image/gif", key=f"interp_gif_{kind}", on_click="ignore")  # fmt: skip
 
 
 # VAE: posterior ellipses and samples from the prior.

@@ -9,7 +9,15 @@ import os
 
 import pytest
 from PIL import Image
-from test_browser import MAIN, RUN_TIMEOUT_MS, full_page_screenshot, open_page, wait_until_idle
+from test_browser import (
+    DOCS_DIR,
+    MAIN,
+    RUN_TIMEOUT_MS,
+    SCROLL_BELOW_HEADER,
+    full_page_screenshot,
+    open_page,
+    wait_until_idle,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -105,6 +113,12 @@ def test_interpolation_strips_and_gif(new_page, app_url, screenshot_dir):
     for i in range(2):
         assert "path A → B, 10 steps" in legend_names(charts(page).nth(i))
     shoot(page, screenshot_dir, "latent_interpolate")
+    if os.environ.get("AELAB_DOCS_SCREENSHOTS") == "1":  # The README's picture of the teaching features.
+        page.set_viewport_size({"width": 1280, "height": 1150})  # Both charts and both strips.
+        page.wait_for_timeout(1000)
+        page.locator(MAIN).get_by_role("heading", name="AE", exact=True).evaluate(SCROLL_BELOW_HEADER)
+        page.wait_for_timeout(500)
+        page.screenshot(path=os.path.join(DOCS_DIR, "latent_interpolate.png"))
     name, gif = download(page, page.locator(MAIN).get_by_role("button", name="VAE animation (GIF)"))
     img = Image.open(io.BytesIO(gif))
     assert name == "interpolation_vae_3_to_2_10steps.gif" and img.format == "GIF" and img.n_frames == 18
