@@ -290,8 +290,24 @@ def _check_contract(name, model):
                 raise ValueError(f"output {tuple(y.shape)[1:]}, expected (32, 32, 3)")
     except Exception as e:  # Any mismatch in a foreign model surfaces here.
         raise CheckpointError(
-            f"Checkpoint '{name}' holds a model of another architecture: {e}. {_train_hint(name)}"
+            f"Checkpoint '{name}' holds a model of another architecture: {_one_line(e)}. {_train_hint(name)}"
         ) from e
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _one_line(error, limit=240):
+    """The line of an error that says what is wrong, without Keras' colour codes and call listing.
+
+    Keras wraps a shape mismatch in "Exception encountered when calling ...",
+    a bold line with the reason, and the arguments received; a web page needs
+    only the reason.
+    """
+    lines = [line.strip() for line in _ANSI.sub("", str(error)).splitlines() if line.strip()]
+    useful = [line for line in lines if not line.startswith(("Exception encountered", "Arguments received", "•"))]
+    text = (useful or lines or [type(error).__name__])[0]
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def load(name, directory=None, verify=True):

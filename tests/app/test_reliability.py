@@ -138,6 +138,7 @@ def test_broken_checkpoint_is_a_message_and_other_pages_work(open_page, tmp_path
     assert len(at.error) == 1, [e.value for e in at.error]
     assert words in at.error[0].value and "colorizer" in at.error[0].value
     assert "python -m aelab.train colorizer" in at.error[0].value  # how to rebuild it
+    assert "\n" not in at.error[0].value and "\x1b" not in at.error[0].value  # one readable line, no colour codes
     assert not at.image  # the page stopped after the message
 
     for page in ("app_pages/manifold.py", "app_pages/denoising.py", "app_pages/models.py"):
