@@ -242,7 +242,7 @@ def _finite_or_none(values):
     return [v if math.isfinite(v) else None for v in values]
 
 
-def robustness_chart(sweep, sigma=None, height=340, title=None):
+def robustness_chart(sweep, sigma=None, height=370, title=None):
     """PSNR and SSIM of noisy and denoised images over a sweep of noise levels.
 
     Args:
@@ -282,17 +282,22 @@ def robustness_chart(sweep, sigma=None, height=340, title=None):
     if sigma is not None:
         for col in (1, 2):
             fig.add_vline(x=float(sigma), line=dict(color="#FF2B2B", width=2, dash="dot"), row=1, col=col)
+        # Low in the PSNR panel, on the side of the line away from the edge: the
+        # subplot title sits above, and the curves are high where σ is small.
+        right = float(sigma) > 0.6
         fig.add_annotation(
-            x=float(sigma), y=1, xref="x", yref="y domain", text=f"σ = {float(sigma):.2f}", showarrow=False,
-            yanchor="bottom", font=dict(color="#FF2B2B"),
+            x=float(sigma), y=0.02, xref="x", yref="y domain", text=f"σ = {float(sigma):.2f}", showarrow=False,
+            xanchor="right" if right else "left", xshift=-4 if right else 4, yanchor="bottom",
+            font=dict(color="#FF2B2B"),
         )  # fmt: skip
     fig.update_xaxes(title_text="noise level σ", range=[-0.03, 1.03], dtick=0.2)
-    fig.update_yaxes(title_text="dB", row=1, col=1)
+    fig.update_yaxes(title_text="dB", rangemode="tozero", row=1, col=1)
     fig.update_yaxes(range=[0, 1.02], row=1, col=2)
     fig.update_layout(
         title=title,
         height=height,
-        margin=dict(l=10, r=10, t=60 if title else 40, b=10),
+        # Room at the top for the toolbar Plotly shows on hover, above the panel titles.
+        margin=dict(l=10, r=10, t=100 if title else 70, b=10),
         legend=dict(orientation="h", y=-0.25, yanchor="top", x=0, xanchor="left"),
         font=dict(size=PROJECTOR_FONT),
         hovermode="closest",

@@ -96,9 +96,11 @@ def summary(model, info):
 def snapshot_figure(job, epoch, z, height=340):
     """The fixed test digits where the encoder put them at one epoch (0: untrained)."""
     when = "before training" if epoch == 0 else f"after epoch {epoch}"
-    return plots.latent_scatter(
-        z, job.snapshot_labels, title=f"{len(z):,} test digits {when}", height=height, marker_size=4
-    )
+    fig = plots.latent_scatter(z, job.snapshot_labels, height=height, marker_size=4)
+    # The title sits just above the plot, below the row where Plotly's toolbar
+    # appears on hover, so the toolbar never covers it in a narrow column.
+    title = dict(text=f"{len(z):,} test digits {when}", x=0, xanchor="left", yref="paper", y=1, yanchor="bottom")
+    return fig.update_layout(title=title, margin=dict(t=70))
 
 
 def follow(job, kind):
@@ -144,7 +146,7 @@ def replay(job, kind):
     st.markdown("**How the latent space formed**: the same test digits, encoded after each epoch.")
     epochs = list(snapshots)
     epoch = st.select_slider(
-        "Epoch",
+        "Epoch shown",
         epochs,
         value=epochs[-1],
         format_func=lambda e: "0 (untrained)" if e == 0 else str(e),

@@ -112,7 +112,7 @@ def test_training_shows_the_latent_scatter_and_replays_it_by_epoch(open_page):
     at.select_slider(key="size_ae2d").set_value(1000)
     at.button(key="train_ae2d").click().run(timeout=180)
     assert not at.exception, [e.value for e in at.exception]
-    epoch = by_label(at.select_slider, "Epoch")
+    epoch = by_label(at.select_slider, "Epoch shown")
     assert epoch.options == ["0 (untrained)", "1", "2"] and epoch.value == 2
     spec = json.loads(chart(at, "replay_z_").spec)
     assert spec["layout"]["title"]["text"] == "2,000 test digits after epoch 2"
