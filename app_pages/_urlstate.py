@@ -20,7 +20,7 @@ MODEL_PARAMS = {"ae2d": "ae", "vae2d": "vae"}
 # The AE/VAE choice on the pages that show one of them.
 KIND_PARAM = {"ae": "ae2d", "vae": "vae2d"}
 KIND_NAME = {kind: name for name, kind in KIND_PARAM.items()}
-_MAX_TEXT = 200  # Longer values are not ours: ignored unread.
+_MAX_TEXT = 2000  # Longer values are not ours: ignored unread (200 selected rows fit).
 
 
 # Parsers: text from the URL -> a valid value, or ValueError.
@@ -86,6 +86,19 @@ def point(bounds0, bounds1, step=None):
     def parse(text):
         a, b = text.split(",")
         return (p0(a), p1(b))
+
+    return parse
+
+
+def rows(n_rows, most):
+    """A parser for "3,10,13": distinct row numbers in [0, n_rows), ascending, at most `most` of them.
+
+    Rows out of range are dropped; anything that is not a whole number voids the lot.
+    """
+
+    def parse(text):
+        out = sorted({int(t) for t in text.split(",") if t.strip()})
+        return [r for r in out if 0 <= r < n_rows][:most]
 
     return parse
 

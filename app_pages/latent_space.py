@@ -11,13 +11,16 @@ import streamlit as st
 
 from aelab import digits, figure_png, images, interpolation, latent, plots, posterior
 from aelab import latent_figures as lf
-from app_pages import _canvas, _common
+from app_pages import _canvas, _common, _urlstate
 
 MAX_SHOWN = 16  # Selected digits drawn; enough to judge a region, small enough to see.
 PER_ROW = 4  # Pairs per row; four pairs at 2x fit half of a wide page.
 MAX_ELLIPSES = 12  # Posteriors drawn at once; more would hide each other.
 NEIGHBOURS = 10  # Test digits nearest to a drawn digit's point, to say where it landed.
 TABS = ("Explore", "Your digit", "Interpolate", "VAE: uncertainty and sampling")
+TAB_PARAM = dict(zip(("explore", "digit", "interpolate", "vae"), TABS, strict=True))  # ?tab=... in a link
+MAX_LINKED_ROWS = 200  # Selected rows a link carries; a larger selection is shared as its first 200.
+ELLIPSE_SCALES = [1, 2, 5, 10, 20, 50]
 
 st.title("Latent space")
 st.markdown(
@@ -31,6 +34,11 @@ x, y = _common.mnist_test()
 if "latent_rows" not in st.session_state:
     st.session_state.latent_rows = []  # Test rows selected on any scatter, shared by all of them.
     st.session_state.prior_seed = None  # Seed of the prior samples shown, None before the first draw.
+if _urlstate.first_visit("latent_tab"):  # Opened afresh, maybe from a link: take its selection and seed.
+    # Without them (a change of page clears the URL) the selection made before stays.
+    ss = st.session_state
+    ss.latent_rows = _urlstate.value("rows", _urlstate.rows(len(x), MAX_LINKED_ROWS), ss.latent_rows)
+    ss.prior_seed = _urlstate.value("prior_seed", _urlstate.integer(0, 2**31 - 1), ss.prior_seed)
 
 
 def selected():
@@ -44,6 +52,18 @@ def remember_selection(chart_key):
 
 def clear_selection():
     st.session_state.latent_rows = []
+
+
+def link():
+    """Puts this view in the URL (app_pages/_urlstate.py): tab, selection, and the open tab's settings."""
+    tab = {label: name for name, label in TAB_PARAM.items()}.get(st.session_state.get("latent_tab"), "explore")
+    params = {"tab": tab, "rows": ",".join(map(str, st.session_state.latent_rows[:MAX_LINKED_ROWS])) or None}
+    keys = {"interpolate": dict(a="interp_a", b="interp_b", steps="interp_steps"),
+            "vae": dict(scale="ellipse_scale", samples="prior_n")}.get(tab, {})  # fmt: skip
+    params |= {name: st.session_state.get(key) for name, key in keys.items()}
+    if tab == "vae":
+        params["prior_seed"] = st.session_state.prior_seed
+    _urlstate.sync(params)
 
 
 def model_or_none(kind):
@@ -190,9 +210,11 @@ def interpolate():
         "to fill that space, so its steps stay digits."
     )
     c1, c2, c3, c4 = st.columns([1, 1, 2, 2], vertical_alignment="bottom")
-    a = c1.number_input("Digit A (test row)", 0, len(x) - 1, 3, key="interp_a")
-    b = c2.number_input("Digit B (test row)", 0, len(x) - 1, 2, key="interp_b")
-    steps = c3.slider("Steps", 2, 20, 10, key="interp_steps")
+    row = _urlstate.integer(0, len(x) - 1)
+    a = c1.number_input("Digit A (test row)", 0, len(x) - 1, _urlstate.default("interp_a", "a", row, 3), key="interp_a")
+    b = c2.number_input("Digit B (test row)", 0, len(x) - 1, _urlstate.default("interp_b", "b", row, 2), key="interp_b")
+    steps = c3.slider("Steps", 2, 20, _urlstate.default("interp_steps", "steps", _urlstate.integer(2, 20), 10),
+                      key="interp_steps")  # fmt: skip
     c4.button(
         "Use the first two selected digits",
         key="interp_use_selection",
@@ -229,6 +251,7 @@ def interpolate():
                             key=f"interp_png_{kind}", on_click="ignore")  # fmt: skip
         row.download_button(f"{short} animation (GIF)", interpolation.gif_bytes(decoded), f"{name}.gif",
                             "image/gif", key=f"interp_gif_{kind}", on_click="ignore")  # fmt: skip
+    link()  # A fragment: its reruns skip the page's own link() at the end.
 
 
 # VAE: posterior ellipses and samples from the prior.
@@ -251,8 +274,11 @@ def vae_uncertainty():
     )
     rows = selected()
     c1, c2, c3 = st.columns([2, 2, 2], vertical_alignment="bottom")
-    scale = c1.select_slider("Draw the ellipses larger by", [1, 2, 5, 10, 20, 50], value=10, key="ellipse_scale")
-    n = c2.slider("Samples", 1, 32, 12, key="prior_n")
+    scale = c1.select_slider("Draw the ellipses larger by", ELLIPSE_SCALES, key="ellipse_scale",
+                             value=_urlstate.default("ellipse_scale", "scale", _urlstate.choice(ELLIPSE_SCALES), 10))  # fmt: skip
+    n = c2.slider(
+        "Samples", 1, 32, _urlstate.default("prior_n", "samples", _urlstate.integer(1, 32), 12), key="prior_n"
+    )
     c3.button("Sample from the prior", key="prior_sample", on_click=draw_prior_samples, type="primary")
     left, right = st.columns([3, 2])
     shown = rows[:MAX_ELLIPSES]
@@ -285,10 +311,13 @@ def vae_uncertainty():
                                key="prior_png", on_click="ignore")  # fmt: skip
     with left:
         scatter(fig, "vae_scatter_uncertainty", "vae_uncertainty", "VAE: posteriors and prior samples", selectable=True)
+    link()
 
 
-tabs = st.tabs(TABS, key="latent_tab", on_change="rerun")
+start = _urlstate.default("latent_tab", "tab", _urlstate.choice(TAB_PARAM), "explore")
+tabs = st.tabs(TABS, key="latent_tab", on_change="rerun", default=TAB_PARAM[start])
 for tab, show in zip(tabs, (explore, your_digit, interpolate, vae_uncertainty), strict=True):
     if tab.open:
         with tab:
             show()
+link()

@@ -210,3 +210,21 @@ def test_a_link_can_name_a_saved_model_and_a_missing_one_is_reported(open_page, 
     at.switch_page(MANIFOLD).run()
     assert at.query_params["vae"] == "lesson3" and "ae" not in at.query_params
     assert "saved model 'lesson3'" in at.caption[0].value
+
+
+def test_a_link_opens_the_latent_space_on_a_tab_with_a_selection(open_page):
+    query = {"tab": "interpolate", "a": "10", "b": "13", "steps": "5", "rows": "3,10,13,99999"}
+    at = open_page("app_pages/latent_space.py", query=query)
+    assert at.session_state["latent_tab"] == "Interpolate"
+    assert at.session_state["latent_rows"] == [3, 10, 13]  # a row past the test set is dropped
+    assert (at.number_input(key="interp_a").value, at.number_input(key="interp_b").value) == (10, 13)
+    assert at.slider(key="interp_steps").value == 5
+    at.slider(key="interp_steps").set_value(7).run()  # inside a fragment: the URL follows too
+    assert at.query_params == {"tab": "interpolate", "rows": "3,10,13", "a": "10", "b": "13", "steps": "7"}
+
+    at = open_page("app_pages/latent_space.py", query={"tab": "vae", "scale": "20", "samples": "4", "prior_seed": "42"})
+    assert at.select_slider(key="ellipse_scale").value == 20 and at.slider(key="prior_n").value == 4
+    assert "4 points from N(0, I), decoded (seed 42)" in [i.captions[0] for i in at.image]
+
+    at = open_page("app_pages/latent_space.py", query={"tab": "nope", "rows": "1,two", "a": "-1"})
+    assert not at.exception and at.session_state["latent_tab"] == "Explore" and at.session_state["latent_rows"] == []
