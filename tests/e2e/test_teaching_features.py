@@ -138,3 +138,14 @@ def test_training_draws_the_latent_scatter_every_epoch(new_page, app_url, screen
     page.locator(MAIN).get_by_text("2,000 test digits before training").wait_for(timeout=RUN_TIMEOUT_MS)
     wait_until_idle(page)
     page.screenshot(path=os.path.join(screenshot_dir, "teach_training_replay_epoch0.png"))
+
+
+def test_latent_space_link_opens_the_vae_tab_with_a_selection(new_page, app_url, screenshot_dir):
+    link = "latent_space?tab=vae&rows=3,10,13,25,61&scale=20&samples=6&prior_seed=42"
+    page, errors = goto(new_page, app_url, link, "Latent space")
+    assert page.get_by_role("tab", name="VAE: uncertainty and sampling").get_attribute("aria-selected") == "true"
+    page.locator(MAIN).get_by_text("Posterior σ of the 5 digits drawn").wait_for(timeout=RUN_TIMEOUT_MS)
+    page.locator(MAIN).get_by_text("6 points from N(0, I), decoded (seed 42)").wait_for(timeout=RUN_TIMEOUT_MS)
+    wait_until_idle(page)
+    shoot(page, errors, screenshot_dir, "teach_latent_link")
+    assert query(page) == {"tab": "vae", "rows": "3,10,13,25,61", "scale": "20", "samples": "6", "prior_seed": "42"}
