@@ -9,6 +9,7 @@ from app_pages import _common, _urlstate
 # Display size of a 32x32 image: smooth enlargement suits photos. Widths are
 # given explicitly because st.image otherwise widens an image to its caption.
 SHOW = 192
+PIXELS = 4  # Scale of the pixel-exact view of an upload at 32x32.
 ALL = "all classes"
 
 st.title("Colorization")
@@ -87,8 +88,10 @@ def upload():
     small = images.square_crop_resize(up.rgb, 32)
     gray, guess = colorize(small[None])
     cols = st.columns(4)
-    cols[0].image(images.to_uint8(gray[0]), caption="gray, 32x32", width=32)
-    cols[1].image(images.to_uint8(guess[0]), caption="colorized, 32x32", width=32)
+    # Every one of the 32x32 pixels as a visible square: what the colorizer works with.
+    # (At its real size the image would be narrower than its caption, which then wraps letter by letter.)
+    cols[0].image(images.enlarge(gray[0], PIXELS), caption="gray, 32x32", width=32 * PIXELS)
+    cols[1].image(images.enlarge(guess[0], PIXELS), caption="colorized, 32x32", width=32 * PIXELS)
     cols[2].image(big(gray[0]), caption="gray, enlarged", width=SHOW)
     cols[3].image(big(guess[0]), caption="colorized, enlarged", width=SHOW)
     st.image(big(small), caption="your photo at 32x32, enlarged, for comparison", width=SHOW)

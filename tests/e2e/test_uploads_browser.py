@@ -1,0 +1,52 @@
+"""Odd uploads through a real browser: the uploader lets them through and the page explains.
+
+The file chooser filters by name ending only, so a text file named .png reaches
+the server; what happens next must be a sentence, not a traceback.
+Screenshots: upload_not_an_image.png, upload_animated_gif.png.
+"""
+
+import os
+
+import pytest
+
+from tests.e2e.test_browser import full_page_screenshot, open_page, wait_until_idle
+from tests.unit import test_bad_uploads as files
+
+pytestmark = pytest.mark.e2e
+
+
+def upload(page, name, data, mime):
+    page.get_by_role("tab", name="Your own photo").click()
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        {"name": name, "mimeType": mime, "buffer": data}
+    )
+    # The upload starts a rerun; wait for it to begin, then to end.
+    page.wait_for_timeout(1000)
+    wait_until_idle(page)
+
+
+@pytest.mark.parametrize(
+    "name, data, mime, alert, words, shot",
+    [
+        ("homework.png", files.text_file(), "image/png", "stAlertContentError", "not an image", "upload_not_an_image"),
+        (
+            "animated.gif",
+            files.animated("GIF"),
+            "image/gif",
+            "stAlertContentInfo",
+            "only the first one is used",
+            "upload_animated_gif",
+        ),
+    ],  # fmt: skip
+)
+def test_upload_message_in_the_browser(new_page, app_url, screenshot_dir, name, data, mime, alert, words, shot):
+    page, errors = open_page(new_page, app_url, "colorization")
+    caption = page.get_by_text("Accepted: PNG, JPEG or GIF, at most 10 MB and 25 megapixels")
+    assert caption.count() == 1
+    upload(page, name, data, mime)
+    message = page.locator(f'[data-testid="{alert}"]')
+    message.first.wait_for()
+    assert words in message.first.inner_text()
+    full_page_screenshot(page, os.path.join(screenshot_dir, f"{shot}.png"))
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert not errors, errors
