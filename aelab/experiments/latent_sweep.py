@@ -121,15 +121,18 @@ def _latents(budget, full):
 def logistic_regression_accuracy(f_train, y_train, f_test, y_test, seed, epochs=30):
     """Test accuracy of a softmax regression (one Dense layer) on fixed features.
 
-    Features are standardised with the training set's mean and deviation, so the
-    same optimizer settings suit pixels, PCA coordinates and AE codes alike.
+    Features are centred and divided by one scale per feature set (the training
+    set's overall deviation), so the same optimizer settings suit pixels, PCA
+    coordinates and AE codes alike. Not per feature: a border pixel that is
+    almost always 0 would be blown up to hundreds wherever a test digit touches it.
 
     Returns:
         The test accuracy in [0, 1].
     """
     f_train = np.asarray(f_train, "float32").reshape(len(f_train), -1)
     f_test = np.asarray(f_test, "float32").reshape(len(f_test), -1)
-    mu, sd = f_train.mean(axis=0), f_train.std(axis=0) + 1e-6
+    mu = f_train.mean(axis=0)
+    sd = float((f_train - mu).std()) + 1e-6
     keras.utils.set_random_seed(seed)
     inputs = keras.Input((f_train.shape[1],))
     clf = keras.Model(inputs, keras.layers.Dense(10, activation="softmax")(inputs), name="logistic_regression")
@@ -177,7 +180,7 @@ def run_pca(budget, data_dir=None, checkpoint_dir=None, cache_dir=None, progress
         "rows": rows,
     }
     accuracy = {
-        "title": f"Softmax regression on fixed features ({epochs} epochs, standardised features)",
+        "title": f"Softmax regression on fixed features ({epochs} epochs, features centred and scaled)",
         "columns": ["features", "dimensions", "test accuracy"],
         "rows": acc_rows,
     }
