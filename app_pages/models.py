@@ -93,21 +93,24 @@ def summary(model, info):
         )
 
 
-def snapshot_figure(job, epoch, z, height=340):
+def snapshot_figure(job, epoch, z, height=340, legend_below=False):
     """The fixed test digits where the encoder put them at one epoch (0: untrained)."""
     when = "before training" if epoch == 0 else f"after epoch {epoch}"
     fig = plots.latent_scatter(z, job.snapshot_labels, height=height, marker_size=4)
     # The title sits just above the plot, below the row where Plotly's toolbar
     # appears on hover, so the toolbar never covers it in a narrow column.
     title = dict(text=f"{len(z):,} test digits {when}", x=0, xanchor="left", yref="paper", y=1, yanchor="bottom")
-    return fig.update_layout(title=title, margin=dict(t=70))
+    fig.update_layout(title=title, margin=dict(t=70))
+    if legend_below:  # In a narrow column a legend at the side would squeeze the plot.
+        fig.update_layout(legend=dict(orientation="h", y=-0.2, yanchor="top", x=0, xanchor="left", title=None))
+    return fig
 
 
 def follow(job, kind):
     """Redraws the progress, the loss curve and the latent scatter until the job ends."""
     with st.status(f"Training a new {_common.SHORT[kind]}…", expanded=True) as status:
         bar = st.progress(0.0)
-        left, right = st.columns(2)
+        left, right = st.columns([2, 3])
         chart, scatter = left.empty(), right.empty()
         drawn = shown = -1
         while not job.finished:
@@ -119,7 +122,7 @@ def follow(job, kind):
             if len(history.get("loss", [])) != drawn:
                 drawn = len(history.get("loss", []))
                 chart.plotly_chart(
-                    plots.loss_curve(history, epochs=job.cfg.epochs, height=340),
+                    plots.loss_curve(history, epochs=job.cfg.epochs, height=420),
                     key=f"live_{job.id}_{drawn}",
                     config=plots.png_config(f"loss_{kind}"),
                 )
@@ -128,7 +131,7 @@ def follow(job, kind):
             if snapshots and snapshots[-1][0] != shown:
                 shown = snapshots[-1][0]
                 scatter.plotly_chart(
-                    snapshot_figure(job, *snapshots[-1]),
+                    snapshot_figure(job, *snapshots[-1], height=420, legend_below=True),
                     key=f"live_z_{job.id}_{shown}",
                     config=plots.png_config(f"latent_{kind}_epoch{shown}"),
                 )

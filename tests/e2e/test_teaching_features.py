@@ -106,16 +106,14 @@ def test_manifold_link_opens_that_point(new_page, app_url, screenshot_dir):
 
 def test_training_draws_the_latent_scatter_every_epoch(new_page, app_url, screenshot_dir):
     page, errors = goto(new_page, app_url, "?model=ae", "Models")
-    # Three epochs on 1,000 images: a few seconds each here.
+    # Three epochs on 5,000 images: a few seconds each here, and the digits start to part.
     epochs = page.locator(MAIN).get_by_role("slider", name="Epochs")
     epochs.focus()
     for _ in range(2):
         page.keyboard.press("ArrowLeft")
     wait_until_idle(page)
-    size = page.locator(MAIN).get_by_role("slider", name="Training images")
-    size.focus()
-    for _ in range(3):
-        page.keyboard.press("ArrowLeft")
+    page.locator(MAIN).get_by_role("slider", name="Training images").focus()
+    page.keyboard.press("ArrowLeft")
     wait_until_idle(page)
     assert slider_value(page, "Epochs") == 3
     page.locator(MAIN).get_by_role("button", name="Train", exact=True).click()
@@ -137,7 +135,7 @@ def test_training_draws_the_latent_scatter_every_epoch(new_page, app_url, screen
     page.keyboard.press("Home")
     page.locator(MAIN).get_by_text("2,000 test digits before training").wait_for(timeout=RUN_TIMEOUT_MS)
     wait_until_idle(page)
-    page.screenshot(path=os.path.join(screenshot_dir, "teach_training_replay_epoch0.png"))
+    shoot(page, errors, screenshot_dir, "teach_training_replay_epoch0")
 
 
 def test_latent_space_link_opens_the_vae_tab_with_a_selection(new_page, app_url, screenshot_dir):
