@@ -28,6 +28,7 @@ def parse_args(argv=None):
         help="where `variants` saves dense_ae, multilayer_ae, sparse_ae (default checkpoints/; "
         "with --quick or --limit, <out>/checkpoints)",
     )
+    p.add_argument("--replot", action="store_true", help="only redraw <study>.png from the stored <study>.json")
     p.add_argument("--no-cache", action="store_true", help=f"retrain the models kept in {CACHE_DIR}")
     return p.parse_args(argv)
 
@@ -37,10 +38,23 @@ def main(argv=None):
     quiet_tensorflow()
     import os
 
-    from aelab import checkpoints, data, experiments
+    from aelab import experiments
 
     small = args.quick or args.limit
     out = args.out or (QUICK_DIR if small else STUDIES_DIR)
+    if args.replot:  # No TensorFlow needed.
+        json_path, png_path = experiments.result_paths(args.study, out)
+        res = experiments.load_result(args.study, out)
+        if res is None:
+            print(f"error: no readable result {json_path} to redraw", file=sys.stderr)
+            return 2
+        from aelab.experiments import charts
+
+        print(f"wrote {charts.save_png(res, png_path)}")
+        return 0
+
+    from aelab import checkpoints, data
+
     # A quick or sliced run must never replace the shipped checkpoints.
     ckpt = args.checkpoint_dir or (os.path.join(out, "checkpoints") if small else checkpoints.resolve_dir())
     cache = None if args.no_cache else (os.path.join(out, "cache") if small else CACHE_DIR)

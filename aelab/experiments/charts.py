@@ -30,7 +30,8 @@ def save_png(res, path, width_per_chart=5.2, height=4.0):
     n = len(specs)
     cols = min(n, 3)
     rows = math.ceil(n / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(width_per_chart * cols, height * rows), squeeze=False)
+    width = width_per_chart * cols if cols > 1 else 1.5 * width_per_chart  # Room for a lone chart's title.
+    fig, axes = plt.subplots(rows, cols, figsize=(width, height * rows), squeeze=False)
     for ax, spec in zip(axes.flat, specs):
         _draw(ax, spec)
     for ax in list(axes.flat)[n:]:

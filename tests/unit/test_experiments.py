@@ -121,3 +121,19 @@ def test_missing_data_is_one_line_and_exit_2(tmp_path, monkeypatch, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: Data file not found") and "mnist.npz" in err[0]
     assert not (tmp_path / "out").exists()
+
+
+def test_replot_redraws_from_the_json(tmp_path, capsys):
+    res = {
+        "study": "compression",
+        "title": experiments.TITLES["compression"],
+        "quick": False,
+        "charts": [{"kind": "line", "title": "t", "x_title": "x", "y_title": "y", "log_x": True,
+                    "series": [{"name": "AE", "x": [1, 2, 4], "y": [0.7, 0.6, 0.4]}],
+                    "hline": {"y": 0.5, "name": "bar"}}],
+    }  # fmt: skip
+    (tmp_path / "compression.json").write_text(json.dumps(res))
+    assert cli.main(["compression", "--replot", "--out", str(tmp_path)]) == 0
+    assert Image.open(tmp_path / "compression.png").size[0] > 400
+    assert cli.main(["pca", "--replot", "--out", str(tmp_path)]) == 2
+    assert "no readable result" in capsys.readouterr().err
