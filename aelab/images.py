@@ -6,7 +6,6 @@ and hands back arrays or bytes, so the app only renders.
 
 import dataclasses
 import io
-import warnings
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -104,29 +103,30 @@ def read_upload(data, max_bytes=MAX_UPLOAD_BYTES, max_pixels=MAX_PIXELS):
             f"Received: {len(data) / 2**20:.1f} MB."
         )
     try:
-        # Pillow only warns between MAX_IMAGE_PIXELS and twice that; a warning
-        # would let the bomb through, so it is turned into an error here.
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(data))
-            if img.format not in ALLOWED_FORMATS:
-                raise ImageError(
-                    f"Unsupported image format: expected one of {', '.join(ALLOWED_FORMATS)}. Received: {img.format}."
-                )
-            w, h = img.size
-            if w < 1 or h < 1 or w * h > max_pixels:
-                raise ImageError(
-                    f"The image is too large: expected at most {max_pixels:,} pixels. "
-                    f"Received: {w}x{h} = {w * h:,} pixels."
-                )
-            fmt, notes = img.format, []
-            frames = getattr(img, "n_frames", 1)
-            if frames > 1:
-                notes.append(f"This is an animated {img.format} with {frames} frames: only the first one is used.")
-            img.load()  # Decodes now (the first frame), so a truncated file fails here and not later.
-            img = ImageOps.exif_transpose(img)
-            rgb = _to_rgb_float(img, notes)
-            return Upload(rgb, fmt, notes)
+        # No warnings.catch_warnings() here: it changes process-wide state, and
+        # sessions decode in parallel threads. Pillow raises
+        # DecompressionBombError itself above twice its MAX_IMAGE_PIXELS and
+        # only warns below; the size check here refuses both before decoding.
+        img = Image.open(io.BytesIO(data))
+        if img.format not in ALLOWED_FORMATS:
+            raise ImageError(
+                f"Unsupported image format: expected one of {', '.join(ALLOWED_FORMATS)}. Received: {img.format}."
+            )
+        w, h = img.size
+        if w < 1 or h < 1 or w * h > max_pixels:
+            raise ImageError(
+                f"The image is too large: expected at most {max_pixels:,} pixels. Received: {w}x{h} = {w * h:,} pixels."
+            )
+        if Image.MAX_IMAGE_PIXELS and w * h > Image.MAX_IMAGE_PIXELS:
+            raise Image.DecompressionBombError(f"{w}x{h}")  # Only with max_pixels above Pillow's own limit.
+        fmt, notes = img.format, []
+        frames = getattr(img, "n_frames", 1)
+        if frames > 1:
+            notes.append(f"This is an animated {img.format} with {frames} frames: only the first one is used.")
+        img.load()  # Decodes now (the first frame), so a truncated file fails here and not later.
+        img = ImageOps.exif_transpose(img)
+        rgb = _to_rgb_float(img, notes)
+        return Upload(rgb, fmt, notes)
     except ImageError:
         raise
     except UnidentifiedImageError:
@@ -134,7 +134,7 @@ def read_upload(data, max_bytes=MAX_UPLOAD_BYTES, max_pixels=MAX_PIXELS):
             "The uploaded file is not an image: expected a PNG, JPEG or GIF file "
             "(renaming a file does not change what is inside it)."
         ) from None
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):  # The warning when warnings are errors.
         # Pillow's own message talks of "DOS attacks"; ours says what to do.
         raise ImageError(
             "The image is too large to decode safely: its header declares a huge picture, so it is not "

@@ -134,3 +134,10 @@ def test_to_png_round_trip():
     a = np.random.default_rng(1).integers(0, 256, (5, 7, 3), dtype="uint8")
     back = np.asarray(Image.open(io.BytesIO(images.to_png(a))))
     np.testing.assert_array_equal(back, a)
+
+
+def test_pillow_limit_holds_even_where_pillow_only_warns(monkeypatch):
+    # Between Pillow's MAX_IMAGE_PIXELS and twice that, Image.open only warns.
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)
+    with pytest.raises(images.ImageError, match="too large to decode safely"):
+        images.decode_upload(encode(Image.new("RGB", (12, 12))))
