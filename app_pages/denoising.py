@@ -52,6 +52,15 @@ def _column(stack):
     return images.enlarge(images.tile(stack, 1, pad=2), SCALE)
 
 
+def rows_png(stacks, kind, sigma, psnr, ssim):
+    """The three columns as one PNG, labelled, with the scores underneath."""
+    return export.labelled_png(
+        [(f"noisy, sigma {sigma:.2f}" if k == "noisy" else k, _column(s)) for k, s in stacks.items()],
+        title=f"Denoising autoencoder: {LABEL_BY_KIND[kind].lower()} noise",
+        footer=f"PSNR {_db(psnr[0])} -> {_db(psnr[1])}, SSIM {ssim[0]:.3f} -> {ssim[1]:.3f} (noisy -> denoised)",
+    )
+
+
 def controls():
     """The widgets, starting from the link's values when there are any."""
     c = st.columns([3, 3, 2, 2], vertical_alignment="bottom")
@@ -95,14 +104,10 @@ def denoise_panel():
         for col, (caption, stack) in zip(cols, stacks.items(), strict=True):
             picture = _column(stack)
             col.image(picture, caption=caption, width=picture.shape[1])
-        png = export.labelled_png(
-            [(f"noisy, sigma {sigma:.2f}" if k == "noisy" else k, _column(s)) for k, s in stacks.items()],
-            title=f"Denoising autoencoder: {LABEL_BY_KIND[kind].lower()} noise",
-            footer=f"PSNR {_db(psnr_n)} -> {_db(psnr_d)}, SSIM {ssim_n:.3f} -> {ssim_d:.3f} (noisy -> denoised)",
-        )
         st.download_button(
             "Download these rows (PNG)",
-            png,
+            # Drawn only when clicked (a deferred download), not on every slider move.
+            lambda: rows_png(stacks, kind, sigma, (psnr_n, psnr_d), (ssim_n, ssim_d)),
             file_name=f"denoising_{kind}_sigma{sigma:.2f}_seed{seed}.png",
             mime="image/png",
             on_click="ignore",
@@ -110,10 +115,11 @@ def denoise_panel():
             key="noise_png",
         )
     with right:
-        st.markdown("**How it holds up as the noise grows**")
         sweep = robustness_sweep(dae, dae_meta.get("sha256", ""), kind)
+        # The title is in the figure, so a downloaded picture still says what it shows.
+        title = f"How the denoiser holds up: {LABEL_BY_KIND[kind].lower()} noise"
         st.plotly_chart(
-            plots.robustness_chart(sweep, sigma=sigma),
+            plots.robustness_chart(sweep, sigma=sigma, title=title),
             key="noise_robustness",
             config=plots.png_config(f"denoising_robustness_{kind}"),
         )

@@ -41,7 +41,7 @@ def download(monkeypatch):
     """Returns `download(at, label)`: `(file name, bytes)` that a click on that download button gives.
 
     AppTest makes a fresh media file manager for each run and drops it after;
-    this keeps the latest one.
+    this keeps the latest one, and runs a deferred download as a click would.
     """
     managers = []
 
@@ -54,7 +54,9 @@ def download(monkeypatch):
 
     def fetch(at, label):
         button = by_label([b.proto for b in at.get("download_button")], label)
-        f = managers[-1].read_file(button.url.rsplit("/", 1)[-1].split(".")[0])
+        mgr = managers[-1]
+        url = button.url or mgr.execute_deferred(button.deferred_file_id)  # drawn on click
+        f = mgr.read_file(url.rsplit("/", 1)[-1].split(".")[0])
         return f.filename, f.content
 
     return fetch
