@@ -1,6 +1,6 @@
 """The teaching features of Models, Manifold and Denoising in a real headless Chromium.
 
-Run: AELAB_DATA_DIR=../shared/data pytest tests/e2e/test_teaching_features.py -q
+Run: AELAB_DATA_DIR=../shared/data pytest tests/e2e/test_teaching_browser.py -q
 Screenshots go to AELAB_SCREENSHOT_DIR (default /tmp/aelab-screenshots) as teach_*.png.
 """
 
