@@ -1,6 +1,6 @@
 """The Latent space page's teaching features in a real headless Chromium.
 
-Run: AELAB_DATA_DIR=../shared/data pytest tests/e2e/test_latent_features.py -q
+Run: AELAB_DATA_DIR=../shared/data pytest tests/e2e/test_latent_browser.py -q
 Screenshots go to AELAB_SCREENSHOT_DIR (default /tmp/aelab-screenshots) as latent_*.png.
 """
 
