@@ -45,7 +45,7 @@ def _healthy(url):
 
 
 def one_cold_start(browser):
-    """Seconds from `streamlit run` to the first page rendered, and the page's title."""
+    """Seconds from `streamlit run` to the server answering and to the first page rendered, and its title."""
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     env = dict(os.environ, AELAB_USER_DIR=tempfile.mkdtemp(prefix="aelab-bench-"), TF_CPP_MIN_LOG_LEVEL="3")
@@ -58,13 +58,14 @@ def one_cold_start(browser):
             if proc.poll() is not None or time.perf_counter() - t0 > 120:
                 raise RuntimeError("streamlit did not start")
             time.sleep(0.05)
+        healthy = time.perf_counter() - t0
         page = browser.new_page()
         page.goto(base)
         page.wait_for_function(RENDERED, timeout=120_000, polling=50)
         seconds = time.perf_counter() - t0
         title = page.locator('[data-testid="stMain"] h1').first.inner_text()
         page.close()
-        return seconds, title
+        return seconds, healthy, title
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -77,12 +78,14 @@ def cold_start_rows(runs):
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         results = [one_cold_start(browser) for _ in range(runs)]
         browser.close()
-    seconds = statistics.median(s for s, _ in results)
+    seconds = statistics.median(s for s, _, _ in results)
+    healthy = statistics.median(h for _, h, _ in results)
     return [
         row(
             f"cold start: streamlit run → first page rendered in Chromium (median of {runs})",
             "—",
-            f"{seconds:.1f} s (page '{results[0][1]}'; runs {', '.join(f'{s:.1f}' for s, _ in results)} s)",
+            f"{seconds:.1f} s (server up after {healthy:.1f} s; page '{results[0][2]}'; "
+            f"runs {', '.join(f'{s:.1f}' for s, _, _ in results)} s)",
             "≤ 8 s",
             seconds <= 8,
         )
