@@ -68,6 +68,31 @@ def latent_scatter(z, labels, title=None, point=None, height=520, marker_size=3)
     return fig
 
 
+def move_point(fig, point, manifold_axes=None, cell=28):
+    """Moves the "picked point" cross of a figure in place.
+
+    Building a 10,000-point scatter costs more than the rest of a slider move;
+    a page that keeps its figure can move the cross instead of building anew.
+
+    Args:
+        fig: a figure from `latent_scatter` or `manifold_figure` made with a point.
+        point: the new `(z0, z1)`.
+        manifold_axes: for a `manifold_figure`, its `(z0_values, z1_values)`:
+            the cross goes to the pixel showing that latent value.
+        cell: for a `manifold_figure`, its pixels per cell.
+
+    Returns:
+        The same figure.
+    """
+    trace = next(t for t in fig.data if t.name == "picked point")
+    x, y = float(point[0]), float(point[1])
+    if manifold_axes is not None:
+        z0, z1 = manifold_axes
+        x, y = latent.to_pixel(point, (z0[0], z0[-1]), (z1[-1], z1[0]), len(z0), cell)
+    trace.update(x=[x], y=[y], hovertemplate=f"z = ({point[0]:.2f}, {point[1]:.2f})<extra></extra>")
+    return fig
+
+
 def _point_trace(point):
     # WebGL traces are drawn above SVG ones, so an SVG marker would hide under
     # the dense digit clouds; the cross must be WebGL too, and come last.
@@ -147,17 +172,8 @@ def manifold_figure(mosaic, z0_values, z1_values, point=None, cell=28, max_ticks
     xt, xl = _ticks(z0_values, cell, max_ticks, axis=0)
     yt, yl = _ticks(z1_values, cell, max_ticks, axis=1)
     if point is not None:
-        x, y = latent.to_pixel(point, (z0_values[0], z0_values[-1]), (z1_values[-1], z1_values[0]), n0, cell)
-        fig.add_trace(
-            go.Scatter(
-                x=[x],
-                y=[y],
-                mode="markers",
-                marker=POINT_STYLE,
-                name="picked point",
-                hovertemplate=f"z = ({point[0]:.2f}, {point[1]:.2f})<extra></extra>",
-            )
-        )
+        fig.add_trace(go.Scatter(mode="markers", marker=POINT_STYLE, name="picked point"))
+        move_point(fig, point, manifold_axes=(z0_values, z1_values), cell=cell)
     fig.update_layout(
         height=height,
         margin=dict(l=10, r=10, t=10, b=10),

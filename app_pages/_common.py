@@ -244,6 +244,27 @@ def saved_models(kind):
     return sorted(names)
 
 
+def session_figure(slot, key, build):
+    """A figure kept in this session while `key` stays the same, built by `build()` otherwise.
+
+    A slider move that only shifts a cross need not rebuild a 10,000-point
+    figure (about half the server's work per move). Figures are mutable, so
+    they are kept per session, never in a cache shared between sessions.
+
+    Args:
+        slot: a name for the figure on its page.
+        key: everything the figure's content depends on, hashable.
+        build: makes the figure.
+
+    Returns:
+        The kept or new figure.
+    """
+    figures = st.session_state.setdefault("figures", {})
+    if slot not in figures or figures[slot][0] != key:
+        figures[slot] = (key, build())
+    return figures[slot][1]
+
+
 @st.cache_data(max_entries=16, show_spinner="Encoding the 10,000 test digits…")
 def test_encodings(_model, key):
     """The MNIST test set encoded by a model (posterior mean for a VAE).

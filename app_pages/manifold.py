@@ -72,8 +72,13 @@ _urlstate.sync({"model": _urlstate.KIND_NAME[kind], "grid": n, "z0": r0, "z1": r
 png, z0_values, z1_values = _common.manifold_png(model, info.key, n, tuple(r0), tuple(r1))
 left, right = st.columns([3, 2])
 with left:
+    grid = _common.session_figure(
+        "manifold",
+        (info.key, n, tuple(r0), tuple(r1)),
+        lambda: plots.manifold_figure(png, z0_values, z1_values, (p0, p1)),
+    )
     st.plotly_chart(
-        plots.manifold_figure(png, z0_values, z1_values, point=(p0, p1)),
+        plots.move_point(grid, (p0, p1), manifold_axes=(z0_values, z1_values)),
         key="manifold",
         config=plots.png_config(f"manifold_{kind}_{n}x{n}_with_axes"),
     )
@@ -87,8 +92,11 @@ with left:
 with right:
     digit = latent.decode(model, [[p0, p1]])[0]
     st.image(images.enlarge(digit, 8), caption=f"decoded from z = ({p0:.1f}, {p1:.1f})", width=224)
+    scatter = _common.session_figure(
+        "manifold_scatter", info.key, lambda: plots.latent_scatter(z, y, point=(p0, p1), height=420)
+    )
     st.plotly_chart(
-        plots.latent_scatter(z, y, point=(p0, p1), height=420),
+        plots.move_point(scatter, (p0, p1)),
         key="manifold_scatter",
         config=plots.png_config(f"latent_{kind}_picked_point"),
     )

@@ -94,3 +94,18 @@ def test_loss_curve_has_train_and_validation():
 )
 def test_nice_ticks(lo, hi, expected):
     np.testing.assert_allclose(plots.nice_ticks(lo, hi, 9), expected)
+
+
+def test_move_point_matches_a_figure_built_at_the_new_point():
+    rng = np.random.default_rng(0)
+    z, labels = rng.normal(size=(50, 2)), rng.integers(0, 10, 50)
+    moved = plots.move_point(plots.latent_scatter(z, labels, point=(0.0, 0.0)), (1.5, -2.0))
+    built = plots.latent_scatter(z, labels, point=(1.5, -2.0))
+    assert (moved.data[-1].x, moved.data[-1].y) == (built.data[-1].x, built.data[-1].y) == ((1.5,), (-2.0,))
+
+    z0, z1 = latent.grid_axes(10, (-3.0, 3.0), (-2.0, 2.0))
+    mosaic = np.zeros((280, 280), "float32")
+    moved = plots.move_point(plots.manifold_figure(mosaic, z0, z1, point=(0.0, 0.0)), (3.0, -2.0), manifold_axes=(z0, z1))
+    built = plots.manifold_figure(mosaic, z0, z1, point=(3.0, -2.0))
+    assert moved.data[-1].x == built.data[-1].x and moved.data[-1].y == built.data[-1].y
+    assert moved.data[-1].x[0] > 250 and moved.data[-1].y[0] > 250  # Bottom-right cell centre.
