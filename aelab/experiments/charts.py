@@ -59,6 +59,7 @@ def _draw(ax, spec):
             ax.tick_params(axis="x", labelrotation=15 if max(map(len, labels)) > 12 else 0, labelsize=8)
             for i, v in enumerate(s["y"]):
                 ax.annotate(f"{v:.3g}", (i, v), ha="center", va="bottom", fontsize=8)
+            ax.set_ylim(0, max(s["y"]) * 1.12)  # Room for the value labels.
     else:
         for s in series:
             ax.plot(s["x"], s["y"], marker="o", markersize=4, label=s["name"])

@@ -9,7 +9,7 @@ from PIL import Image
 
 from aelab import experiments, metrics
 from aelab.experiments import __main__ as cli
-from aelab.experiments import latent_sweep
+from aelab.experiments import latent_sweep, optimization
 
 LIMIT = "200"  # Training, validation and test images per quick study in these tests.
 
@@ -91,7 +91,8 @@ def test_pca_and_compression_cli_share_models(quick_dir, capsys):
 
 def test_optimizer_and_loss_cli(quick_dir, capsys):
     opt, _ = run_cli("optimizers", quick_dir, capsys)
-    assert [(r[0], r[1]) for r in opt["table"]["rows"]] == [("Adam", "MSE"), ("Adagrad", "MSE"), ("SGD", "MSE")]
+    assert [r[0] for r in opt["table"]["rows"]] == list(optimization.OPTIMIZERS)
+    assert {r[1] for r in opt["table"]["rows"]} == {"MSE"}
     losses, _ = run_cli("losses", quick_dir, capsys)
     assert [(r[0], r[1]) for r in losses["table"]["rows"]] == [("Adam", "MSE"), ("Adam", "BCE"), ("Adam", "MAE")]
     assert losses["table"]["rows"][0] == opt["table"]["rows"][0]  # The shared run, from the cache.
