@@ -7,7 +7,7 @@ Chrome at run time, which the CLI should not require.
 import math
 
 
-def save_png(res, path, width_per_chart=5.2, height=4.0):
+def save_png(res, path, width_per_chart=5.2, height=4.8):
     """Draws every chart spec of a study result side by side and saves a PNG.
 
     Args:
@@ -76,7 +76,8 @@ def _draw(ax, spec):
         h = spec["hline"]
         ax.axhline(h["y"], color="#E45756", linestyle="--", linewidth=1.2, label=h["name"])
     if spec["kind"] == "line" or spec.get("hline"):
-        ax.legend(fontsize=8)
+        # Below the axes: with five runs a legend inside would hide some lines.
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False)
     ax.set_title(spec["title"], fontsize=10)
     ax.set_xlabel(spec["x_title"])
     ax.set_ylabel(spec["y_title"])
