@@ -1,5 +1,7 @@
 """A study's chart specs as interactive Plotly figures (the app's Studies and Variants pages)."""
 
+import textwrap
+
 import plotly.graph_objects as go
 
 from aelab.plots import DIGIT_COLORS, PROJECTOR_FONT
@@ -62,10 +64,12 @@ def study_figure(spec, height=380):
         and not spec.get("log_x")
     ):
         xaxis.update(dtick=1 if max((len(s["x"]) for s in spec["series"]), default=0) <= 12 else None)
+    # Half-width charts cut long titles off: wrap them instead.
+    title = "<br>".join(textwrap.wrap(spec["title"], 52))
     fig.update_layout(
-        title=dict(text=spec["title"], font=dict(size=PROJECTOR_FONT + 1)),
+        title=dict(text=title, font=dict(size=PROJECTOR_FONT + 1)),
         height=height,
-        margin=dict(l=10, r=10, t=50, b=10),
+        margin=dict(l=10, r=10, t=30 + 22 * (title.count("<br>") + 1), b=10),
         xaxis=xaxis,
         yaxis_title=spec["y_title"],
         showlegend=spec["kind"] == "line",
