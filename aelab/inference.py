@@ -15,7 +15,14 @@ import tensorflow as tf
 # One traced function per model object; it goes away with the model (a model
 # trained and then dropped in a browser session must not be kept alive here).
 _TRACED = weakref.WeakKeyDictionary()
+_CHUNKED = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
+
+# Images per step when `run_chunked` splits a large batch. A 30x30 manifold's
+# 900 digits have 90 MB of 28x28x32 activations, far more than the CPU's
+# caches; 100 at a time, two steps side by side, decode it about 20 % faster
+# (bench/decode.py), with identical results.
+CHUNK = 100
 
 
 def traced(model):
@@ -39,6 +46,43 @@ def traced(model):
             fn = tf.function(lambda x: ref()(x, training=False), reduce_retracing=True)
             _TRACED[model] = fn
     return fn
+
+
+def _chunked(model):
+    """Like `traced`, over a batch of chunks `(k, CHUNK, ...)`, two chunks at a time."""
+    with _LOCK:
+        fn = _CHUNKED.get(model)
+        if fn is None:
+            ref = weakref.ref(model)
+
+            def each(chunks):
+                return tf.map_fn(
+                    lambda c: ref()(c, training=False), chunks, parallel_iterations=2, fn_output_signature=tf.float32
+                )
+
+            fn = tf.function(each, reduce_retracing=True)
+            _CHUNKED[model] = fn
+    return fn
+
+
+def run_chunked(model, x):
+    """Runs a single-output model on a large batch in chunks of `CHUNK`, inside one traced call.
+
+    Args:
+        model: a Keras model or layer with one output.
+        x: the batch, any array-like; it is cast to float32.
+
+    Returns:
+        A float32 NumPy array with one output per row of `x`.
+    """
+    x = np.asarray(x, dtype="float32")
+    n = len(x)
+    if n <= CHUNK:
+        return run(model, x)
+    # Pad to whole chunks so every chunk has the same shape (one trace serves all sizes).
+    padded = np.concatenate([x, np.zeros((-n % CHUNK, *x.shape[1:]), "float32")])
+    out = _chunked(model)(tf.convert_to_tensor(padded.reshape(-1, CHUNK, *x.shape[1:])))
+    return np.asarray(out, dtype="float32").reshape(-1, *out.shape[2:])[:n]
 
 
 def run(model, x):

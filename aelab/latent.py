@@ -40,7 +40,7 @@ def decode(model, z):
         float32 images of shape (N, 28, 28, 1) in [0, 1].
     """
     z = np.asarray(z, dtype="float32").reshape(-1, np.shape(z)[-1])
-    return inference.run(model.decoder, z)
+    return inference.run_chunked(model.decoder, z)
 
 
 def reconstruct(model, x):

@@ -5,6 +5,7 @@ import weakref
 
 import keras
 import numpy as np
+import pytest
 
 from aelab import inference
 from aelab.models.autoencoder import build_conv_autoencoder
@@ -53,3 +54,12 @@ def test_does_not_keep_a_dropped_model_alive():
     del model
     gc.collect()
     assert ref() is None
+
+
+@pytest.mark.parametrize("n", [1, inference.CHUNK, inference.CHUNK + 1, 3 * inference.CHUNK - 7])
+def test_chunked_matches_one_call(n):
+    model = _tiny()
+    z = np.random.default_rng(n).normal(size=(n, 2)).astype("float32")
+    out = inference.run_chunked(model.decoder, z)
+    assert out.shape == (n, 28, 28, 1)
+    np.testing.assert_allclose(out, np.asarray(model.decoder(z, training=False)), atol=1e-5)
