@@ -9,7 +9,8 @@ import pathlib
 
 import pytest
 from streamlit.proto.WidgetStates_pb2 import WidgetState
-from streamlit.testing.v1 import AppTest
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import AppTest, app_test
 
 APP = str(pathlib.Path(__file__).resolve().parents[2] / "app.py")
 TIMEOUT = 60  # Seconds per script run; the first one imports TensorFlow and loads models.
@@ -66,3 +67,29 @@ def select_points():
         return at._run(states)
 
     return _select
+
+
+@pytest.fixture
+def download(monkeypatch):
+    """Returns `download(button)`: `(file name, bytes)` that a click on that download button gives.
+
+    AppTest makes a fresh media file manager for each run and drops it after;
+    this keeps the latest one, and runs a deferred (callable) download as a click would.
+    """
+    managers = []
+
+    class Recording(MediaFileManager):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            managers.append(self)
+
+    monkeypatch.setattr(app_test, "MediaFileManager", Recording)
+
+    def fetch(button):
+        proto = getattr(button, "proto", button)
+        mgr = managers[-1]
+        url = proto.url or mgr.execute_deferred(proto.deferred_file_id)  # drawn on click
+        f = mgr.read_file(url.rsplit("/", 1)[-1].split(".")[0])
+        return f.filename, f.content
+
+    return fetch

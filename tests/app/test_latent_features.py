@@ -12,8 +12,6 @@ import numpy as np
 import pytest
 from PIL import Image
 from streamlit.proto.WidgetStates_pb2 import WidgetState
-from streamlit.runtime.media_file_manager import MediaFileManager
-from streamlit.testing.v1 import app_test
 
 from aelab import checkpoints, data, images, latent, posterior
 
@@ -29,30 +27,6 @@ def mnist(data_dir):
 @pytest.fixture(scope="module")
 def models(checkpoint_dir):
     return {kind: checkpoints.load(kind, checkpoint_dir) for kind in ("ae2d", "vae2d")}
-
-
-@pytest.fixture
-def download(monkeypatch):
-    """Returns `download(button)`: the bytes a click on a download button gives.
-
-    AppTest makes a fresh media file manager for each run and drops it after;
-    this keeps the latest, and runs a deferred (callable) download as a click would.
-    """
-    managers = []
-
-    class Recording(MediaFileManager):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            managers.append(self)
-
-    monkeypatch.setattr(app_test, "MediaFileManager", Recording)
-
-    def fetch(button):
-        mgr = managers[-1]
-        url = button.proto.url or mgr.execute_deferred(button.proto.deferred_file_id)
-        return mgr.read_file(url.rsplit("/", 1)[-1].split(".")[0]).content
-
-    return fetch
 
 
 def open_tab(open_page, tab):
@@ -172,9 +146,9 @@ def test_interpolation_path_strip_and_downloads(open_page, mnist, models, downlo
         assert len(path["x"]) == 6
     files = buttons(at)
     assert {"AE strip (PNG)", "AE animation (GIF)", "VAE strip (PNG)", "VAE animation (GIF)"} <= set(files)
-    strip = Image.open(io.BytesIO(download(files["VAE strip (PNG)"])))
+    strip = Image.open(io.BytesIO(download(files["VAE strip (PNG)"])[1]))
     assert strip.format == "PNG" and strip.size == ((6 * 30 - 2) * 3, 28 * 3)
-    gif = Image.open(io.BytesIO(download(files["AE animation (GIF)"])))
+    gif = Image.open(io.BytesIO(download(files["AE animation (GIF)"])[1]))
     assert gif.format == "GIF" and gif.n_frames == 10 and gif.info["loop"] == 0  # 6 there, 4 back
 
 
@@ -207,7 +181,7 @@ def test_selection_on_one_chart_highlights_the_same_digits_on_both(open_page, se
         assert len(trace(chart, "selected")["x"]) == 3
     assert " ".join(m.value for m in at.markdown).count("**3 digits selected**") == 2
     assert [img.captions for img in at.image] == [["each pair: original | decoded from its (z0, z1)"]] * 2
-    png = Image.open(io.BytesIO(download(at.get("download_button")[0])))
+    png = Image.open(io.BytesIO(download(at.get("download_button")[0])[1]))
     assert png.format == "PNG" and png.size == (1200, 1000)
     assert json.loads(at.get("plotly_chart")[0].proto.config)["toImageButtonOptions"]["format"] == "png"
 

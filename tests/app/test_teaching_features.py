@@ -7,8 +7,6 @@ import json
 import numpy as np
 import pytest
 from PIL import Image
-from streamlit.runtime.media_file_manager import MediaFileManager
-from streamlit.testing.v1 import app_test
 
 from aelab import checkpoints, training
 
@@ -36,30 +34,9 @@ def values(v):
     return np.asarray(v)
 
 
-@pytest.fixture
-def download(monkeypatch):
-    """Returns `download(at, label)`: `(file name, bytes)` that a click on that download button gives.
-
-    AppTest makes a fresh media file manager for each run and drops it after;
-    this keeps the latest one, and runs a deferred download as a click would.
-    """
-    managers = []
-
-    class Recording(MediaFileManager):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            managers.append(self)
-
-    monkeypatch.setattr(app_test, "MediaFileManager", Recording)
-
-    def fetch(at, label):
-        button = by_label([b.proto for b in at.get("download_button")], label)
-        mgr = managers[-1]
-        url = button.url or mgr.execute_deferred(button.deferred_file_id)  # drawn on click
-        f = mgr.read_file(url.rsplit("/", 1)[-1].split(".")[0])
-        return f.filename, f.content
-
-    return fetch
+def download_by_label(download, at, label):
+    """`(file name, bytes)` of the download button with that label (the `download` fixture is in conftest.py)."""
+    return download(by_label([b.proto for b in at.get("download_button")], label))
 
 
 # 5. Robustness chart.
@@ -93,7 +70,7 @@ def test_denoising_robustness_chart_follows_the_slider_and_the_noise_kind(open_p
 
 def test_denoising_rows_download_as_one_labelled_png(open_page, download):
     at = open_page(DENOISING)
-    name, data = download(at, "Download these rows (PNG)")
+    name, data = download_by_label(download, at, "Download these rows (PNG)")
     assert name == "denoising_tutorial_sigma0.50_seed0.png"
     png = Image.open(io.BytesIO(data))
     assert png.format == "PNG"
@@ -101,7 +78,7 @@ def test_denoising_rows_download_as_one_labelled_png(open_page, download):
     assert png.width > 3 * 112 and png.height > 5 * 114
 
     by_label(at.slider, "Digits").set_value(2).run()
-    smaller = Image.open(io.BytesIO(download(at, "Download these rows (PNG)")[1]))
+    smaller = Image.open(io.BytesIO(download_by_label(download, at, "Download these rows (PNG)")[1]))
     assert smaller.height < png.height
 
 
