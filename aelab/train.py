@@ -10,19 +10,17 @@ from aelab.cli import ArgumentParser, existing_dir, non_negative_int, positive_f
 
 
 def parse_args(argv=None):
-    quiet_tensorflow()  # Before aelab.training imports TensorFlow, so that errors stay one line.
-    from aelab.training import MODEL_KINDS, OPTIMIZERS, TrainConfig
+    # aelab.config, not aelab.training: flag errors come before TensorFlow starts (and prints).
+    from aelab.config import MODEL_KINDS, OPTIMIZER_NAMES, TrainConfig
 
     d = TrainConfig()
-    p = ArgumentParser(
-        prog="python -m aelab.train", description="Train an aelab model and save it as a checkpoint."
-    )
+    p = ArgumentParser(prog="python -m aelab.train", description="Train an aelab model and save it as a checkpoint.")
     p.add_argument("model", choices=MODEL_KINDS, help="which model to train")
     p.add_argument("--epochs", type=positive_int, default=d.epochs)
     p.add_argument("--batch-size", type=positive_int, default=d.batch_size)
     p.add_argument("--seed", type=non_negative_int, default=d.seed)
     p.add_argument("--lr", type=positive_float, default=d.learning_rate, help="initial learning rate")
-    p.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default=d.optimizer)
+    p.add_argument("--optimizer", choices=OPTIMIZER_NAMES, default=d.optimizer)
     p.add_argument("--schedule", choices=("plateau", "cosine"), default=d.schedule)
     p.add_argument("--train-size", type=non_negative_int, default=0, help="training images (0: all)")
     p.add_argument("--val-size", type=non_negative_int, default=d.val_size, help="hold-out for keep-best")
@@ -50,6 +48,7 @@ def parse_args(argv=None):
         help="split the CPU into N logical devices (to try --distribute on one machine)",
     )
     args = p.parse_args(argv)
+    quiet_tensorflow()  # aelab.checkpoints imports Keras.
     from aelab.checkpoints import READ_ONLY_ENV, check_name, read_only
 
     try:

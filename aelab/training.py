@@ -7,38 +7,21 @@ import keras
 import numpy as np
 
 from aelab import checkpoints, data, metrics
+from aelab.config import MODEL_KINDS, OPTIMIZER_NAMES, TrainConfig  # noqa: F401  (part of this module's API)
 from aelab.models import build_colorizer, build_conv_autoencoder, build_denoiser, build_vae
 
-MODEL_KINDS = ("ae2d", "vae2d", "dae", "colorizer")
 OPTIMIZERS = {
     "adam": keras.optimizers.Adam,
     "sgd": keras.optimizers.SGD,
     "rmsprop": keras.optimizers.RMSprop,
     "adagrad": keras.optimizers.Adagrad,
 }
+assert tuple(OPTIMIZERS) == OPTIMIZER_NAMES
 
 # Noise kinds the DAE sees while training, with their odds: mostly the
 # tutorial recipe the thresholds are measured on, but the app also offers the
 # other two, so the model must know them.
 DAE_NOISE_MIX = (("tutorial", 0.6), ("gaussian", 0.2), ("salt_pepper", 0.2))
-
-
-@dataclasses.dataclass
-class TrainConfig:
-    """Everything needed to rebuild and retrain a model; stored in the sidecar."""
-
-    model: str = "ae2d"  # One of MODEL_KINDS.
-    epochs: int = 10  # Passes over the training set.
-    batch_size: int = 128  # Images per gradient step.
-    seed: int = 1337  # Seeds weights, shuffling, noise and sampling.
-    learning_rate: float = 1e-3  # Initial learning rate.
-    optimizer: str = "adam"  # One of OPTIMIZERS.
-    schedule: str = "plateau"  # "plateau" (ReduceLROnPlateau) or "cosine" (decay to 0).
-    train_size: int = 0  # Training images to use; 0 for all but the validation hold-out.
-    val_size: int = 5000  # Held out from the end of the training set for model selection.
-    latent_dim: int = 0  # 0 for the model's default (2, 2, 32).
-    hidden_units: int = -1  # Dense width around the latent; -1 for the default.
-    arch: str = "unet"  # Colorizer only: "unet" or "tutorial".
 
 
 def build_model(cfg):

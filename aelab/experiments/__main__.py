@@ -3,16 +3,15 @@
 python -m aelab.experiments {variants,pca,optimizers,losses,compression} [--quick] [--limit N]
 """
 
-import argparse
 import sys
 import time
 
-from aelab.cli import existing_dir, non_negative_int, quiet_tensorflow
+from aelab.cli import ArgumentParser, existing_dir, non_negative_int, quiet_tensorflow
 from aelab.experiments import CACHE_DIR, QUICK_DIR, STUDIES, STUDIES_DIR
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(
+    p = ArgumentParser(
         prog="python -m aelab.experiments",
         description="Run one of the tutorials' studies and save its result (JSON) and charts (PNG).",
     )
