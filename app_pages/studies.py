@@ -6,6 +6,8 @@ import streamlit as st
 from aelab import data, experiments
 from aelab.experiments.figures import study_figure
 
+# Parameter counts read better with thousands separators (101,200).
+COLUMNS = {"parameters": st.column_config.NumberColumn(format="localized")}
 TAB_LABELS = {
     "variants": "Variants",
     "pca": "AE vs PCA",
@@ -30,10 +32,20 @@ def show_result(res, key):
     """Renders one study result: summary, tables, charts."""
     st.markdown(f"**{res['summary']}**")
     table = res["table"]
-    st.dataframe(pd.DataFrame(table["rows"], columns=table["columns"]), hide_index=True, key=f"{key}_table")
+    st.dataframe(
+        pd.DataFrame(table["rows"], columns=table["columns"]),
+        hide_index=True,
+        column_config=COLUMNS,
+        key=f"{key}_table",
+    )
     for i, extra in enumerate(res.get("tables", [])):
         st.markdown(f"*{extra['title']}*")
-        st.dataframe(pd.DataFrame(extra["rows"], columns=extra["columns"]), hide_index=True, key=f"{key}_t{i}")
+        st.dataframe(
+            pd.DataFrame(extra["rows"], columns=extra["columns"]),
+            hide_index=True,
+            column_config=COLUMNS,
+            key=f"{key}_t{i}",
+        )
     specs = res["charts"]
     for start in range(0, len(specs), 2):
         cols = st.columns(2)
