@@ -16,6 +16,7 @@ import zipfile
 import keras
 
 import aelab.models  # noqa: F401  (registers the custom classes for deserialization)
+from aelab import latent
 
 CHECKPOINT_DIR_ENV = "AELAB_CHECKPOINT_DIR"
 # Classroom mode: set to 1 and nothing here writes, renames or deletes a file.
@@ -271,15 +272,7 @@ def _check_contract(name, model):
 
     try:
         if name in ("ae2d", "vae2d"):
-            out = model.encoder(np.zeros((1, 28, 28, 1), "float32"), training=False)
-            z = out[0] if name == "vae2d" else out
-            if name == "vae2d" and (not isinstance(out, (list, tuple)) or len(out) != 3):
-                raise ValueError("the encoder does not return (z_mean, z_log_var, z)")
-            if tuple(z.shape) != (1, 2):
-                raise ValueError(f"latent of shape {tuple(z.shape)[1:]}, expected (2,)")
-            img = model.decoder(np.zeros((1, 2), "float32"), training=False)
-            if tuple(img.shape) != (1, 28, 28, 1):
-                raise ValueError(f"decoder output {tuple(img.shape)[1:]}, expected (28, 28, 1)")
+            latent.check_latent_model(model, name)  # The app's own check for the AE and VAE it shows.
         elif name == "dae":
             y = model(np.zeros((1, 28, 28, 1), "float32"), training=False)
             if tuple(y.shape) != (1, 28, 28, 1):

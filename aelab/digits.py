@@ -12,7 +12,7 @@ import binascii
 import numpy as np
 from PIL import Image
 
-from aelab import images
+from aelab import data, images
 
 SIZE = 28  # MNIST's field.
 BOX = 20  # The longer side of every MNIST digit.
@@ -28,9 +28,8 @@ class DigitError(ValueError):
 def _gray(img):
     img = np.asarray(img, dtype="float32")
     if img.ndim == 3 and img.shape[-1] == 3:
-        # ITU-R 601 luma, as Pillow's convert("L").
-        img = img @ np.asarray([0.299, 0.587, 0.114], dtype="float32")
-    elif img.ndim == 3 and img.shape[-1] == 1:
+        img = data.to_gray(img)  # ITU-R 601 luma, as Pillow's convert("L").
+    if img.ndim == 3 and img.shape[-1] == 1:
         img = img[..., 0]
     if img.ndim != 2 or min(img.shape) < 1:
         raise ValueError(f"Expected an image of shape (H, W), (H, W, 1) or (H, W, 3). Received shape {img.shape}")

@@ -1,7 +1,8 @@
 """Pictures for slides and worksheets: image panels with their labels drawn in, as PNG.
 
 What a page shows as several images with captions becomes one picture here,
-so a downloaded file still says what each part is.
+so a downloaded file still says what each part is. `font` also serves the
+scatter PNGs of `aelab.figure_png`.
 """
 
 import numpy as np
@@ -13,12 +14,30 @@ INK = (40, 40, 40)
 PAPER = (255, 255, 255)
 
 
-def _font(size):
-    # Pillow's bundled font scales with FreeType (always present in its wheels);
-    # without FreeType it falls back to a small bitmap font, still readable.
+# Fonts tried in turn (Pillow looks them up in the system's font folders).
+# Pillow's own font, the fallback, has no Greek letters, and legends say "1σ".
+FONTS = ("DejaVuSans.ttf", "LiberationSans-Regular.ttf", "Arial.ttf", "arial.ttf", "Helvetica.ttc")
+
+
+def font(size):
+    """A font of `size` pixels for text drawn into exported pictures.
+
+    Args:
+        size: text height in pixels.
+
+    Returns:
+        The first of `FONTS` the system has, else Pillow's bundled font
+        (scaled with FreeType, always present in Pillow's wheels), else its
+        small bitmap font.
+    """
+    for name in FONTS:
+        try:
+            return ImageFont.truetype(name, size)
+        except OSError:
+            continue
     try:
         return ImageFont.load_default(size=size)
-    except (OSError, ValueError):
+    except (TypeError, OSError, ValueError, ImportError):  # Pillow without FreeType.
         return ImageFont.load_default()
 
 
@@ -36,8 +55,8 @@ def labelled_panels(panels, title=None, footer=None, gap=16, margin=12, font_siz
     """Lays images out side by side, each with its label above it.
 
     Args:
-        panels: a list of `(label, image)` (text in Latin letters: the
-            bundled font has no Greek, so write "sigma", not "σ"); images are arrays of shape
+        panels: a list of `(label, image)` (text in Latin letters: Pillow's
+            fallback font has no Greek, so write "sigma", not "σ"); images are arrays of shape
             (H, W), (H, W, 1) or (H, W, 3), floats in [0, 1] or uint8, and may
             differ in size (each is centred in its column, top-aligned).
         title: optional line of text above everything.
@@ -55,13 +74,13 @@ def labelled_panels(panels, title=None, footer=None, gap=16, margin=12, font_siz
     if not panels:
         raise ValueError("labelled_panels expects at least one (label, image) panel. Received: []")
     pics = [(str(label), _rgb(img)) for label, img in panels]
-    font, small = _font(font_size), _font(max(10, font_size - 2))
+    regular, small = font(font_size), font(max(10, font_size - 2))
     probe = ImageDraw.Draw(Image.new("RGB", (1, 1)))
-    line = _text_size(probe, "Ág", font)[1] + 10  # One line of text and its spacing.
-    widths = [max(p.shape[1], _text_size(probe, label, font)[0]) for label, p in pics]
+    line = _text_size(probe, "Ág", regular)[1] + 10  # One line of text and its spacing.
+    widths = [max(p.shape[1], _text_size(probe, label, regular)[0]) for label, p in pics]
     body_h = max(p.shape[0] for _, p in pics)
     width = sum(widths) + gap * (len(pics) - 1) + 2 * margin
-    for text, f in ((title, font), (footer, small)):
+    for text, f in ((title, regular), (footer, small)):
         if text:
             width = max(width, _text_size(probe, text, f)[0] + 2 * margin)
     height = margin + (line if title else 0) + line + body_h + (line if footer else 0) + margin
@@ -70,12 +89,12 @@ def labelled_panels(panels, title=None, footer=None, gap=16, margin=12, font_siz
     draw = ImageDraw.Draw(canvas)
     y = margin
     if title:
-        draw.text((margin, y), title, fill=INK, font=font)
+        draw.text((margin, y), title, fill=INK, font=regular)
         y += line
     x = margin
     for (label, pic), w in zip(pics, widths, strict=True):
-        tw = _text_size(draw, label, font)[0]
-        draw.text((x + (w - tw) // 2, y), label, fill=INK, font=font)
+        tw = _text_size(draw, label, regular)[0]
+        draw.text((x + (w - tw) // 2, y), label, fill=INK, font=regular)
         canvas.paste(Image.fromarray(pic), (x + (w - pic.shape[1]) // 2, y + line))
         x += w + gap
     if footer:

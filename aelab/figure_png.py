@@ -10,30 +10,13 @@ import io
 import math
 
 import numpy as np
-from PIL import Image, ImageColor, ImageDraw, ImageFont
+from PIL import Image, ImageColor, ImageDraw
 
-from aelab import plots
+from aelab import export, plots
 
 BACKGROUND = (255, 255, 255)
 AXIS = (60, 60, 60)
 GRID = (228, 228, 228)
-
-
-# Fonts tried in turn (Pillow looks them up in the system's font folders).
-# Pillow's built-in font has no Greek letters, and legends say "1σ".
-FONTS = ("DejaVuSans.ttf", "LiberationSans-Regular.ttf", "Arial.ttf", "arial.ttf", "Helvetica.ttc")
-
-
-def _font(size):
-    for name in FONTS:
-        try:
-            return ImageFont.truetype(name, size)
-        except OSError:
-            continue
-    try:
-        return ImageFont.load_default(size=size)
-    except (TypeError, OSError, ImportError):  # Pillow without FreeType: the bitmap font.
-        return ImageFont.load_default()
 
 
 def _rgb(color, default=(0, 0, 0)):
@@ -107,7 +90,7 @@ def scatter_png(fig, width=1200, height=1000, legend=True, title=None):
     y0, y1 = _range(fig.layout.yaxis, all_y)
 
     s = width / 1200  # Text and margins grow with the picture.
-    small, big = _font(round(22 * s)), _font(round(28 * s))
+    small, big = export.font(round(22 * s)), export.font(round(28 * s))
     title = title or _title(fig.layout)
     left, right = round(110 * s), round((210 if legend else 40) * s)
     top, bottom = round((80 if title else 30) * s), round(100 * s)

@@ -10,7 +10,7 @@ import io
 import numpy as np
 from PIL import Image
 
-from aelab import images
+from aelab import images, latent
 
 MIN_STEPS, MAX_STEPS = 2, 50
 
@@ -51,8 +51,7 @@ def decode_path(model, z_a, z_b, steps):
         (steps, 28, 28, 1).
     """
     z = path(z_a, z_b, steps)
-    # One direct call: `predict` costs more in set-up than 50 decodes take.
-    return z, np.asarray(model.decoder(z, training=False), dtype="float32")
+    return z, latent.decode(model, z)
 
 
 def strip(digits, scale=3, pad=2):

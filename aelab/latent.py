@@ -74,7 +74,7 @@ def check_latent_model(model, kind):
         raise ValueError(f"Expected a model with .encoder and .decoder for {kind}. Received: {type(model).__name__}")
     out = model.encoder(np.zeros((1, *IMAGE_SHAPE), "float32"), training=False)
     is_tuple = isinstance(out, (list, tuple))
-    if (kind == "vae2d") != is_tuple:
+    if (kind == "vae2d") != is_tuple or (is_tuple and len(out) != 3):
         want = "(z_mean, z_log_var, z)" if kind == "vae2d" else "a single latent tensor"
         raise ValueError(f"Expected an encoder returning {want} for {kind}. Received: {type(out).__name__}")
     z = out[0] if is_tuple else out

@@ -81,9 +81,7 @@ def scatter(fig, key, png_name, title, selectable=False):
     kwargs = {}
     if selectable:
         kwargs = dict(on_select=lambda: remember_selection(key), selection_mode=("box", "lasso"))
-    # The camera button saves what the browser shows, at twice the resolution for slides.
-    config = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "filename": png_name, "scale": 2}}
-    st.plotly_chart(fig, key=key, config=config, **kwargs)
+    st.plotly_chart(fig, key=key, config=plots.png_config(png_name), **kwargs)
     st.download_button(
         "Download chart (PNG)",
         data=lambda: figure_png.scatter_png(fig, title=title),
