@@ -42,8 +42,9 @@ def evaluate(data_dir=None, checkpoint_dir=None, limit=0, seed=0):
     out = {}
     ae = checkpoints.load("ae2d", checkpoint_dir)
     out["ae2d"] = metrics.reconstruction_metrics(x_test, metrics.predict_all(ae, x_test))
+    pca = metrics.PCA(x_train)  # One decomposition for both sizes.
     for k in (2, 16):
-        out[f"pca{k}"] = metrics.reconstruction_metrics(x_test, metrics.pca_reconstruct(x_train, x_test, k))
+        out[f"pca{k}"] = metrics.reconstruction_metrics(x_test, pca.reconstruct(x_test, k))
     vae = checkpoints.load("vae2d", checkpoint_dir)
     out["vae2d"] = {
         **metrics.reconstruction_metrics(x_test, metrics.predict_all(vae, x_test)),

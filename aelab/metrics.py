@@ -144,6 +144,33 @@ def vae_elbo(vae, x, batch_size=1000):
     return {"neg_elbo": float(np.mean(rec + kl)), "reconstruction": float(np.mean(rec)), "kl": float(np.mean(kl))}
 
 
+class PCA:
+    """A PCA baseline, fitted once on a training set, then used at any number of components.
+
+    Eigenvectors of the 784x784 covariance: cheaper than an SVD of 60k rows,
+    and one decomposition serves a whole sweep of latent sizes.
+
+    Args:
+        x_train: images used to fit the components, shape (N, ...).
+    """
+
+    def __init__(self, x_train):
+        a = np.asarray(x_train, "float64").reshape(len(x_train), -1)
+        self.mean = a.mean(axis=0)
+        cov = (a - self.mean).T @ (a - self.mean) / len(a)
+        _, vecs = np.linalg.eigh(cov)
+        self.components = vecs[:, ::-1]  # Columns by decreasing variance.
+
+    def encode(self, x, k):
+        """The first k principal coordinates of images, shape (N, k)."""
+        return (np.asarray(x, "float64").reshape(len(x), -1) - self.mean) @ self.components[:, :k]
+
+    def reconstruct(self, x, k):
+        """Reconstructions from k components, clipped to [0, 1] like the AE's sigmoid, shaped like `x`."""
+        rec = self.encode(x, k) @ self.components[:, :k].T + self.mean
+        return np.clip(rec, 0, 1).reshape(np.shape(x)).astype("float32")
+
+
 def pca_reconstruct(x_train, x_test, n_components):
     """A PCA baseline: project onto the top components of the training set and back.
 
@@ -155,12 +182,4 @@ def pca_reconstruct(x_train, x_test, n_components):
     Returns:
         Reconstructions of `x_test`, clipped to [0, 1], same shape.
     """
-    a = np.asarray(x_train, "float64").reshape(len(x_train), -1)
-    mean = a.mean(axis=0)
-    # Eigenvectors of the 784x784 covariance: cheaper than an SVD of 60k rows.
-    cov = (a - mean).T @ (a - mean) / len(a)
-    _, vecs = np.linalg.eigh(cov)
-    w = vecs[:, ::-1][:, :n_components]
-    t = np.asarray(x_test, "float64").reshape(len(x_test), -1) - mean
-    rec = (t @ w) @ w.T + mean
-    return np.clip(rec, 0, 1).reshape(np.shape(x_test)).astype("float32")
+    return PCA(x_train).reconstruct(x_test, n_components)

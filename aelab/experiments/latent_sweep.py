@@ -23,33 +23,6 @@ MAX_RELATIVE_ERROR = 0.5  # The compression study's bar.
 PIXELS = 28 * 28
 
 
-class PCA:
-    """PCA fitted once on a training set, then used at any number of components.
-
-    (`aelab.metrics.pca_reconstruct` refits per call; a sweep over five sizes
-    would compute the 784 x 784 eigendecomposition five times.)
-
-    Args:
-        x_train: images of shape (N, 28, 28, 1).
-    """
-
-    def __init__(self, x_train):
-        a = np.asarray(x_train, "float64").reshape(len(x_train), -1)
-        self.mean = a.mean(axis=0)
-        cov = (a - self.mean).T @ (a - self.mean) / len(a)
-        _, vecs = np.linalg.eigh(cov)
-        self.components = vecs[:, ::-1]  # Columns by decreasing variance.
-
-    def encode(self, x, k):
-        """The first k principal coordinates of images, shape (N, k)."""
-        return (np.asarray(x, "float64").reshape(len(x), -1) - self.mean) @ self.components[:, :k]
-
-    def reconstruct(self, x, k):
-        """Reconstructions from k components, clipped to [0, 1] like the AE's sigmoid."""
-        rec = self.encode(x, k) @ self.components[:, :k].T + self.mean
-        return np.clip(rec, 0, 1).reshape(np.shape(x)).astype("float32")
-
-
 def _cache_name(k, budget):
     return f"conv_ae_k{k}_e{budget.epochs}_n{budget.train_size or 'all'}_v{budget.val_size}_s{budget.seed}"
 
@@ -100,7 +73,7 @@ def conv_autoencoder(k, budget, x_train, x_val, cache_dir=None, progress=None):
 def _sweep(latents, budget, data, cache_dir, progress, share):
     """Trains (or loads) the conv AE at each size and measures it and PCA on the test set."""
     (x_train, _), (x_val, _), (x_test, _) = data
-    pca = PCA(x_train)
+    pca = metrics.PCA(x_train)
     out, models = [], {}
     for i, k in enumerate(latents):
         progress(share * i / len(latents), f"Conv AE with a {k}-D latent…")
