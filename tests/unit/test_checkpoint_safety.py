@@ -17,11 +17,6 @@ from aelab.models import build_conv_autoencoder
 X = np.zeros((1, 28, 28, 1), "float32")
 
 
-@pytest.fixture()
-def tiny_ae():
-    return build_conv_autoencoder(hidden_units=8, filters=(4, 8))
-
-
 def files_under(folder):
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
 
@@ -146,20 +141,12 @@ def test_read_only_refuses_every_write(tmp_path, tiny_ae, monkeypatch):
     assert {p: p.read_bytes() for p in tmp_path.iterdir()} == before
 
 
-def test_read_only_loads_an_interrupted_save_without_renaming(tmp_path, tiny_ae, monkeypatch):
+def test_read_only_loads_an_interrupted_save_without_renaming(
+    tmp_path, tiny_ae, monkeypatch, save_killed_between_renames
+):
     checkpoints.save(tiny_ae, "ae2d", {"generation": 1}, tmp_path)
     newer = build_conv_autoencoder(hidden_units=8, filters=(4, 8))
-    real_replace = os.replace
-
-    def replace_then_die(src, dst):
-        if str(dst).endswith(".keras"):
-            raise KeyboardInterrupt("killed between the renames")
-        real_replace(src, dst)
-
-    monkeypatch.setattr(os, "replace", replace_then_die)
-    with pytest.raises(KeyboardInterrupt):
-        checkpoints.save(newer, "ae2d", {"generation": 2}, tmp_path)
-    monkeypatch.undo()
+    save_killed_between_renames(newer, "ae2d", {"generation": 2}, tmp_path)
 
     monkeypatch.setenv(checkpoints.READ_ONLY_ENV, "1")
     before = sorted(os.listdir(tmp_path))

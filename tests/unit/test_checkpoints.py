@@ -12,11 +12,6 @@ from aelab.models import build_conv_autoencoder, build_vae
 X = np.random.default_rng(0).random((2, 28, 28, 1), dtype="float32")
 
 
-@pytest.fixture()
-def tiny_ae():
-    return build_conv_autoencoder(hidden_units=8, filters=(4, 8))
-
-
 def test_save_writes_model_and_sidecar(tmp_path, tiny_ae):
     path = checkpoints.save(tiny_ae, "ae2d", {"seed": 1, "epochs": 3}, tmp_path)
     sidecar = checkpoints.read_sidecar("ae2d", tmp_path)
@@ -91,21 +86,10 @@ def test_crash_while_writing_keeps_previous(tmp_path, tiny_ae, monkeypatch):
     assert sorted(os.listdir(tmp_path)) == ["ae2d.json", "ae2d.keras"]
 
 
-def test_crash_between_renames_is_rolled_forward(tmp_path, tiny_ae, monkeypatch):
+def test_crash_between_renames_is_rolled_forward(tmp_path, tiny_ae, save_killed_between_renames):
     checkpoints.save(tiny_ae, "ae2d", {"generation": 1}, tmp_path)
     other = build_conv_autoencoder(hidden_units=8, filters=(4, 8))
-    real_replace, calls = os.replace, []
-
-    def replace_then_die(src, dst):
-        calls.append(dst)
-        if str(dst).endswith(".keras"):
-            raise KeyboardInterrupt("killed between the renames")
-        real_replace(src, dst)
-
-    monkeypatch.setattr(os, "replace", replace_then_die)
-    with pytest.raises(KeyboardInterrupt):
-        checkpoints.save(other, "ae2d", {"generation": 2}, tmp_path)
-    monkeypatch.undo()
+    save_killed_between_renames(other, "ae2d", {"generation": 2}, tmp_path)
     # The sidecar already names the new model; load finishes the save.
     loaded = checkpoints.load("ae2d", tmp_path)
     assert checkpoints.read_sidecar("ae2d", tmp_path)["generation"] == 2

@@ -105,7 +105,9 @@ def test_move_point_matches_a_figure_built_at_the_new_point():
 
     z0, z1 = latent.grid_axes(10, (-3.0, 3.0), (-2.0, 2.0))
     mosaic = np.zeros((280, 280), "float32")
-    moved = plots.move_point(plots.manifold_figure(mosaic, z0, z1, point=(0.0, 0.0)), (3.0, -2.0), manifold_axes=(z0, z1))
+    moved = plots.move_point(
+        plots.manifold_figure(mosaic, z0, z1, point=(0.0, 0.0)), (3.0, -2.0), manifold_axes=(z0, z1)
+    )
     built = plots.manifold_figure(mosaic, z0, z1, point=(3.0, -2.0))
     assert moved.data[-1].x == built.data[-1].x and moved.data[-1].y == built.data[-1].y
     assert moved.data[-1].x[0] > 250 and moved.data[-1].y[0] > 250  # Bottom-right cell centre.
