@@ -15,21 +15,17 @@ import zipfile
 
 import keras
 
-import aelab.models  # noqa: F401  (registers the custom classes for deserialization)
-from aelab import latent
+from aelab import models
+from aelab.inference import latent
+from aelab.models import registry
 
 CHECKPOINT_DIR_ENV = "AELAB_CHECKPOINT_DIR"
 # Classroom mode: set to 1 and nothing here writes, renames or deletes a file.
 READ_ONLY_ENV = "AELAB_READ_ONLY"
 REPO_CHECKPOINTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "checkpoints")
 
-# The shipped checkpoints and the command that rebuilds each one.
-SHIPPED = {
-    "ae2d": "python -m aelab.train ae2d --epochs 30",
-    "vae2d": "python -m aelab.train vae2d --epochs 30",
-    "dae": "python -m aelab.train dae --epochs 15 --schedule cosine",
-    "colorizer": "python -m aelab.train colorizer --epochs 10 --schedule cosine",
-}
+# The shipped checkpoints (one per model kind) and the command that rebuilds each one.
+SHIPPED = {kind.name: kind.rebuild for kind in registry.KINDS.values()}
 
 # The tutorials' dense variants (Variants page), rebuilt together by one study run.
 # Kept apart from SHIPPED, whose four names are the public load contract.
@@ -270,17 +266,14 @@ def clean_stale_temporaries(directory=None):
 def _check_contract(name, model):
     import numpy as np
 
+    kind = registry.KINDS[name]
     try:
-        if name in ("ae2d", "vae2d"):
+        if kind.latent_2d:
             latent.check_latent_model(model, name)  # The app's own check for the AE and VAE it shows.
-        elif name == "dae":
-            y = model(np.zeros((1, 28, 28, 1), "float32"), training=False)
-            if tuple(y.shape) != (1, 28, 28, 1):
-                raise ValueError(f"output {tuple(y.shape)[1:]}, expected (28, 28, 1)")
-        elif name == "colorizer":
-            y = model(np.zeros((1, 32, 32, 1), "float32"), training=False)
-            if tuple(y.shape) != (1, 32, 32, 3):
-                raise ValueError(f"output {tuple(y.shape)[1:]}, expected (32, 32, 3)")
+        else:
+            y = model(np.zeros((1, *kind.input_shape), "float32"), training=False)
+            if tuple(y.shape)[1:] != kind.output_shape:
+                raise ValueError(f"output {tuple(y.shape)[1:]}, expected {kind.output_shape}")
     except Exception as e:  # Any mismatch in a foreign model surfaces here.
         raise CheckpointError(
             f"Checkpoint '{name}' holds a model of another architecture: {_one_line(e)}. {_train_hint(name)}"
@@ -331,6 +324,7 @@ def load(name, directory=None, verify=True):
             f"Checkpoint {keras_path} does not match its sidecar (sha256 differs): "
             f"the file was changed or only partly written. {_train_hint(name)}"
         )
+    models.load_all()  # Registers aelab's Keras classes, which the file names.
     try:
         model = keras.saving.load_model(keras_path, compile=False, safe_mode=True)
     except (zipfile.BadZipFile, OSError, ValueError, TypeError, KeyError) as e:
@@ -342,6 +336,6 @@ def load(name, directory=None, verify=True):
                 f"this machine. {_train_hint(name)}"
             ) from e
         raise CheckpointError(f"Checkpoint {keras_path} could not be loaded: {e}. {_train_hint(name)}") from e
-    if verify:
+    if verify and name in registry.KINDS:
         _check_contract(name, model)
     return model

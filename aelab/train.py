@@ -10,8 +10,8 @@ from aelab.cli import ArgumentParser, existing_dir, non_negative_int, positive_f
 
 
 def parse_args(argv=None):
-    # aelab.config, not aelab.training: flag errors come before TensorFlow starts (and prints).
-    from aelab.config import MODEL_KINDS, OPTIMIZER_NAMES, TrainConfig
+    # aelab.training.config, not aelab.training.pipeline: flag errors come before TensorFlow starts (and prints).
+    from aelab.training.config import MODEL_KINDS, OPTIMIZER_NAMES, TrainConfig
 
     d = TrainConfig()
     p = ArgumentParser(prog="python -m aelab.train", description="Train an aelab model and save it as a checkpoint.")
@@ -80,9 +80,10 @@ def main(argv=None):
     quiet_tensorflow()
     import contextlib
 
-    from aelab import data, training
+    from aelab import data
+    from aelab.training import pipeline
 
-    cfg = training.TrainConfig(
+    cfg = pipeline.TrainConfig(
         model=args.model,
         epochs=args.epochs,
         batch_size=args.batch_size,
@@ -97,7 +98,7 @@ def main(argv=None):
         arch=args.arch,
     )
     try:
-        x_train, x_val, (x_test, _) = training.load_split(cfg, args.data_dir)
+        x_train, x_val, (x_test, _) = pipeline.load_split(cfg, args.data_dir)
     except data.DataError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -106,7 +107,7 @@ def main(argv=None):
     scope = strategy.scope if strategy else contextlib.nullcontext
     t0 = time.perf_counter()
     with scope():
-        model = training.build_model(cfg)
+        model = pipeline.build_model(cfg)
     print(
         f"{args.model}: {model.count_params():,} parameters, {len(x_train)} training images, {len(x_val)} validation"
         + (f", {strategy.num_replicas_in_sync} replicas" if strategy else ""),
@@ -120,14 +121,14 @@ def main(argv=None):
     def save_best(m, epoch, logs):
         # An interim checkpoint: if the run is killed, the best epoch so far survives.
         last = {k: [float(v)] for k, v in logs.items()}
-        training.save_trained(m, args.name, cfg, last, {}, time.perf_counter() - t0, args.out, epochs=epoch + 1)
+        pipeline.save_trained(m, args.name, cfg, last, {}, time.perf_counter() - t0, args.out, epochs=epoch + 1)
 
-    callbacks = [training.ProgressCallback(on_epoch=report), training.KeepBest(save=save_best if len(x_val) else None)]
+    callbacks = [pipeline.ProgressCallback(on_epoch=report), pipeline.KeepBest(save=save_best if len(x_val) else None)]
     with scope():
-        history = training.fit(model, cfg, x_train, x_val, callbacks)
+        history = pipeline.fit(model, cfg, x_train, x_val, callbacks)
     seconds = time.perf_counter() - t0
-    test = training.test_metrics(model, cfg.model, x_test, seed=cfg.seed)
-    path = training.save_trained(model, args.name, cfg, history.history, test, seconds, args.out)
+    test = pipeline.test_metrics(model, cfg.model, x_test, seed=cfg.seed)
+    path = pipeline.save_trained(model, args.name, cfg, history.history, test, seconds, args.out)
     print(f"trained in {seconds:.0f}s; test: " + ", ".join(f"{k} {v:.4f}" for k, v in test.items()))
     print(f"saved {path}")
     return 0

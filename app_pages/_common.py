@@ -18,7 +18,9 @@ import numpy as np  # noqa: E402
 import streamlit as st  # noqa: E402
 from streamlit.runtime.scriptrunner import script_runner  # noqa: E402
 
-from aelab import checkpoints, data, images, latent  # noqa: E402
+from aelab import checkpoints, data  # noqa: E402
+from aelab.data import images  # noqa: E402
+from aelab.inference import latent  # noqa: E402
 
 KINDS = {"ae2d": "Autoencoder (AE)", "vae2d": "Variational autoencoder (VAE)"}
 KIND_BY_LABEL = {label: kind for kind, label in KINDS.items()}

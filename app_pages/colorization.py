@@ -3,7 +3,9 @@
 import numpy as np
 import streamlit as st
 
-from aelab import data, images, latent, metrics
+from aelab import data, metrics
+from aelab.data import images
+from aelab.inference import latent
 from app_pages import _common, _urlstate
 
 # Display size of a 32x32 image: smooth enlargement suits photos. Widths are

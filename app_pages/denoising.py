@@ -5,7 +5,11 @@ import math
 import numpy as np
 import streamlit as st
 
-from aelab import data, export, images, latent, metrics, plots, robustness
+from aelab import data, metrics
+from aelab.data import images
+from aelab.figures import panels, plots
+from aelab.inference import latent
+from aelab.lessons import robustness
 from app_pages import _common, _urlstate
 
 NOISE_KINDS = {  # label -> aelab.data noise kind
@@ -33,7 +37,7 @@ x, _ = _common.mnist_test()
 
 @st.cache_data(max_entries=8, show_spinner="Measuring the denoiser at 11 noise levels…")
 def robustness_sweep(_model, key, kind):
-    """The σ sweep of `aelab.robustness` on a fixed test subset; `key` identifies the weights."""
+    """The σ sweep of `aelab.lessons.robustness` on a fixed test subset; `key` identifies the weights."""
     del key
     return robustness.sigma_sweep(_model, robustness.fixed_subset(x, SWEEP_DIGITS), kind)
 
@@ -54,7 +58,7 @@ def _column(stack):
 
 def rows_png(stacks, kind, sigma, psnr, ssim):
     """The three columns as one PNG, labelled, with the scores underneath."""
-    return export.labelled_png(
+    return panels.labelled_png(
         [(f"noisy, sigma {sigma:.2f}" if k == "noisy" else k, _column(s)) for k, s in stacks.items()],
         title=f"Denoising autoencoder: {LABEL_BY_KIND[kind].lower()} noise",
         footer=f"PSNR {_db(psnr[0])} -> {_db(psnr[1])}, SSIM {ssim[0]:.3f} -> {ssim[1]:.3f} (noisy -> denoised)",

@@ -9,8 +9,11 @@ bring a class to the same view.
 import numpy as np
 import streamlit as st
 
-from aelab import digits, figure_png, images, interpolation, latent, plots, posterior
-from aelab import latent_figures as lf
+from aelab.data import digits, images
+from aelab.figures import overlays as lf
+from aelab.figures import plots, scatter_png
+from aelab.inference import latent
+from aelab.lessons import interpolation, posterior
 from app_pages import _canvas, _common, _urlstate
 
 MAX_SHOWN = 16  # Selected digits drawn; enough to judge a region, small enough to see.
@@ -74,7 +77,7 @@ def model_or_none(kind):
 def scatter(fig, key, png_name, title, selectable=False):
     """Shows a latent scatter with a PNG download under it.
 
-    The download is drawn by aelab.figure_png only when clicked (a deferred
+    The download is drawn by aelab.figures.scatter_png only when clicked (a deferred
     download), so an unclicked button costs nothing; the chart's camera button
     saves what the browser shows.
     """
@@ -84,7 +87,7 @@ def scatter(fig, key, png_name, title, selectable=False):
     st.plotly_chart(fig, key=key, config=plots.png_config(png_name), **kwargs)
     st.download_button(
         "Download chart (PNG)",
-        data=lambda: figure_png.scatter_png(fig, title=title),
+        data=lambda: scatter_png.scatter_png(fig, title=title),
         file_name=f"{png_name}.png",
         mime="image/png",
         key=f"{key}_png",

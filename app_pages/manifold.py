@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from aelab import images, latent, plots
+from aelab.data import images
+from aelab.figures import plots
+from aelab.inference import latent
 from app_pages import _common, _urlstate
 
 STEP = 0.1

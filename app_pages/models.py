@@ -7,7 +7,10 @@ import time
 import pandas as pd
 import streamlit as st
 
-from aelab import checkpoints, data, jobs, plots, training
+from aelab import checkpoints, data
+from aelab.figures import plots
+from aelab.training import jobs
+from aelab.training.config import OPTIMIZER_NAMES
 from app_pages import _common, _urlstate
 
 EPOCHS_MAX = 30
@@ -175,7 +178,7 @@ def train_panel(kind):
         "Training images", TRAIN_SIZES, 10000, format_func="{:,}".format, key=f"size_{kind}", disabled=busy
     )
     c = st.columns(3, vertical_alignment="bottom")
-    optimizer = c[0].selectbox("Optimizer", list(training.OPTIMIZERS), key=f"opt_{kind}", disabled=busy)
+    optimizer = c[0].selectbox("Optimizer", list(OPTIMIZER_NAMES), key=f"opt_{kind}", disabled=busy)
     lr = c[1].select_slider(
         "Learning rate", LEARNING_RATES, 1e-3, format_func="{:g}".format, key=f"lr_{kind}", disabled=busy
     )

@@ -5,10 +5,12 @@ import math
 import numpy as np
 import streamlit as st
 
-from aelab import images, latent, metrics
-from aelab.experiments import variants as study
+from aelab import metrics
+from aelab.data import images
+from aelab.experiments import variants_study as study
 from aelab.experiments.figures import study_figure
-from aelab.models.variants import hidden_unit_images, sparsity_target
+from aelab.inference import latent
+from aelab.models.dense import hidden_unit_images, sparsity_target
 from app_pages import _common
 
 SCALE = 3  # 28 px digits shown at 84 px.

@@ -15,7 +15,8 @@ import _common  # noqa: F401  (puts the repository on sys.path)
 import numpy as np
 from _common import medians_ms, row
 
-from aelab import checkpoints, data, latent, metrics
+from aelab import checkpoints, data, metrics
+from aelab.inference import latent
 
 
 def manifold_rows(runs, full_reference=False):

@@ -14,7 +14,9 @@ import plotly.express as px
 import plotly.io
 from _common import medians_ms, row
 
-from aelab import checkpoints, data, latent, plots
+from aelab import checkpoints, data
+from aelab.figures import plots
+from aelab.inference import latent
 
 
 def _sent(fig):

@@ -2,7 +2,7 @@
 
     python bench/train_epoch.py [--epochs 2]
 
-Trains with aelab's own pipeline (`aelab.training.fit`, batch 128, Adam, MSE)
+Trains with aelab's own pipeline (`aelab.training.pipeline.fit`, batch 128, Adam, MSE)
 and reports the median epoch time after the first, which also pays for tracing.
 """
 
@@ -14,7 +14,8 @@ import _common  # noqa: F401  (puts the repository on sys.path)
 import keras
 from _common import row
 
-from aelab import data, training
+from aelab import data
+from aelab.training import pipeline
 
 
 class EpochTimer(keras.callbacks.Callback):
@@ -30,9 +31,9 @@ class EpochTimer(keras.callbacks.Callback):
 
 def train_epoch_rows(epochs=2):
     (x, _), _ = data.load_mnist()
-    cfg = training.TrainConfig(model="ae2d", epochs=epochs, val_size=0)
+    cfg = pipeline.TrainConfig(model="ae2d", epochs=epochs, val_size=0)
     timer = EpochTimer()
-    training.fit(training.build_model(cfg), cfg, x, x[:0], callbacks=[timer])
+    pipeline.fit(pipeline.build_model(cfg), cfg, x, x[:0], callbacks=[timer])
     steady = statistics.median(timer.seconds[1:] or timer.seconds)
     return [
         row(

@@ -39,6 +39,18 @@ class Budget:
     seed: int = 1337  # Seeds weights, shuffling and noise.
     batch_size: int = 128  # Images per step.
 
+    def train_config(self, model, **overrides):
+        """The `TrainConfig` of one run of a study under this budget (validated there).
+
+        Args:
+            model: the registry kind it trains as.
+            **overrides: other `TrainConfig` fields (latent size, optimizer, schedule).
+        """
+        from aelab.training.config import TrainConfig
+
+        fields = dict(epochs=self.epochs, batch_size=self.batch_size, seed=self.seed)
+        return TrainConfig(model=model, train_size=self.train_size, val_size=self.val_size, **fields, **overrides)
+
 
 # Per study: (full budget, quick budget). The full budgets fit about 40 minutes of
 # the project's 2-core CPU machine in all; quick ones take seconds.
@@ -87,12 +99,14 @@ def load_mnist_split(budget, data_dir=None):
         `(x_train, y_train), (x_val, y_val), (x_test, y_test)`.
     """
     from aelab import data
+    from aelab.training.pipeline import split
 
     (x, y), (xt, yt) = data.load_mnist(data_dir)
-    n = len(x) - budget.val_size
-    m = min(n, budget.train_size or n)
-    train = (x[:m], y[:m])
-    val = (x[n:], y[n:])
+    (x_train, x_val), (y_train, y_val) = (
+        split(x, budget.val_size, budget.train_size),
+        split(y, budget.val_size, budget.train_size),
+    )
+    train, val = (x_train, y_train), (x_val, y_val)
     if budget.test_size:
         xt, yt = xt[: budget.test_size], yt[: budget.test_size]
     return train, val, (xt, yt)
@@ -148,12 +162,12 @@ def run_study(study, budget=None, data_dir=None, checkpoint_dir=None, cache_dir=
     Returns:
         The result dict (see `result`).
     """
-    from aelab.experiments import latent_sweep, optimization, variants
+    from aelab.experiments import latent_sweep, optimization, variants_study
 
     check_study(study)
     budget = budget or budget_for(study)
     runner = {
-        "variants": variants.run,
+        "variants": variants_study.run,
         "pca": latent_sweep.run_pca,
         "compression": latent_sweep.run_compression,
         "optimizers": optimization.run_optimizers,

@@ -4,7 +4,7 @@ import textwrap
 
 import plotly.graph_objects as go
 
-from aelab.plots import DIGIT_COLORS, PROJECTOR_FONT
+from aelab.figures.plots import DIGIT_COLORS, PROJECTOR_FONT
 
 
 def study_figure(spec, height=380):

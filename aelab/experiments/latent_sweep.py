@@ -5,15 +5,15 @@ keep-the-best) once per latent size; with a cache folder the models are kept as
 checkpoints there, so whichever study runs second reuses the first one's models.
 """
 
-import dataclasses
 import time
 
 import keras
 import numpy as np
 
-from aelab import checkpoints, metrics, training
+from aelab import checkpoints, metrics
 from aelab.experiments import load_mnist_split, result
 from aelab.models import build_conv_autoencoder
+from aelab.training import pipeline
 
 PCA_LATENTS = (2, 4, 8, 16, 32)
 COMPRESSION_LATENTS = (1, 2, 4, 8, 16, 32, 64)
@@ -46,27 +46,18 @@ def conv_autoencoder(k, budget, x_train, x_val, cache_dir=None, progress=None):
             return checkpoints.load(name, cache_dir), 0.0
         except checkpoints.CheckpointError:
             pass  # Not trained yet (or a broken file): train it.
-    cfg = training.TrainConfig(
-        model="ae2d",
-        epochs=budget.epochs,
-        batch_size=budget.batch_size,
-        seed=budget.seed,
-        latent_dim=k,
-        train_size=budget.train_size,
-        val_size=budget.val_size,
-    )
+    cfg = budget.train_config("ae2d", latent_dim=k)
     t0 = time.perf_counter()
     model = build_conv_autoencoder(latent_dim=k)
     cbs = [
-        training.ProgressCallback(on_epoch=lambda e, n, logs, s: progress and progress((e + 1) / n)),
-        training.KeepBest(),
+        pipeline.ProgressCallback(on_epoch=lambda e, n, logs, s: progress and progress((e + 1) / n)),
+        pipeline.KeepBest(),
     ]
-    hist = training.fit(model, cfg, x_train, x_val, cbs)
+    hist = pipeline.fit(model, cfg, x_train, x_val, cbs)
     seconds = time.perf_counter() - t0
     if cache_dir:
-        meta = {"kind": "conv_ae", "config": dataclasses.asdict(cfg), "seed": cfg.seed, "dataset": "mnist"}
-        meta["history"] = {key: [float(v) for v in vals] for key, vals in hist.history.items()}
-        checkpoints.save(model, name, {**meta, "epochs": len(hist.history["loss"]), "test_metrics": {}}, cache_dir)
+        meta = pipeline.sidecar_metadata(cfg, hist.history, {}, seconds, kind="conv_ae")
+        checkpoints.save(model, name, meta, cache_dir)
     return model, seconds
 
 

@@ -1,31 +1,32 @@
 """Studies `optimizers` and `losses`: the conv denoising AE under one budget and seed (tutorial 002).
 
 Every run starts from the same initial weights and sees the same noisy batches
-(the DAE's own pipeline, `aelab.training.noisy_pair`); only the optimizer or the
+(the DAE's own pipeline, `aelab.training.pipeline.noisy_pair`); only the optimizer or the
 loss changes. The losses live on different scales, so the runs are compared on
 common measures: validation MSE after each epoch, and test PSNR/SSIM/MSE on the
 tutorial's noise at sigma 0.5.
 """
 
-import dataclasses
 import re
 import time
 
 import keras
 
-from aelab import checkpoints, metrics, training
+from aelab import checkpoints, metrics
 from aelab.experiments import load_mnist_split, result
 from aelab.models import build_denoiser
+from aelab.training import pipeline
 
 # Each optimizer at Keras' default learning rate, as the tutorial used them, and
 # Adagrad and SGD once more with a larger step: at their defaults (0.001, 0.01)
 # they barely move in this budget, which says more about the step than the method.
+# Each is a `keras.optimizers.get` spec: (name, its config beyond the defaults).
 OPTIMIZERS = {
-    "Adam": keras.optimizers.Adam,
-    "Adagrad": keras.optimizers.Adagrad,
-    "SGD": keras.optimizers.SGD,
-    "Adagrad, lr 0.05": lambda: keras.optimizers.Adagrad(0.05),
-    "SGD, lr 0.05, momentum 0.9": lambda: keras.optimizers.SGD(0.05, momentum=0.9),
+    "Adam": ("adam", {}),
+    "Adagrad": ("adagrad", {}),
+    "SGD": ("sgd", {}),
+    "Adagrad, lr 0.05": ("adagrad", {"learning_rate": 0.05}),
+    "SGD, lr 0.05, momentum 0.9": ("sgd", {"learning_rate": 0.05, "momentum": 0.9}),
 }
 LOSSES = {"MSE": "mean_squared_error", "BCE": "binary_crossentropy", "MAE": "mean_absolute_error"}
 TEST_SIGMA = 0.5
@@ -62,28 +63,24 @@ def train_denoiser(optimizer, loss, budget, x_train, x_val, cache_dir=None, prog
             return model, meta["history"], meta["train_seconds"]
         except (checkpoints.CheckpointError, KeyError):
             pass
-    cfg = training.TrainConfig(
-        model="dae",
-        epochs=budget.epochs,
-        batch_size=budget.batch_size,
-        seed=budget.seed,
-        train_size=budget.train_size,
-        val_size=budget.val_size,
-        optimizer=_slug(optimizer),  # Only recorded: the optimizer object is made below.
+    name_, config = OPTIMIZERS[optimizer]
+    opt = keras.optimizers.get({"class_name": name_, "config": config})
+    cfg = budget.train_config(
+        "dae",
+        optimizer=name_,
+        learning_rate=float(opt.learning_rate.numpy()),
         schedule="constant",  # No plateau schedule: it would act differently per run.
     )
     keras.utils.set_random_seed(budget.seed)  # The same initial weights for every run.
     model = build_denoiser()
-    model.compile(optimizer=OPTIMIZERS[optimizer](), loss=LOSSES[loss], metrics=["mse"])
-    report = training.ProgressCallback(on_epoch=lambda e, n, logs, s: progress and progress((e + 1) / n))
+    model.compile(optimizer=opt, loss=LOSSES[loss], metrics=["mse"])
+    report = pipeline.ProgressCallback(on_epoch=lambda e, n, logs, s: progress and progress((e + 1) / n))
     t0 = time.perf_counter()
-    hist = training.fit(model, cfg, x_train, x_val, [report])
+    hist = pipeline.fit(model, cfg, x_train, x_val, [report])
     seconds = round(time.perf_counter() - t0, 1)
     history = {k: [float(v) for v in vals] for k, vals in hist.history.items()}
     if cache_dir:
-        meta = {"kind": "dae", "config": {**dataclasses.asdict(cfg), "loss": loss}, "seed": cfg.seed}
-        meta.update(dataset="mnist", epochs=len(history["loss"]), test_metrics={}, history=history)
-        checkpoints.save(model, name, {**meta, "train_seconds": seconds}, cache_dir)
+        checkpoints.save(model, name, pipeline.sidecar_metadata(cfg, history, {}, seconds, loss=loss), cache_dir)
     return model, history, seconds
 
 

@@ -1,27 +1,31 @@
-"""Model families, one per module. Builders return `keras.Model`s."""
+"""Model families, one per module, and `registry`: every model kind described once.
 
-from aelab.models.autoencoder import Autoencoder, build_conv_autoencoder
-from aelab.models.colorizer import YUVToRGB, build_colorizer
-from aelab.models.denoiser import build_denoiser
-from aelab.models.vae import VAE, Sampling, build_vae
-from aelab.models.variants import (
-    KLSparsity,
-    build_dense_autoencoder,
-    build_multilayer_autoencoder,
-    build_sparse_autoencoder,
-)
+Builders return `keras.Model`s. Importing this package does not import Keras, so the
+command-line tools can check their flags first: `from aelab.models import build_vae`
+imports the family that defines the name, and `load_all()` imports every family so that
+their registered classes can be deserialized.
+"""
 
-__all__ = [
-    "Autoencoder",
-    "KLSparsity",
-    "VAE",
-    "Sampling",
-    "YUVToRGB",
-    "build_colorizer",
-    "build_conv_autoencoder",
-    "build_dense_autoencoder",
-    "build_denoiser",
-    "build_multilayer_autoencoder",
-    "build_sparse_autoencoder",
-    "build_vae",
-]
+import importlib
+import importlib.util
+
+# Each module holds one family; together they register every custom class aelab saves.
+FAMILIES = ("autoencoder", "vae", "denoiser", "colorizer", "dense")
+
+
+def load_all():
+    """Imports every model family (registering its Keras classes for `keras.saving`)."""
+    for family in FAMILIES:
+        importlib.import_module(f"aelab.models.{family}")
+
+
+def __getattr__(name):
+    # PEP 562: `from aelab.models import build_vae` finds the family on first use. A submodule's
+    # name (`from aelab.models import registry`) is asked here first, and must not import them all.
+    if name.startswith("_") or importlib.util.find_spec(f"{__name__}.{name}") is not None:
+        raise AttributeError(f"module 'aelab.models' has no attribute {name!r}")
+    for family in FAMILIES:
+        module = importlib.import_module(f"aelab.models.{family}")
+        if hasattr(module, name):
+            return getattr(module, name)
+    raise AttributeError(f"module 'aelab.models' has no attribute {name!r}")

@@ -66,6 +66,10 @@ class Autoencoder(keras.Model):
     def call(self, x, training=False):
         return self.decoder(self.encoder(x, training=training), training=training)
 
+    def encode_mean(self, x):
+        """Where each image lives in the latent space: the encoder's output, shape (N, latent_dim)."""
+        return self.encoder(x, training=False)
+
     def get_config(self):
         # Keras cannot rebuild sub-models from a subclass by itself; this is
         # what the keras.io VAE example lacks to be saved and reloaded.

@@ -72,6 +72,18 @@ class VAE(Autoencoder):
         z_mean, _, z = self.encoder(x, training=training)
         return self.decoder(z if training else z_mean, training=training)
 
+    def encode_mean(self, x):
+        """Where each image lives in the latent space: the posterior mean z_mean, shape (N, latent_dim).
+
+        The mean, not a sample: a sample would make the scatter shimmer between reruns.
+        """
+        return self.encoder(x, training=False)[0]
+
+    def posterior(self, x):
+        """The Gaussian q(z|x) of each image: `(z_mean, z_log_var)`, each (N, latent_dim)."""
+        z_mean, z_log_var, _ = self.encoder(x, training=False)
+        return z_mean, z_log_var
+
     def _terms(self, data, training):
         x = data[0] if isinstance(data, tuple) else data
         z_mean, z_log_var, z = self.encoder(x, training=training)

@@ -13,7 +13,10 @@ import pytest
 from PIL import Image
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-from aelab import checkpoints, data, images, latent, posterior
+from aelab import checkpoints, data
+from aelab.data import images
+from aelab.inference import latent
+from aelab.lessons import posterior
 
 PAGE = "app_pages/latent_space.py"
 

@@ -6,7 +6,7 @@ import json
 import pytest
 from PIL import Image
 
-from aelab import jobs
+from aelab.training import jobs
 
 PAGES = {
     "app_pages/models.py": "Models",

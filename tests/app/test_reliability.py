@@ -15,7 +15,8 @@ import keras
 import pytest
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-from aelab import checkpoints, images
+from aelab import checkpoints
+from aelab.data import images
 from tests.unit import test_bad_uploads as files
 
 REPO = pathlib.Path(__file__).resolve().parents[2]

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from aelab import checkpoints, training
+from aelab import checkpoints
+from aelab.training import pipeline
 
 DENOISING = "app_pages/denoising.py"
 MANIFOLD = "app_pages/manifold.py"
@@ -176,8 +177,8 @@ def test_a_link_sets_the_models_page_and_the_colorization_sample(open_page):
 
 def test_a_link_can_name_a_saved_model_and_a_missing_one_is_reported(open_page, user_dir):
     # A tiny saved VAE, as a teacher would have saved it from the Models page.
-    cfg = training.TrainConfig(model="vae2d", epochs=1)
-    checkpoints.save(training.build_model(cfg), "lesson3", {"kind": "vae2d", "config": {"model": "vae2d"}}, user_dir)
+    cfg = pipeline.TrainConfig(model="vae2d", epochs=1)
+    checkpoints.save(pipeline.build_model(cfg), "lesson3", {"kind": "vae2d", "config": {"model": "vae2d"}}, user_dir)
     at = open_page(query={"vae": "lesson3", "ae": "no_such_model"})
     assert not at.exception
     assert at.session_state["active"] == {"ae2d": "shipped", "vae2d": "saved:lesson3"}

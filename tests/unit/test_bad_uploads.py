@@ -1,4 +1,4 @@
-"""Every odd file a classroom can upload, made here, and what aelab.images does with it.
+"""Every odd file a classroom can upload, made here, and what aelab.data.images does with it.
 
 Each row is either refused with an `ImageError` whose message a student can
 read, or decoded to a sensible RGB image (and, where something was dropped or
@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from aelab import images
+from aelab.data import images
 
 
 def encode(img, fmt="PNG", **kw):

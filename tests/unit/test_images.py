@@ -1,4 +1,4 @@
-"""Unit tests for aelab.images: upload decoding and validation, resizing, mosaics, PNG."""
+"""Unit tests for aelab.data.images: upload decoding and validation, resizing, mosaics, PNG."""
 
 import io
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from aelab import images
+from aelab.data import images
 
 
 def encode(img, fmt="PNG", **kw):

@@ -1,10 +1,12 @@
-"""Unit tests for aelab.jobs: in-browser training in a thread, with a stop flag."""
+"""Unit tests for aelab.training.jobs: in-browser training in a thread, with a stop flag."""
 
 import keras
 import numpy as np
 import pytest
 
-from aelab import checkpoints, data, jobs, latent, training
+from aelab import checkpoints, data
+from aelab.inference import latent
+from aelab.training import jobs, pipeline
 
 needs_data = pytest.mark.skipif(data.resolve_data_dir() is None, reason="set AELAB_DATA_DIR to a folder with mnist.npz")
 
@@ -89,10 +91,10 @@ def test_snapshots_do_not_change_what_a_vae_learns():
     weights = []
     for watch in (False, True):
         keras.utils.set_random_seed(cfg.seed)  # The same initial weights both times.
-        model = training.build_model(cfg)
+        model = pipeline.build_model(cfg)
         seen = []
         callbacks = [jobs.LatentSnapshots(x[:16], lambda e, z, seen=seen: seen.append(e))] if watch else []
-        training.fit(model, cfg, x, x[:0], callbacks=callbacks)
+        pipeline.fit(model, cfg, x, x[:0], callbacks=callbacks)
         weights.append(model.get_weights())
         assert seen == ([0, 1, 2] if watch else [])
     for a, b in zip(*weights, strict=True):

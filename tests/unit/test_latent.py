@@ -1,16 +1,16 @@
-"""Unit tests for aelab.latent: selections, grids, ranges, manifold decoding (tiny fake models)."""
+"""Unit tests for aelab.inference.latent: selections, grids, ranges, manifold decoding (tiny fake models)."""
 
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from aelab import latent
+from aelab.inference import latent
 
 
 class FakeDecoder:
     """Decodes z to a 28x28 image filled with z0 (so cell placement is visible)."""
 
-    # TensorFlow ops, not NumPy: aelab.latent runs decoders inside a tf.function.
+    # TensorFlow ops, not NumPy: aelab.inference.latent runs decoders inside a tf.function.
     def __call__(self, z, training=False):
         return tf.broadcast_to(z[:, 0, None, None, None], (tf.shape(z)[0], 28, 28, 1))
 
@@ -25,6 +25,11 @@ class FakeModel:
         if self.vae:
             return mean, np.zeros_like(mean), mean + 100.0  # The sample z must not be used.
         return mean
+
+    def encode_mean(self, x):
+        # The contract of aelab.models' Autoencoder and VAE (tested there on the real classes).
+        out = self.encoder(x)
+        return out[0] if self.vae else out
 
     def __call__(self, x, training=False):
         return x * 0.5

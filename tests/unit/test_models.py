@@ -36,6 +36,17 @@ def test_vae_encoder_returns_three_codes(digits):
     assert m.decoder(z).shape == (3, 28, 28, 1)
 
 
+def test_each_model_says_where_a_digit_lives(digits):
+    ae, vae = build_conv_autoencoder(latent_dim=2, hidden_units=16), build_vae(hidden_units=16)
+    np.testing.assert_allclose(ae.encode_mean(digits), ae.encoder(digits))
+    z_mean, _, z = vae.encoder(digits)
+    np.testing.assert_allclose(vae.encode_mean(digits), z_mean)  # The mean, never the sample z.
+    assert not np.allclose(vae.encode_mean(digits), z)
+    mean, log_var = vae.posterior(digits)
+    np.testing.assert_allclose(mean, z_mean)
+    assert log_var.shape == (3, 2)
+
+
 def test_denoiser_shape_and_latent_floor(digits):
     assert build_denoiser(latent_dim=16, hidden_units=16)(digits).shape == (3, 28, 28, 1)
     with pytest.raises(ValueError, match="latent_dim"):

@@ -1,4 +1,4 @@
-"""Unit tests for aelab.plots: the figures carry what the app and selections rely on."""
+"""Unit tests for aelab.figures.plots: the figures carry what the app and selections rely on."""
 
 import base64
 
@@ -6,7 +6,9 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from aelab import images, latent, plots
+from aelab.data import images
+from aelab.figures import plots
+from aelab.inference import latent
 
 
 def sample(n=50):

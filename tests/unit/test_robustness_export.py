@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from aelab import checkpoints, data, export, plots, robustness
+from aelab import checkpoints, data
+from aelab.figures import panels, plots
+from aelab.lessons import robustness
 
 
 class Identity:
@@ -83,7 +85,7 @@ def test_png_config_names_the_download():
 def test_labelled_panels_draw_labels_above_the_images():
     a = np.zeros((50, 30), "float32")  # black
     b = np.ones((40, 30, 3), "float32") * np.array([1, 0, 0], "float32")  # red
-    out = export.labelled_panels([("original", a), ("noisy", b)], title="Title", footer="PSNR 4.8 dB -> 18.2 dB")
+    out = panels.labelled_panels([("original", a), ("noisy", b)], title="Title", footer="PSNR 4.8 dB -> 18.2 dB")
     assert out.dtype == np.uint8 and out.ndim == 3 and out.shape[2] == 3
     # Both pictures are in there, whole...
     assert np.sum(np.all(out == 0, axis=-1)) >= 50 * 30
@@ -92,7 +94,7 @@ def test_labelled_panels_draw_labels_above_the_images():
     black_rows = np.flatnonzero(np.all(out == 0, axis=-1).sum(axis=1) >= 30)
     ink_above = out[: black_rows[0]][np.all(out[: black_rows[0]] < 128, axis=-1)]
     assert len(ink_above) > 50
-    png = export.labelled_png([("original", a)])
+    png = panels.labelled_png([("original", a)])
     assert Image.open(io.BytesIO(png)).format == "PNG"
     with pytest.raises(ValueError, match="at least one"):
-        export.labelled_panels([])
+        panels.labelled_panels([])

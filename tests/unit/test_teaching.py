@@ -8,8 +8,12 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
-from aelab import data, digits, figure_png, images, interpolation, latent, plots, posterior
-from aelab import latent_figures as lf
+from aelab import data
+from aelab.data import digits, images
+from aelab.figures import overlays as lf
+from aelab.figures import plots, scatter_png
+from aelab.inference import latent
+from aelab.lessons import interpolation, posterior
 
 
 def stroke_image(size=(120, 90), dark_on_light=True):
@@ -97,7 +101,7 @@ class RecordingDecoder:
     def __init__(self):
         self.calls = []
 
-    # TensorFlow ops, not NumPy: aelab.latent.decode runs decoders inside a tf.function,
+    # TensorFlow ops, not NumPy: aelab.inference.latent.decode runs decoders inside a tf.function,
     # so this runs once, when the call is traced, with the batch's shape.
     def __call__(self, z, training=False):
         self.calls.append((tuple(z.shape), training))
@@ -136,6 +140,10 @@ class FakeVAE:
         mean = np.stack([m, -m], axis=1)
         return mean, np.full_like(mean, np.log(0.25)), mean + 99
 
+    def posterior(self, x):  # As aelab.models.vae.VAE.posterior: the first two outputs.
+        z_mean, z_log_var, _ = self.encoder(x)
+        return z_mean, z_log_var
+
 
 def test_posterior_and_its_ellipses():
     x = np.stack([np.full((28, 28, 1), v, "float32") for v in (0.2, 0.6)])
@@ -151,7 +159,7 @@ def test_posterior_and_its_ellipses():
 
 def test_posterior_refuses_an_ae():
     ae = type("AE", (), {"encoder": lambda self, x, training=False: np.zeros((len(x), 2))})()
-    with pytest.raises(ValueError, match="VAE encoder"):
+    with pytest.raises(ValueError, match="Expected a VAE"):
         posterior.posterior(ae, np.zeros((1, 28, 28, 1)))
 
 
@@ -204,7 +212,7 @@ def test_scatter_png_draws_points_where_they_are():
     fig = plots.latent_scatter(z, np.array([0, 1]), title="two digits", marker_size=20)
     lf.add_points(fig, [10, 0], "marker", color="#FF0000")
     img = np.asarray(
-        Image.open(io.BytesIO(figure_png.scatter_png(fig, width=600, height=500, legend=False))).convert("RGB")
+        Image.open(io.BytesIO(scatter_png.scatter_png(fig, width=600, height=500, legend=False))).convert("RGB")
     )
     assert img.shape == (500, 600, 3)
 

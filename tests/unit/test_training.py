@@ -7,7 +7,8 @@ import keras
 import numpy as np
 import pytest
 
-from aelab import checkpoints, training
+from aelab import checkpoints
+from aelab.training import pipeline
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -132,32 +133,32 @@ def test_mirrored_strategy_on_two_logical_cpus(tmp_path, data_dir):
 
 def test_training_is_reproducible():
     x = np.random.default_rng(0).random((64, 28, 28, 1), dtype="float32")
-    cfg = training.TrainConfig(model="ae2d", epochs=1, batch_size=32, seed=5, hidden_units=8)
+    cfg = pipeline.TrainConfig(model="ae2d", epochs=1, batch_size=32, seed=5, hidden_units=8)
     losses = []
     for _ in range(2):
         keras.utils.set_random_seed(cfg.seed)
-        model = training.build_model(cfg)
-        losses.append(training.fit(model, cfg, x[:48], x[48:]).history["val_loss"][0])
+        model = pipeline.build_model(cfg)
+        losses.append(pipeline.fit(model, cfg, x[:48], x[48:]).history["val_loss"][0])
     assert losses[0] == pytest.approx(losses[1], rel=1e-5)
 
 
 def test_progress_callback_reports_and_stops():
     x = np.random.default_rng(0).random((64, 28, 28, 1), dtype="float32")
-    cfg = training.TrainConfig(model="ae2d", epochs=5, batch_size=32, hidden_units=8)
+    cfg = pipeline.TrainConfig(model="ae2d", epochs=5, batch_size=32, hidden_units=8)
     seen = []
-    cb = training.ProgressCallback(
+    cb = pipeline.ProgressCallback(
         on_epoch=lambda e, n, logs, s: seen.append((e, n, "val_loss" in logs)), should_stop=lambda: len(seen) >= 2
     )
-    history = training.fit(training.build_model(cfg), cfg, x[:48], x[48:], [cb])
+    history = pipeline.fit(pipeline.build_model(cfg), cfg, x[:48], x[48:], [cb])
     assert seen == [(0, 5, True), (1, 5, True)] and len(history.history["loss"]) == 2
 
 
 def test_keep_best_restores_best_weights():
     x = np.random.default_rng(0).random((64, 28, 28, 1), dtype="float32")
-    cfg = training.TrainConfig(model="ae2d", epochs=3, batch_size=32, hidden_units=8)
-    keep = training.KeepBest()
-    model = training.build_model(cfg)
-    training.fit(model, cfg, x[:48], x[48:], [keep])
+    cfg = pipeline.TrainConfig(model="ae2d", epochs=3, batch_size=32, hidden_units=8)
+    keep = pipeline.KeepBest()
+    model = pipeline.build_model(cfg)
+    pipeline.fit(model, cfg, x[:48], x[48:], [keep])
     best = np.argmin(model.history.history["val_loss"])
     assert keep.best_epoch == best
     val = float(model.evaluate(x[48:], x[48:], verbose=0))
@@ -166,8 +167,8 @@ def test_keep_best_restores_best_weights():
 
 def test_noisy_pairs_are_seeded():
     x = np.random.default_rng(0).random((20, 28, 28, 1), dtype="float32")
-    a = training.PairSequence(x, 8, training.noisy_pair, seed=1)
-    b = training.PairSequence(x, 8, training.noisy_pair, seed=1)
+    a = pipeline.PairSequence(x, 8, pipeline.noisy_pair, seed=1)
+    b = pipeline.PairSequence(x, 8, pipeline.noisy_pair, seed=1)
     np.testing.assert_array_equal(a[0][0], b[0][0])
     first = a[0][0].copy()
     a.on_epoch_end()

@@ -12,7 +12,7 @@ from aelab.models import (
     build_multilayer_autoencoder,
     build_sparse_autoencoder,
 )
-from aelab.models.variants import hidden_unit_images, kl_sparsity, sparsity_target
+from aelab.models.dense import hidden_unit_images, kl_sparsity, sparsity_target
 
 X = np.random.default_rng(0).random((3, 28, 28, 1), dtype="float32")
 

@@ -10,7 +10,8 @@ import io
 import numpy as np
 from PIL import Image
 
-from aelab import images, latent
+from aelab.data import images
+from aelab.inference import latent
 
 MIN_STEPS, MAX_STEPS = 2, 50
 

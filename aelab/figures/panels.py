@@ -2,13 +2,13 @@
 
 What a page shows as several images with captions becomes one picture here,
 so a downloaded file still says what each part is. `font` also serves the
-scatter PNGs of `aelab.figure_png`.
+scatter PNGs of `aelab.figures.scatter_png`.
 """
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from aelab import images
+from aelab.data import images
 
 INK = (40, 40, 40)
 PAPER = (255, 255, 255)

@@ -16,19 +16,19 @@ def posterior(model, x):
     """The posterior mean and log-variance of each image, in one direct call.
 
     Args:
-        model: a VAE whose encoder returns `(z_mean, z_log_var, z)`.
+        model: a VAE (`aelab.models.vae.VAE.posterior` says what its posterior is).
         x: images of shape (N, 28, 28, 1) in [0, 1].
 
     Returns:
         `(z_mean, z_log_var)`, float32 arrays of shape (N, latent_dim).
 
     Raises:
-        ValueError: if the model's encoder returns a single tensor (an AE).
+        ValueError: if the model has no posterior (an AE).
     """
-    out = model.encoder(np.asarray(x, dtype="float32"), training=False)
-    if not isinstance(out, (list, tuple)) or len(out) < 2:
-        raise ValueError(f"Expected a VAE encoder returning (z_mean, z_log_var, z). Received: {type(out).__name__}")
-    return np.asarray(out[0], dtype="float32"), np.asarray(out[1], dtype="float32")
+    if not hasattr(model, "posterior"):
+        raise ValueError(f"Expected a VAE, whose encoder gives a posterior. Received: {type(model).__name__}")
+    z_mean, z_log_var = model.posterior(np.asarray(x, dtype="float32"))
+    return np.asarray(z_mean, dtype="float32"), np.asarray(z_log_var, dtype="float32")
 
 
 def ellipses(z_mean, z_log_var, n_sigma=1.0, n_points=ELLIPSE_POINTS):

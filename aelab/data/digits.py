@@ -12,7 +12,8 @@ import binascii
 import numpy as np
 from PIL import Image
 
-from aelab import data, images
+from aelab import data
+from aelab.data import images
 
 SIZE = 28  # MNIST's field.
 BOX = 20  # The longer side of every MNIST digit.
@@ -115,7 +116,7 @@ def from_upload(data):
         float32 array of shape (28, 28, 1) in [0, 1].
 
     Raises:
-        aelab.images.ImageError: if the bytes are not a usable image.
+        aelab.data.images.ImageError: if the bytes are not a usable image.
         DigitError: if the image is blank.
     """
     return mnist_style(images.decode_upload(data))
@@ -133,7 +134,7 @@ def from_data_url(url):
         float32 array of shape (28, 28, 1) in [0, 1].
 
     Raises:
-        aelab.images.ImageError: if the URL does not hold a usable PNG.
+        aelab.data.images.ImageError: if the URL does not hold a usable PNG.
         DigitError: if the drawing is blank.
     """
     if not isinstance(url, str) or not url.startswith(DATA_URL_PREFIX):

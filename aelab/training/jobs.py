@@ -1,7 +1,7 @@
 """A training run in a background thread that a web page can watch and stop.
 
 The app's script thread must stay free to redraw progress and to notice a Stop
-click, so `TrainingJob` runs `aelab.training.fit` in a thread of its own and
+click, so `TrainingJob` runs `aelab.training.pipeline.fit` in a thread of its own and
 publishes what it has done under a lock. It knows nothing of Streamlit.
 """
 
@@ -13,7 +13,12 @@ import uuid
 import keras
 import numpy as np
 
-from aelab import latent, training
+from aelab.inference import latent
+from aelab.models import registry
+from aelab.training import pipeline
+from aelab.training.config import TrainConfig
+
+MNIST_TRAIN_IMAGES = 60000  # The AE and VAE train on MNIST's training set.
 
 SNAPSHOT_DIGITS = 2000  # Test digits in the live latent scatter: clusters show, and encoding takes ~0.1 s.
 
@@ -70,7 +75,7 @@ class TrainingJob:
     """Trains one AE or VAE from a `TrainConfig`, in a thread, with a stop flag.
 
     Args:
-        cfg: the `aelab.training.TrainConfig`.
+        cfg: the `aelab.training.config.TrainConfig`.
         data_dir: the data folder; see `aelab.data.resolve_data_dir`.
 
     Attributes:
@@ -173,22 +178,22 @@ class TrainingJob:
         self.status = "running"
         t0 = time.perf_counter()
         try:
-            x_train, x_val, (x_test, y_test) = training.load_split(self.cfg, self.data_dir)
+            x_train, x_val, (x_test, y_test) = pipeline.load_split(self.cfg, self.data_dir)
             self.train_images = len(x_train)
             rows = np.sort(np.random.default_rng(self.cfg.seed).choice(len(x_test), SNAPSHOT_DIGITS, replace=False))
             self.snapshot_labels = np.asarray(y_test[rows])
             self.steps_per_epoch = math.ceil(len(x_train) / self.cfg.batch_size)
-            model = training.build_model(self.cfg)
+            model = pipeline.build_model(self.cfg)
             callbacks = [
                 # First, so that an epoch's snapshot is there by the time its loss is.
                 LatentSnapshots(x_test[rows], self._on_snapshot),
-                training.ProgressCallback(on_epoch=self._on_epoch, should_stop=self._stop.is_set),
+                pipeline.ProgressCallback(on_epoch=self._on_epoch, should_stop=self._stop.is_set),
                 _BatchCounter(self),
-                training.KeepBest(),
+                pipeline.KeepBest(),
             ]
-            training.fit(model, self.cfg, x_train, x_val, callbacks=callbacks)
+            pipeline.fit(model, self.cfg, x_train, x_val, callbacks=callbacks)
             self.seconds = time.perf_counter() - t0
-            self.test_metrics = training.test_metrics(model, self.cfg.model, x_test)
+            self.test_metrics = pipeline.test_metrics(model, self.cfg.model, x_test)
             self.model = model
             self.status = "stopped" if self._stop.is_set() else "done"
         except Exception as e:  # Shown to the user; the thread must not die silently.
@@ -196,8 +201,8 @@ class TrainingJob:
             self.status = "failed"
 
     def metadata(self):
-        """The sidecar contents of the trained model (see `training.sidecar_metadata`)."""
-        meta = training.sidecar_metadata(self.cfg, self.history_copy(), self.test_metrics or {}, self.seconds, "mnist")
+        """The sidecar contents of the trained model (see `pipeline.sidecar_metadata`)."""
+        meta = pipeline.sidecar_metadata(self.cfg, self.history_copy(), self.test_metrics or {}, self.seconds, "mnist")
         meta["train_images"] = self.train_images
         meta["stopped_early"] = self.status == "stopped"
         return meta
@@ -206,20 +211,20 @@ class TrainingJob:
         """Saves the trained model and its sidecar atomically; returns the `.keras` path."""
         if self.model is None:
             raise ValueError(f"Nothing to save: the training job has status {self.status!r}.")
-        return training.save_trained(
+        return pipeline.save_trained(
             self.model, name, self.cfg, self.history_copy(), self.test_metrics or {}, self.seconds, directory
         )
 
 
 def make_config(model, epochs, batch_size, train_size, optimizer, learning_rate, seed=1337, val_size=1000):
-    """A `TrainConfig` for in-browser training, validated with clear messages.
+    """A `TrainConfig` for in-browser training (the AE or the VAE), validated with clear messages.
 
     Args:
-        model: "ae2d" or "vae2d".
+        model: a latent kind of the registry ("ae2d" or "vae2d").
         epochs: passes over the training set (>= 1).
         batch_size: images per step (>= 1).
         train_size: training images (>= 1; at most 60,000 minus `val_size`).
-        optimizer: a key of `aelab.training.OPTIMIZERS`.
+        optimizer: one of `aelab.training.config.OPTIMIZER_NAMES`.
         learning_rate: a positive float.
         seed: seeds weights and shuffling.
         val_size: held-out images for the validation curve and keep-best.
@@ -230,24 +235,14 @@ def make_config(model, epochs, batch_size, train_size, optimizer, learning_rate,
     Raises:
         ValueError: if a value is out of range.
     """
-    if model not in ("ae2d", "vae2d"):
-        raise ValueError(f"Invalid value for argument model: expected 'ae2d' or 'vae2d'. Received: model={model!r}")
-    for name, value in (("epochs", epochs), ("batch_size", batch_size), ("train_size", train_size)):
-        if int(value) < 1:
-            raise ValueError(f"Invalid value for argument {name}: expected an integer >= 1. Received: {name}={value}")
-    if int(train_size) > 60000 - int(val_size):
+    latent = [k.name for k in registry.latent_kinds()]
+    if model not in latent:
+        raise ValueError(f"Invalid value for argument model: expected one of {latent}. Received: model={model!r}")
+    if int(train_size) < 1:
         raise ValueError(
-            f"Invalid value for argument train_size: expected at most {60000 - int(val_size)}. Received: train_size={train_size}"
+            f"Invalid value for argument train_size: expected an integer >= 1. Received: train_size={train_size}"
         )
-    if optimizer not in training.OPTIMIZERS:
-        raise ValueError(
-            f"Invalid value for argument optimizer: expected one of {sorted(training.OPTIMIZERS)}. Received: optimizer={optimizer!r}"
-        )
-    if not float(learning_rate) > 0:
-        raise ValueError(
-            f"Invalid value for argument learning_rate: expected a number > 0. Received: learning_rate={learning_rate}"
-        )
-    return training.TrainConfig(
+    cfg = TrainConfig(
         model=model,
         epochs=int(epochs),
         batch_size=int(batch_size),
@@ -257,3 +252,5 @@ def make_config(model, epochs, batch_size, train_size, optimizer, learning_rate,
         seed=int(seed),
         val_size=int(val_size),
     )
+    cfg.check_data_size(MNIST_TRAIN_IMAGES)
+    return cfg

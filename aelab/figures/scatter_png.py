@@ -12,7 +12,7 @@ import math
 import numpy as np
 from PIL import Image, ImageColor, ImageDraw
 
-from aelab import export, plots
+from aelab.figures import panels, plots
 
 BACKGROUND = (255, 255, 255)
 AXIS = (60, 60, 60)
@@ -74,7 +74,7 @@ def scatter_png(fig, width=1200, height=1000, legend=True, title=None):
     types are skipped.
 
     Args:
-        fig: a `go.Figure`, such as `aelab.plots.latent_scatter`'s.
+        fig: a `go.Figure`, such as `aelab.figures.plots.latent_scatter`'s.
         width, height: picture size in pixels.
         legend: whether to draw the legend at the right.
         title: a title for the picture, in place of the figure's own (a page
@@ -90,7 +90,7 @@ def scatter_png(fig, width=1200, height=1000, legend=True, title=None):
     y0, y1 = _range(fig.layout.yaxis, all_y)
 
     s = width / 1200  # Text and margins grow with the picture.
-    small, big = export.font(round(22 * s)), export.font(round(28 * s))
+    small, big = panels.font(round(22 * s)), panels.font(round(28 * s))
     title = title or _title(fig.layout)
     left, right = round(110 * s), round((210 if legend else 40) * s)
     top, bottom = round((80 if title else 30) * s), round(100 * s)

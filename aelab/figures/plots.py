@@ -7,7 +7,8 @@ import numpy as np
 import plotly.colors
 import plotly.graph_objects as go
 
-from aelab import images, latent
+from aelab.data import images
+from aelab.inference import latent
 
 # Ten colours that stay apart for the common colour-vision deficiencies
 # (Plotly's "Safe" qualitative set is 11 long; the grey one is dropped).
@@ -23,7 +24,7 @@ def latent_scatter(z, labels, title=None, point=None, height=520, marker_size=3)
     """A WebGL scatter of encoded digits, one trace (and legend entry) per digit.
 
     Every marker carries its row in `z` as customdata, which is how
-    `aelab.latent.selected_rows` maps a box or lasso selection back to images.
+    `aelab.inference.latent.selected_rows` maps a box or lasso selection back to images.
 
     Args:
         z: latent points of shape (N, 2).
@@ -157,8 +158,8 @@ def manifold_figure(mosaic, z0_values, z1_values, point=None, cell=28, max_ticks
     700,000 numbers in the figure's JSON.
 
     Args:
-        mosaic: the image from `aelab.latent.manifold`, or its PNG bytes.
-        z0_values, z1_values: its axes from `aelab.latent.grid_axes`.
+        mosaic: the image from `aelab.inference.latent.manifold`, or its PNG bytes.
+        z0_values, z1_values: its axes from `aelab.inference.latent.grid_axes`.
         point: optional `(z0, z1)` to mark with a cross.
         cell: pixels per cell.
         max_ticks: most tick labels per axis.
@@ -262,7 +263,7 @@ def robustness_chart(sweep, sigma=None, height=370, title=None):
     """PSNR and SSIM of noisy and denoised images over a sweep of noise levels.
 
     Args:
-        sweep: dict from `aelab.robustness.sigma_sweep`.
+        sweep: dict from `aelab.lessons.robustness.sigma_sweep`.
         sigma: optional noise level to mark with a vertical line (the slider's).
         height: figure height in pixels.
         title: optional figure title.

@@ -5,16 +5,16 @@ the best epoch on the validation hold-out; the full run saves them as the shippe
 checkpoints `dense_ae`, `multilayer_ae` and `sparse_ae`.
 """
 
-import dataclasses
 import time
 
 import keras
 import numpy as np
 
-from aelab import checkpoints, metrics, training
+from aelab import checkpoints, metrics
 from aelab.experiments import load_mnist_split, result
 from aelab.models import build_dense_autoencoder, build_multilayer_autoencoder, build_sparse_autoencoder
-from aelab.models.variants import sparsity_target
+from aelab.models.dense import sparsity_target
+from aelab.training import pipeline
 
 # Checkpoint name -> (label, architecture, builder). The sparse AE's rho and beta
 # are its builder's defaults (rho 0.1, beta 0.01, weight decay 1e-5).
@@ -39,14 +39,14 @@ def fit_variant(model, budget, x_train, x_val, progress=None):
     """
     keras.utils.set_random_seed(budget.seed)
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy")
-    report = training.ProgressCallback(on_epoch=lambda e, n, logs, s: progress and progress((e + 1) / n))
+    report = pipeline.ProgressCallback(on_epoch=lambda e, n, logs, s: progress and progress((e + 1) / n))
     hist = model.fit(
         x_train,
         x_train,
         batch_size=budget.batch_size,
         epochs=budget.epochs,
         validation_data=(x_val, x_val),
-        callbacks=[report, training.KeepBest()],
+        callbacks=[report, pipeline.KeepBest()],
         verbose=0,
     )
     return {k: [float(v) for v in vals] for k, vals in hist.history.items()}
@@ -82,16 +82,10 @@ def run(budget, data_dir=None, checkpoint_dir=None, cache_dir=None, progress=Non
             + [round(test["psnr"], 2), round(seconds, 1)]
         )
         if checkpoint_dir:
-            meta = {
-                "kind": name,
-                "config": {**dataclasses.asdict(budget), "architecture": arch, "loss": "binary_crossentropy"},
-                "seed": budget.seed,
-                "epochs": len(hist["loss"]),
-                "dataset": "mnist",
-                "test_metrics": test,
-                "history": hist,
-                "train_seconds": round(seconds, 1),
-            }
+            cfg = budget.train_config("ae2d")  # An MNIST autoencoder; its own kind and architecture below.
+            meta = pipeline.sidecar_metadata(
+                cfg, hist, test, seconds, kind=name, architecture=arch, loss="binary_crossentropy"
+            )
             checkpoints.save(model, name, meta, checkpoint_dir)
     progress(1.0, "Done.")
     table = {

@@ -2,17 +2,12 @@
 
 import numpy as np
 
-from aelab import images, inference
+from aelab import inference
+from aelab.data import images
 from aelab.metrics import run_batched
+from aelab.models import registry
 
 IMAGE_SHAPE = (28, 28, 1)
-
-
-def _encoder_mean(model, x):
-    out = model.encoder(x, training=False)
-    # A VAE encoder returns (z_mean, z_log_var, z). The mean is where a digit
-    # "lives"; the sample z would make the scatter shimmer between reruns.
-    return out[0] if isinstance(out, (list, tuple)) else out
 
 
 def encode(model, x, batch_size=1000):
@@ -26,7 +21,7 @@ def encode(model, x, batch_size=1000):
     Returns:
         float32 array of shape (N, latent_dim).
     """
-    return run_batched(lambda b: _encoder_mean(model, b), x, batch_size).astype("float32")
+    return run_batched(model.encode_mean, x, batch_size).astype("float32")
 
 
 def decode(model, z):
@@ -64,7 +59,7 @@ def check_latent_model(model, kind):
 
     Args:
         model: the loaded model.
-        kind: "ae2d" or "vae2d".
+        kind: the name of a latent kind of `aelab.models.registry` ("ae2d", "vae2d").
 
     Raises:
         ValueError: if the model has no `.encoder`/`.decoder` of the expected
@@ -74,8 +69,9 @@ def check_latent_model(model, kind):
         raise ValueError(f"Expected a model with .encoder and .decoder for {kind}. Received: {type(model).__name__}")
     out = model.encoder(np.zeros((1, *IMAGE_SHAPE), "float32"), training=False)
     is_tuple = isinstance(out, (list, tuple))
-    if (kind == "vae2d") != is_tuple or (is_tuple and len(out) != 3):
-        want = "(z_mean, z_log_var, z)" if kind == "vae2d" else "a single latent tensor"
+    posterior = registry.get(kind).posterior
+    if posterior != is_tuple or (is_tuple and len(out) != 3) or not hasattr(model, "encode_mean"):
+        want = "(z_mean, z_log_var, z)" if posterior else "a single latent tensor"
         raise ValueError(f"Expected an encoder returning {want} for {kind}. Received: {type(out).__name__}")
     z = out[0] if is_tuple else out
     if tuple(z.shape) != (1, 2):
@@ -210,7 +206,7 @@ def slider_bounds(z, margin=0.25, step=0.5, at_least=None):
 def selected_rows(selection, n_rows=None):
     """Maps a Plotly box/lasso selection back to data rows through `customdata`.
 
-    Each point of a scatter made by `aelab.plots.latent_scatter` carries its
+    Each point of a scatter made by `aelab.figures.plots.latent_scatter` carries its
     row index as customdata; traces without customdata (markers, highlights)
     are ignored, so this does not depend on trace order or point indices.
 

@@ -6,17 +6,9 @@ import time
 import keras
 import numpy as np
 
-from aelab import checkpoints, data, metrics
-from aelab.config import MODEL_KINDS, OPTIMIZER_NAMES, TrainConfig  # noqa: F401  (part of this module's API)
-from aelab.models import build_colorizer, build_conv_autoencoder, build_denoiser, build_vae
-
-OPTIMIZERS = {
-    "adam": keras.optimizers.Adam,
-    "sgd": keras.optimizers.SGD,
-    "rmsprop": keras.optimizers.RMSprop,
-    "adagrad": keras.optimizers.Adagrad,
-}
-assert tuple(OPTIMIZERS) == OPTIMIZER_NAMES
+from aelab import checkpoints, data
+from aelab.models import registry
+from aelab.training.config import TrainConfig  # noqa: F401  (part of this module's API)
 
 # Noise kinds the DAE sees while training, with their odds: mostly the
 # tutorial recipe the thresholds are measured on, but the app also offers the
@@ -25,21 +17,8 @@ DAE_NOISE_MIX = (("tutorial", 0.6), ("gaussian", 0.2), ("salt_pepper", 0.2))
 
 
 def build_model(cfg):
-    """Builds the untrained model a config describes."""
-    kw = {}
-    if cfg.latent_dim:
-        kw["latent_dim"] = cfg.latent_dim
-    if cfg.hidden_units >= 0:
-        kw["hidden_units"] = cfg.hidden_units
-    if cfg.model == "ae2d":
-        return build_conv_autoencoder(**kw)
-    if cfg.model == "vae2d":
-        return build_vae(seed=cfg.seed, **kw)
-    if cfg.model == "dae":
-        return build_denoiser(**kw)
-    if cfg.model == "colorizer":
-        return build_colorizer(cfg.arch)
-    raise ValueError(f"Invalid value for argument model: expected one of {MODEL_KINDS}. Received: model={cfg.model!r}")
+    """Builds the untrained model a config describes (the registry's builder for its kind)."""
+    return registry.get(cfg.model).build(cfg)
 
 
 class PairSequence(keras.utils.PyDataset):
@@ -152,42 +131,52 @@ class KeepBest(keras.callbacks.Callback):
             self.model.set_weights(self.best_weights)
 
 
+LOADERS = {"mnist": data.load_mnist, "cifar10": data.load_cifar10}
+
+
+def split(x, val_size, train_size=0):
+    """Splits off the last `val_size` images for validation; keeps the first `train_size` (0: all) of the rest.
+
+    Returns:
+        `(train, val)`.
+    """
+    val = x[len(x) - val_size :] if val_size else x[:0]
+    train = x[: len(x) - val_size] if val_size else x
+    return (train[:train_size] if train_size else train), val
+
+
 def load_split(cfg, data_dir=None):
     """Loads the data set for a model and splits off the validation hold-out.
 
     Returns:
         `(x_train, x_val, (x_test, y_test))` with images in [0, 1].
     """
-    loader = data.load_cifar10 if cfg.model == "colorizer" else data.load_mnist
-    (x, _), test = loader(data_dir)
-    val = x[len(x) - cfg.val_size :] if cfg.val_size else x[:0]
-    train = x[: len(x) - cfg.val_size] if cfg.val_size else x
-    if cfg.train_size:
-        train = train[: cfg.train_size]
+    (x, _), test = LOADERS[registry.get(cfg.model).dataset](data_dir)
+    train, val = split(x, cfg.val_size, cfg.train_size)
     return train, val, test
 
 
+# How each registry kind's training pairs are made from a batch of clean images.
+PAIRS = {"noisy": noisy_pair, "gray": gray_pair}
+
+
 def make_inputs(cfg, x, shuffle=True):
-    """Returns what `fit` takes for a model kind: arrays or a `PairSequence`."""
-    if cfg.model == "dae":
-        return PairSequence(x, cfg.batch_size, noisy_pair, cfg.seed, shuffle)
-    if cfg.model == "colorizer":
-        if not shuffle:
-            return data.to_gray(x), x
-        return PairSequence(x, cfg.batch_size, gray_pair, cfg.seed, shuffle)
-    return x, x
+    """Returns what `fit` takes for a model kind: `(inputs, targets)` arrays or a `PairSequence`."""
+    pairs = registry.get(cfg.model).pairs
+    if pairs == "same":
+        return x, x
+    if pairs == "gray" and not shuffle:
+        return data.to_gray(x), x  # Validation: fixed, never flipped.
+    return PairSequence(x, cfg.batch_size, PAIRS[pairs], cfg.seed, shuffle)
 
 
 def compile_model(model, cfg, steps_per_epoch):
-    """Compiles with the config's optimizer and schedule; the VAE brings its own loss."""
+    """Compiles with the config's optimizer and schedule and its kind's loss (None: the model owns it)."""
     lr = cfg.learning_rate
     if cfg.schedule == "cosine":
         lr = keras.optimizers.schedules.CosineDecay(lr, decay_steps=max(1, cfg.epochs * steps_per_epoch))
-    opt = OPTIMIZERS[cfg.optimizer](learning_rate=lr)
-    if cfg.model == "vae2d":
-        model.compile(optimizer=opt)
-    else:
-        model.compile(optimizer=opt, loss="mse")
+    opt = keras.optimizers.get({"class_name": cfg.optimizer, "config": {"learning_rate": lr}})
+    model.compile(optimizer=opt, loss=registry.get(cfg.model).loss)
 
 
 def fit(model, cfg, x_train, x_val, callbacks=(), verbose=0):
@@ -213,50 +202,45 @@ def fit(model, cfg, x_train, x_val, callbacks=(), verbose=0):
     if cfg.schedule == "plateau" and val is not None:
         cbs.append(keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=2, min_lr=1e-5))
     if isinstance(train, tuple):
-        kw = dict(x=train[0], y=None if cfg.model == "vae2d" else train[1], batch_size=cfg.batch_size, shuffle=True)
+        kw = dict(x=train[0], y=train[1], batch_size=cfg.batch_size, shuffle=True)
     else:
         kw = dict(x=train)
-    if isinstance(val, tuple):
-        val = val[0] if cfg.model == "vae2d" else val
     return model.fit(**kw, validation_data=val, epochs=cfg.epochs, callbacks=cbs, verbose=verbose)
 
 
 def test_metrics(model, kind, x_test, seed=0):
-    """The headline test metrics stored in a checkpoint's sidecar.
+    """The headline test metrics stored in a checkpoint's sidecar (the registry's, for the kind).
 
     Args:
         model: the trained model.
-        kind: one of MODEL_KINDS.
+        kind: a kind name of `aelab.models.registry`.
         x_test: test images of the model's data set.
         seed: noise seed for the DAE.
 
     Returns:
         A flat dict of floats.
     """
-    if kind == "ae2d":
-        return metrics.reconstruction_metrics(x_test, metrics.predict_all(model, x_test))
-    if kind == "vae2d":
-        out = metrics.reconstruction_metrics(x_test, metrics.predict_all(model, x_test))
-        return {**out, **metrics.vae_elbo(model, x_test)}
-    if kind == "dae":
-        out = {}
-        for sigma in (0.5, 1.0):
-            scores = metrics.denoising_scores(model, x_test, sigma, seed)
-            out[f"psnr_sigma{sigma}"] = scores["psnr"]
-            out[f"ssim_sigma{sigma}"] = scores["ssim"]
-        return out
-    scores = metrics.colorization_scores(model, x_test)
-    return {"psnr": scores["psnr"], "psnr_gray_copy": scores["gray_copy_psnr"]}
+    return registry.get(kind).test_metrics(model, x_test, seed)
 
 
-def sidecar_metadata(cfg, history, test, seconds, dataset, epochs=None):
-    """The sidecar contents for a trained model (the `checkpoints.save` metadata)."""
+def sidecar_metadata(cfg, history, test, seconds, epochs=None, kind=None, **config):
+    """The sidecar contents of a trained model (the `checkpoints.save` metadata); every sidecar is made here.
+
+    Args:
+        cfg: the run's `TrainConfig`.
+        history: Keras' history dict (loss per epoch, ...).
+        test: the test metrics (see `test_metrics`).
+        seconds: training time.
+        epochs: epochs run, if not the length of the history.
+        kind: what the sidecar calls the model, if not `cfg.model` (a study's variant).
+        **config: what the run used beyond its `TrainConfig` (a study's loss, an architecture).
+    """
     return {
-        "kind": cfg.model,
-        "config": dataclasses.asdict(cfg),
+        "kind": kind or cfg.model,
+        "config": {**dataclasses.asdict(cfg), **config},
         "seed": cfg.seed,
         "epochs": len(history.get("loss", [])) if epochs is None else epochs,
-        "dataset": dataset,
+        "dataset": registry.get(cfg.model).dataset,
         "test_metrics": test,
         "history": {k: [float(v) for v in vals] for k, vals in history.items()},
         "train_seconds": round(seconds, 1),
@@ -265,6 +249,5 @@ def sidecar_metadata(cfg, history, test, seconds, dataset, epochs=None):
 
 def save_trained(model, name, cfg, history, test, seconds, directory=None, epochs=None):
     """Saves a trained model with its sidecar; returns the `.keras` path."""
-    dataset = "cifar10" if cfg.model == "colorizer" else "mnist"
-    meta = sidecar_metadata(cfg, history, test, seconds, dataset, epochs)
+    meta = sidecar_metadata(cfg, history, test, seconds, epochs)
     return checkpoints.save(model, name, meta, directory)

@@ -1,9 +1,9 @@
-"""Overlays on the latent scatter from `aelab.plots.latent_scatter`.
+"""Overlays on the latent scatter from `aelab.figures.plots.latent_scatter`.
 
 Highlights linked between the AE and VAE charts, an interpolation path, a
 drawn digit's point, prior samples and posterior ellipses. Each function adds
 traces to a figure and returns it. Overlay traces carry no customdata, so
-`aelab.latent.selected_rows` never mistakes them for test digits; they are
+`aelab.inference.latent.selected_rows` never mistakes them for test digits; they are
 WebGL traces too, because WebGL is drawn above SVG and the digit clouds would
 hide anything else.
 """
@@ -11,7 +11,7 @@ hide anything else.
 import numpy as np
 import plotly.graph_objects as go
 
-from aelab import posterior
+from aelab.lessons import posterior
 
 HIGHLIGHT_COLOR = "#111111"
 PATH_COLOR = "#FF2B2B"
@@ -33,7 +33,7 @@ def highlight_rows(fig, z, rows, name="selected", rings=True):
     found at a glance on the other model's chart.
 
     Args:
-        fig: a figure from `aelab.plots.latent_scatter`.
+        fig: a figure from `aelab.figures.plots.latent_scatter`.
         z: the latent points it was drawn from, shape (N, 2).
         rows: the rows to highlight (empty: the figure is returned unchanged).
         name: legend entry of the ring trace.
@@ -73,7 +73,7 @@ def add_path(fig, points, name="path", color=PATH_COLOR, labels=("A", "B")):
 
     Args:
         fig: a latent scatter.
-        points: the steps, shape (steps, 2), from `aelab.interpolation.path`.
+        points: the steps, shape (steps, 2), from `aelab.lessons.interpolation.path`.
         name: legend entry.
         color: line and marker colour.
         labels: texts at the first and last step.
@@ -134,7 +134,7 @@ def add_ellipses(fig, z_mean, z_log_var, color=ELLIPSE_COLOR, scale=1.0):
 
     Args:
         fig: a latent scatter.
-        z_mean, z_log_var: the posteriors, shape (N, 2), from `aelab.posterior.posterior`.
+        z_mean, z_log_var: the posteriors, shape (N, 2), from `aelab.lessons.posterior.posterior`.
         color: line colour.
         scale: enlargement of the ellipses, said in the legend. A well-trained
             2-D VAE is so sure of each digit (sigma about 0.02 where the digits

@@ -1,0 +1,1 @@
+"""Lessons: the teaching features built on the models (`interpolation`, `posterior`, `robustness`)."""

@@ -1,0 +1,204 @@
+"""Every model kind aelab trains, ships and shows, described once.
+
+Training, checkpoints, the evaluator, jobs and the pages ask this registry
+what a kind is (its data set, how its training pairs are made, its loss, its
+shapes, its test metrics, the command that rebuilds it) instead of comparing
+model names. A new kind is one entry here plus its builder.
+
+Nothing in this module imports TensorFlow: the command-line tools read their
+flags against `names()` before TensorFlow starts. Builders and metric
+functions import what they need when they are called.
+"""
+
+import dataclasses
+from collections.abc import Callable
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelKind:
+    """What one model kind is.
+
+    Attributes:
+        name: the kind's name, also the shipped checkpoint's name.
+        title: how people see it ("Autoencoder (AE)").
+        short: a short label for tables and captions ("AE").
+        dataset: "mnist" or "cifar10".
+        input_shape: one input image, e.g. (28, 28, 1).
+        output_shape: one output image.
+        pairs: how a training pair is made from a clean batch: "same"
+            (x -> x), "noisy" (noisy x -> x) or "gray" (gray x -> colour x).
+        loss: the Keras loss to compile with; None when the model owns its
+            loss (the VAE's `train_step`).
+        build: `build(cfg) -> keras.Model`, untrained.
+        test_metrics: `test_metrics(model, x_test, seed) -> dict` of the
+            headline numbers stored in the sidecar.
+        rebuild: the command that rebuilds the shipped checkpoint.
+        latent_2d: whether the latent pages can show it (an encoder and a
+            decoder around a 2-D latent).
+        posterior: whether its encoder returns `(z_mean, z_log_var, z)`.
+    """
+
+    name: str
+    title: str
+    short: str
+    dataset: str
+    input_shape: tuple
+    output_shape: tuple
+    pairs: str
+    loss: str | None
+    build: Callable
+    test_metrics: Callable
+    rebuild: str
+    latent_2d: bool = False
+    posterior: bool = False
+
+
+def _size_kwargs(cfg):
+    kw = {}
+    if cfg.latent_dim:
+        kw["latent_dim"] = cfg.latent_dim
+    if cfg.hidden_units >= 0:
+        kw["hidden_units"] = cfg.hidden_units
+    return kw
+
+
+def _build_ae(cfg):
+    from aelab.models.autoencoder import build_conv_autoencoder
+
+    return build_conv_autoencoder(**_size_kwargs(cfg))
+
+
+def _build_vae(cfg):
+    from aelab.models.vae import build_vae
+
+    return build_vae(seed=cfg.seed, **_size_kwargs(cfg))
+
+
+def _build_dae(cfg):
+    from aelab.models.denoiser import build_denoiser
+
+    return build_denoiser(**_size_kwargs(cfg))
+
+
+def _build_colorizer(cfg):
+    from aelab.models.colorizer import build_colorizer
+
+    return build_colorizer(cfg.arch)
+
+
+def _reconstruction_metrics(model, x_test, seed=0):
+    from aelab import metrics
+
+    return metrics.reconstruction_metrics(x_test, metrics.predict_all(model, x_test))
+
+
+def _vae_metrics(model, x_test, seed=0):
+    from aelab import metrics
+
+    return {**_reconstruction_metrics(model, x_test), **metrics.vae_elbo(model, x_test)}
+
+
+def _denoising_metrics(model, x_test, seed=0):
+    from aelab import metrics
+
+    out = {}
+    for sigma in (0.5, 1.0):
+        scores = metrics.denoising_scores(model, x_test, sigma, seed)
+        out[f"psnr_sigma{sigma}"] = scores["psnr"]
+        out[f"ssim_sigma{sigma}"] = scores["ssim"]
+    return out
+
+
+def _colorization_metrics(model, x_test, seed=0):
+    from aelab import metrics
+
+    scores = metrics.colorization_scores(model, x_test)
+    return {"psnr": scores["psnr"], "psnr_gray_copy": scores["gray_copy_psnr"]}
+
+
+MNIST_DIGIT = (28, 28, 1)
+
+KINDS = {
+    kind.name: kind
+    for kind in (
+        ModelKind(
+            name="ae2d",
+            title="Autoencoder (AE)",
+            short="AE",
+            dataset="mnist",
+            input_shape=MNIST_DIGIT,
+            output_shape=MNIST_DIGIT,
+            pairs="same",
+            loss="mse",
+            build=_build_ae,
+            test_metrics=_reconstruction_metrics,
+            rebuild="python -m aelab.train ae2d --epochs 30",
+            latent_2d=True,
+        ),
+        ModelKind(
+            name="vae2d",
+            title="Variational autoencoder (VAE)",
+            short="VAE",
+            dataset="mnist",
+            input_shape=MNIST_DIGIT,
+            output_shape=MNIST_DIGIT,
+            pairs="same",
+            loss=None,  # The VAE's train_step owns its loss (reconstruction + KL).
+            build=_build_vae,
+            test_metrics=_vae_metrics,
+            rebuild="python -m aelab.train vae2d --epochs 30",
+            latent_2d=True,
+            posterior=True,
+        ),
+        ModelKind(
+            name="dae",
+            title="Denoising autoencoder (DAE)",
+            short="DAE",
+            dataset="mnist",
+            input_shape=MNIST_DIGIT,
+            output_shape=MNIST_DIGIT,
+            pairs="noisy",
+            loss="mse",
+            build=_build_dae,
+            test_metrics=_denoising_metrics,
+            rebuild="python -m aelab.train dae --epochs 15 --schedule cosine",
+        ),
+        ModelKind(
+            name="colorizer",
+            title="Colorization autoencoder",
+            short="Colorizer",
+            dataset="cifar10",
+            input_shape=(32, 32, 1),
+            output_shape=(32, 32, 3),
+            pairs="gray",
+            loss="mse",
+            build=_build_colorizer,
+            test_metrics=_colorization_metrics,
+            rebuild="python -m aelab.train colorizer --epochs 10 --schedule cosine",
+        ),
+    )
+}
+
+
+def names():
+    """The kinds' names, in the order the CLIs list them."""
+    return tuple(KINDS)
+
+
+def get(name):
+    """Returns the `ModelKind` called `name`.
+
+    Raises:
+        ValueError: if there is no such kind.
+    """
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise ValueError(
+            f"Invalid value for argument model: expected one of {names()}. Received: model={name!r}"
+        ) from None
+
+
+def latent_kinds():
+    """The kinds the latent pages show (AE and VAE), in display order."""
+    return tuple(k for k in KINDS.values() if k.latent_2d)
