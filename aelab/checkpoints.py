@@ -142,7 +142,7 @@ def _write_fsynced(path, write):
         os.fsync(f.fileno())
 
 
-def save(model, name, metadata, directory=None):
+def save(model, name, metadata, directory=None, extra=None):
     """Saves a model and its sidecar atomically.
 
     Both files are first written in full to temporary files in the same
@@ -156,6 +156,9 @@ def save(model, name, metadata, directory=None):
         name: checkpoint name (see `check_name`).
         metadata: JSON-serialisable dict (config, seed, epochs, data set, metrics).
         directory: target folder; see `resolve_dir`.
+        extra: optional `extra(model, stem) -> dict` that writes files beside the
+            checkpoint (`stem` is its path without `.keras`) before the sidecar,
+            and returns their sidecar fields (`onnx_export.decoder_beside`).
 
     Returns:
         The path of the `.keras` file.
@@ -177,6 +180,7 @@ def save(model, name, metadata, directory=None):
             os.fsync(f.fileno())
         sidecar = {
             **metadata,
+            **(extra(model, keras_path[: -len(".keras")]) if extra else {}),
             "name": name,
             "versions": library_versions(),
             "sha256": sha256_of(tmp_model),

@@ -7,6 +7,7 @@ import keras
 import numpy as np
 
 from aelab import checkpoints, data
+from aelab.inference import onnx_export
 from aelab.models import registry
 from aelab.training.config import TrainConfig  # noqa: F401  (part of this module's API)
 
@@ -248,6 +249,11 @@ def sidecar_metadata(cfg, history, test, seconds, epochs=None, kind=None, **conf
 
 
 def save_trained(model, name, cfg, history, test, seconds, directory=None, epochs=None):
-    """Saves a trained model with its sidecar; returns the `.keras` path."""
+    """Saves a trained model with its sidecar; returns the `.keras` path.
+
+    An AE or VAE with a 2-D latent gets its decoder as ONNX beside it, for the
+    browser's latent navigator (`aelab.inference.onnx_export`), sha256 in the sidecar.
+    """
     meta = sidecar_metadata(cfg, history, test, seconds, epochs)
-    return checkpoints.save(model, name, meta, directory)
+    extra = onnx_export.decoder_beside if registry.get(cfg.model).latent_2d else None
+    return checkpoints.save(model, name, meta, directory, extra=extra)

@@ -1,0 +1,172 @@
+"""ONNX export of AE/VAE decoders, for decoding in the browser (the latent navigator).
+
+Keras 3 exports a model to ONNX itself (`model.export(path, format="onnx")`, which
+goes through tf2onnx on the TensorFlow backend); onnxruntime-web runs the file in
+the page. Only the decoder travels: the browser turns a 2-D point into a digit.
+"""
+
+import hashlib
+import json
+import os
+import tempfile
+import threading
+
+import numpy as np
+
+SUFFIX = ".decoder.onnx"  # Beside `<name>.keras`: `<name>.decoder.onnx`.
+
+# tf2onnx converts through process-wide TensorFlow graph state; two sessions that
+# export at once (two students activating new models) take turns.
+_EXPORT_LOCK = threading.Lock()
+
+
+def sha256_of(path):
+    """The hex sha256 of a file."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _decoder(model):
+    decoder = getattr(model, "decoder", None)
+    if decoder is None:
+        raise ValueError(
+            "Invalid value for argument model: expected an AE or VAE with a .decoder. "
+            f"Received: model={type(model).__name__}"
+        )
+    return decoder
+
+
+def export_decoder(model, path):
+    """Exports a model's decoder as ONNX, atomically.
+
+    The file is written in full under a temporary name in the same folder and
+    then renamed, so a reader (the browser, a test) never sees half a model.
+
+    Args:
+        model: an AE or VAE with `.decoder` (2-D latent in, (28, 28, 1) images out).
+        path: where the `.onnx` file goes; its folder must exist.
+
+    Returns:
+        The sha256 of the written file.
+
+    Raises:
+        ValueError: if the model has no decoder.
+    """
+    decoder = _decoder(model)
+    # Keras exports only models that have run once (their traced signature comes from that).
+    decoder(np.zeros((1, *decoder.input_shape[1:]), "float32"), training=False)
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".", suffix=".onnx.tmp", dir=folder)
+    os.close(fd)
+    try:
+        with _EXPORT_LOCK:
+            decoder.export(tmp, format="onnx", verbose=False)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; the web server and others read it.
+        digest = sha256_of(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+    return digest
+
+
+def max_abs_difference(model, path, n=1000, seed=0, low=-4.0, high=4.0):
+    """Largest pixel difference between an exported decoder and the Keras one.
+
+    Both decode the same `n` latent points drawn uniformly from [low, high]^2,
+    the Keras model through a direct call, the file through onnxruntime (a
+    test-time dependency: the app itself never runs ONNX on the server).
+
+    Args:
+        model: the Keras AE or VAE.
+        path: its exported `.onnx` decoder.
+        n: number of latent points.
+        seed: seed of the points.
+        low, high: range of each latent coordinate.
+
+    Returns:
+        The maximum absolute difference, a float.
+    """
+    import onnxruntime
+
+    z = np.random.default_rng(seed).uniform(low, high, (n, 2)).astype("float32")
+    expected = np.asarray(_decoder(model)(z, training=False))
+    session = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
+    got = session.run(None, {session.get_inputs()[0].name: z})[0]
+    if got.shape != expected.shape:
+        raise ValueError(f"Expected ONNX output of shape {expected.shape}. Received: {got.shape}")
+    return float(np.abs(got - expected).max())
+
+
+def decoder_beside(model, stem):
+    """Writes `<stem>.decoder.onnx` for `aelab.checkpoints.save(..., extra=decoder_beside)`.
+
+    Args:
+        model: the AE or VAE being saved.
+        stem: the checkpoint's path without `.keras`.
+
+    Returns:
+        The sidecar field `{"decoder_onnx": {"file": ..., "sha256": ...}}`.
+    """
+    path = stem + SUFFIX
+    return {"decoder_onnx": {"file": os.path.basename(path), "sha256": export_decoder(model, path)}}
+
+
+def attach_to_checkpoint(name, directory=None):
+    """Exports a saved AE/VAE's decoder beside its `.keras` and puts its sha256 in the sidecar.
+
+    For checkpoints saved before the training command wrote `.onnx` files;
+    nothing is retrained and the `.keras` file is not touched.
+
+    Args:
+        name: checkpoint name, e.g. "vae2d".
+        directory: its folder; see `aelab.checkpoints.resolve_dir`.
+
+    Returns:
+        `(model, path)`: the loaded Keras model and the written `.onnx` file.
+
+    Raises:
+        aelab.checkpoints.ReadOnlyError: in classroom mode (`AELAB_READ_ONLY`).
+    """
+    from aelab import checkpoints
+
+    if checkpoints.read_only():
+        raise checkpoints.ReadOnlyError(f"Cannot export '{name}': classroom mode ({checkpoints.READ_ONLY_ENV}=1).")
+    model = checkpoints.load(name, directory)
+    keras_path, json_path = checkpoints.paths(name, directory)
+    fields = decoder_beside(model, keras_path[: -len(".keras")])
+    sidecar = {**checkpoints.read_sidecar(name, directory), **fields}
+    fd, tmp = tempfile.mkstemp(prefix=".", suffix=".json.tmp", dir=os.path.dirname(json_path))
+    with os.fdopen(fd, "w") as f:  # Whole, then renamed: a reader sees the old sidecar or the new one.
+        json.dump(sidecar, f, indent=2)
+        f.flush()
+        os.fsync(f.fileno())
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, json_path)
+    return model, os.path.join(os.path.dirname(keras_path), fields["decoder_onnx"]["file"])
+
+
+def main(argv=None):
+    """`python -m aelab.inference.onnx_export NAME...`: `attach_to_checkpoint` for each, then checked."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m aelab.inference.onnx_export",
+        description="Export saved AE/VAE decoders as ONNX beside their checkpoints, sha256 in the sidecar.",
+    )
+    parser.add_argument("names", nargs="+", help="checkpoint names, e.g. ae2d vae2d")
+    parser.add_argument("--dir", default=None, help="checkpoint folder (default: the repository's checkpoints/)")
+    args = parser.parse_args(argv)
+    for name in args.names:
+        model, path = attach_to_checkpoint(name, args.dir)
+        diff = max_abs_difference(model, path)
+        print(f"{path}: {os.path.getsize(path) / 1e6:.2f} MB, max |ONNX - Keras| on 1,000 points {diff:.1e}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
