@@ -4,8 +4,10 @@ The page itself is the URL's path (st.navigation); its settings follow as
 `?sigma=0.8&digits=10`. A page asks `default(...)` for each widget's starting
 value, which is the link's when it is valid and the usual default otherwise,
 and calls `sync(...)` with the values it ended up with, so the address bar
-always holds a link that opens this view. Links come from strangers: a value
-that does not parse is ignored and one out of range is clamped, never an error.
+always holds a link that opens this view. Plain widgets are bound by Streamlit
+itself (`bind="query-params"`, the widget's key is the parameter). Links come
+from strangers: a value that does not parse is ignored and one out of range is
+clamped here or, for a bound widget, ignored by Streamlit; never an error.
 """
 
 import math
@@ -176,18 +178,26 @@ def model_params():
     return out
 
 
-def sync(params):
+def sync(params, bound=()):
     """Puts a page's current values in the URL, replacing what was there.
 
     Only a changed query string is written, so an unchanged rerun costs nothing.
+    The plain widgets are bound to the URL by Streamlit (`bind="query-params"`);
+    this writes what Streamlit cannot bind: selections, seeds, saved-model names,
+    values in another model's units.
 
     Args:
         params: dict of parameter name -> value (str, int, float or a pair).
+        bound: the page's parameters that Streamlit keeps itself (left alone here).
     """
     want = {k: _text(v) for k, v in params.items() if v is not None}
     want.update(model_params())
-    if st.query_params.to_dict() != want:
-        st.query_params.from_dict(want)
+    have = {k: v for k, v in st.query_params.to_dict().items() if k not in bound}
+    if have == want:
+        return
+    for k in have.keys() - want.keys():
+        del st.query_params[k]
+    st.query_params.update({k: v for k, v in want.items() if have.get(k) != v})
 
 
 def init():

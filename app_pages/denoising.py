@@ -71,17 +71,16 @@ def controls():
     labels = list(NOISE_KINDS)
     start = _urlstate.default("noise_kind", "noise", _urlstate.choice(NOISE_KINDS.values()), "tutorial")
     kind = NOISE_KINDS[c[0].selectbox("Noise kind", labels, index=labels.index(LABEL_BY_KIND[start]), key="noise_kind")]
-    start = _urlstate.default("noise_sigma", "sigma", _urlstate.number(0.0, 1.0, 0.05), 0.5)
-    sigma = c[1].slider("Noise level σ", 0.0, 1.0, start, 0.05, key="noise_sigma")
-    start = _urlstate.default("noise_digits", "digits", _urlstate.integer(1, 10), 5)
-    n = c[2].slider("Digits", 1, 10, start, key="noise_digits")
+    # Bound to the link by Streamlit itself (bind="query-params": the key is the parameter's name).
+    sigma = c[1].slider("Noise level σ", 0.0, 1.0, 0.5, 0.05, key="sigma", bind="query-params")
+    n = c[2].slider("Digits", 1, 10, 5, key="digits", bind="query-params")
     if _urlstate.first_visit("noise_new"):
         seeds = st.session_state.sample_seed
         seeds["denoise"] = _urlstate.value("seed", _urlstate.integer(0, MAX_SEED), seeds["denoise"])
     if c[3].button("New sample", key="noise_new"):
         st.session_state.sample_seed["denoise"] += 1
     seed = st.session_state.sample_seed["denoise"]
-    _urlstate.sync({"noise": kind, "sigma": sigma, "digits": n, "seed": seed})
+    _urlstate.sync({"noise": kind, "seed": seed}, bound=("sigma", "digits"))
     return kind, sigma, n, seed
 
 

@@ -61,12 +61,12 @@ def link():
     """Puts this view in the URL (app_pages/_urlstate.py): tab, selection, and the open tab's settings."""
     tab = {label: name for name, label in TAB_PARAM.items()}.get(st.session_state.get("latent_tab"), "explore")
     params = {"tab": tab, "rows": ",".join(map(str, st.session_state.latent_rows[:MAX_LINKED_ROWS])) or None}
-    keys = {"interpolate": dict(a="interp_a", b="interp_b", steps="interp_steps"),
-            "vae": dict(scale="ellipse_scale", samples="prior_n")}.get(tab, {})  # fmt: skip
+    keys = {"interpolate": dict(a="interp_a", b="interp_b")}.get(tab, {})
     params |= {name: st.session_state.get(key) for name, key in keys.items()}
     if tab == "vae":
         params["prior_seed"] = st.session_state.prior_seed
-    _urlstate.sync(params)
+    # steps, scale and samples are bound to the link by Streamlit itself (bind="query-params").
+    _urlstate.sync(params, bound=("steps", "scale", "samples"))
 
 
 def model_or_none(kind):
@@ -214,8 +214,7 @@ def interpolate():
     row = _urlstate.integer(0, len(x) - 1)
     a = c1.number_input("Digit A (test row)", 0, len(x) - 1, _urlstate.default("interp_a", "a", row, 3), key="interp_a")
     b = c2.number_input("Digit B (test row)", 0, len(x) - 1, _urlstate.default("interp_b", "b", row, 2), key="interp_b")
-    steps = c3.slider("Steps", 2, 20, _urlstate.default("interp_steps", "steps", _urlstate.integer(2, 20), 10),
-                      key="interp_steps")  # fmt: skip
+    steps = c3.slider("Steps", 2, 20, 10, key="steps", bind="query-params")
     c4.button(
         "Use the first two selected digits",
         key="interp_use_selection",
@@ -275,11 +274,8 @@ def vae_uncertainty():
     )
     rows = selected()
     c1, c2, c3 = st.columns([2, 2, 2], vertical_alignment="bottom")
-    scale = c1.select_slider("Draw the ellipses larger by", ELLIPSE_SCALES, key="ellipse_scale",
-                             value=_urlstate.default("ellipse_scale", "scale", _urlstate.choice(ELLIPSE_SCALES), 10))  # fmt: skip
-    n = c2.slider(
-        "Samples", 1, 32, _urlstate.default("prior_n", "samples", _urlstate.integer(1, 32), 12), key="prior_n"
-    )
+    scale = c1.select_slider("Draw the ellipses larger by", ELLIPSE_SCALES, 10, key="scale", bind="query-params")
+    n = c2.slider("Samples", 1, 32, 12, key="samples", bind="query-params")
     c3.button("Sample from the prior", key="prior_sample", on_click=draw_prior_samples, type="primary")
     left, right = st.columns([3, 2])
     shown = rows[:MAX_ELLIPSES]

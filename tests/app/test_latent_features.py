@@ -133,7 +133,7 @@ def test_drawing_pad_digit_and_bad_inputs(open_page, mnist, models):
 def test_interpolation_path_strip_and_downloads(open_page, mnist, models, download):
     at = open_tab(open_page, "Interpolate")
     assert (at.number_input(key="interp_a").value, at.number_input(key="interp_b").value) == (3, 2)
-    at.slider(key="interp_steps").set_value(6).run()
+    at.slider(key="steps").set_value(6).run()
     assert not at.exception
     assert [img.captions[0] for img in at.image] == [
         "A: row 3, a 0 | B: row 2, a 1",
@@ -210,7 +210,7 @@ def test_posterior_ellipses_and_prior_samples(open_page, select_points, mnist, m
     np.testing.assert_allclose(np.ptp(outline, axis=0) / 2, 10 * np.exp(0.5 * log_var[0]), rtol=0.02)
     assert "Posterior σ of the 3 digits drawn" in " ".join(m.value for m in at.markdown)
 
-    at.slider(key="prior_n").set_value(5)
+    at.slider(key="samples").set_value(5)
     at.button(key="prior_sample").click().run()
     seed = at.session_state["prior_seed"]
     samples = trace(at.get("plotly_chart")[0], "prior samples")
