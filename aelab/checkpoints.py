@@ -15,14 +15,14 @@ import zipfile
 
 import keras
 
-from aelab import models
+from aelab import locations, models
 from aelab.inference import latent
 from aelab.models import registry
 
 CHECKPOINT_DIR_ENV = "AELAB_CHECKPOINT_DIR"
 # Classroom mode: set to 1 and nothing here writes, renames or deletes a file.
 READ_ONLY_ENV = "AELAB_READ_ONLY"
-REPO_CHECKPOINTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "checkpoints")
+REPO_CHECKPOINTS = locations.SHIPPED_CHECKPOINTS  # The checkout's checkpoints/, or the installed package's.
 
 # The shipped checkpoints (one per model kind) and the command that rebuilds each one.
 SHIPPED = {kind.name: kind.rebuild for kind in registry.KINDS.values()}
@@ -66,7 +66,7 @@ def _refuse_if_read_only(what):
 
 
 def resolve_dir(directory=None):
-    """Returns the checkpoint folder: the argument, `AELAB_CHECKPOINT_DIR`, or the repository's."""
+    """Returns the checkpoint folder: the argument, `AELAB_CHECKPOINT_DIR`, or the shipped one."""
     return str(directory or os.environ.get(CHECKPOINT_DIR_ENV) or REPO_CHECKPOINTS)
 
 

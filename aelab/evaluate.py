@@ -104,10 +104,8 @@ def format_table(results, n_mnist, n_cifar):
     return "\n".join(lines)
 
 
-def main(argv=None):
-    p = ArgumentParser(
-        prog="python -m aelab.evaluate", description="Evaluate the shipped checkpoints on the test sets."
-    )
+def main(argv=None, prog="python -m aelab.evaluate"):
+    p = ArgumentParser(prog=prog, description="Evaluate the shipped checkpoints on the test sets.")
     p.add_argument("--data-dir", type=existing_dir, default=None, help="folder with mnist.npz / cifar10.npz")
     p.add_argument("--checkpoint-dir", type=existing_dir, default=None, help="folder with the checkpoints")
     p.add_argument("--limit", type=non_negative_int, default=0, help="use only the first N test images (0: all)")

@@ -9,12 +9,12 @@ import time
 from aelab.cli import ArgumentParser, existing_dir, non_negative_int, positive_float, positive_int, quiet_tensorflow
 
 
-def parse_args(argv=None):
+def parse_args(argv=None, prog="python -m aelab.train"):
     # aelab.training.config, not aelab.training.pipeline: flag errors come before TensorFlow starts (and prints).
     from aelab.training.config import MODEL_KINDS, OPTIMIZER_NAMES, TrainConfig
 
     d = TrainConfig()
-    p = ArgumentParser(prog="python -m aelab.train", description="Train an aelab model and save it as a checkpoint.")
+    p = ArgumentParser(prog=prog, description="Train an aelab model and save it as a checkpoint.")
     p.add_argument("model", choices=MODEL_KINDS, help="which model to train")
     p.add_argument("--epochs", type=positive_int, default=d.epochs)
     p.add_argument("--batch-size", type=positive_int, default=d.batch_size)
@@ -49,7 +49,8 @@ def parse_args(argv=None):
     )
     args = p.parse_args(argv)
     quiet_tensorflow()  # aelab.checkpoints imports Keras.
-    from aelab.checkpoints import READ_ONLY_ENV, check_name, read_only
+    from aelab import locations
+    from aelab.checkpoints import READ_ONLY_ENV, check_name, read_only, resolve_dir
 
     try:
         args.name = check_name(args.name or args.model)
@@ -58,6 +59,9 @@ def parse_args(argv=None):
     if read_only():
         # Found now, not after an hour of training when the save is refused.
         p.error(f"{READ_ONLY_ENV} is set (classroom mode): checkpoints cannot be written; unset it to train")
+    problem = locations.package_write_error(resolve_dir(args.out), "--out")
+    if problem:  # Installed with pip: the shipped checkpoints are package files.
+        p.error(problem)
     return args
 
 
@@ -75,8 +79,8 @@ def make_strategy(kind, logical_cpus):
     return tf.distribute.MirroredStrategy(devices=devices)
 
 
-def main(argv=None):
-    args = parse_args(argv)
+def main(argv=None, prog="python -m aelab.train"):
+    args = parse_args(argv, prog)
     quiet_tensorflow()
     import contextlib
 

@@ -12,10 +12,11 @@ import json
 import os
 import time
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-STUDIES_DIR = os.path.join(REPO, "studies")  # The committed results of the full runs.
-QUICK_DIR = os.path.join(REPO, "runs", "studies-quick")  # --quick results (git-ignored).
-CACHE_DIR = os.path.join(REPO, "runs", "study-cache")  # Conv AEs shared by `pca` and `compression`.
+from aelab import locations
+
+STUDIES_DIR = locations.STUDIES_DIR  # The committed results of the full runs.
+QUICK_DIR = os.path.join(locations.RUNS_DIR, "studies-quick")  # --quick results (git-ignored).
+CACHE_DIR = os.path.join(locations.RUNS_DIR, "study-cache")  # Conv AEs shared by `pca` and `compression`.
 
 TITLES = {
     "variants": "Autoencoder variants: dense, multi-layer, sparse",

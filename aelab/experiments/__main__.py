@@ -10,9 +10,9 @@ from aelab.cli import ArgumentParser, existing_dir, non_negative_int, quiet_tens
 from aelab.experiments import CACHE_DIR, QUICK_DIR, STUDIES, STUDIES_DIR
 
 
-def parse_args(argv=None):
+def parse_args(argv=None, prog="python -m aelab.experiments"):
     p = ArgumentParser(
-        prog="python -m aelab.experiments",
+        prog=prog,
         description="Run one of the tutorials' studies and save its result (JSON) and charts (PNG).",
     )
     p.add_argument("study", choices=STUDIES, help="which study to run")
@@ -32,8 +32,8 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
-def main(argv=None):
-    args = parse_args(argv)
+def main(argv=None, prog="python -m aelab.experiments"):
+    args = parse_args(argv, prog)
     quiet_tensorflow()
     import os
 
@@ -41,6 +41,13 @@ def main(argv=None):
 
     small = args.quick or args.limit
     out = args.out or (QUICK_DIR if small else STUDIES_DIR)
+    from aelab import locations
+
+    # Installed with pip, the stored results and the shipped checkpoints are package files.
+    problem = locations.package_write_error(out, "--out")
+    if problem:
+        print(f"{prog}: error: {problem} (--help lists the options)", file=sys.stderr)
+        return 2
     if args.replot:  # No TensorFlow needed.
         json_path, png_path = experiments.result_paths(args.study, out)
         res = experiments.load_result(args.study, out)
@@ -56,6 +63,10 @@ def main(argv=None):
 
     # A quick or sliced run must never replace the shipped checkpoints.
     ckpt = args.checkpoint_dir or (os.path.join(out, "checkpoints") if small else checkpoints.resolve_dir())
+    problem = args.study == "variants" and locations.package_write_error(ckpt, "--checkpoint-dir")
+    if problem:  # Only variants saves models.
+        print(f"{prog}: error: {problem} (--help lists the options)", file=sys.stderr)
+        return 2
     cache = None if args.no_cache else (os.path.join(out, "cache") if small else CACHE_DIR)
     budget = experiments.budget_for(args.study, args.quick, args.limit, args.seed)
 
