@@ -44,6 +44,10 @@ class CheckpointError(RuntimeError):
     """A checkpoint is missing, corrupt, or does not match what was asked for."""
 
 
+class NameTakenError(CheckpointError):
+    """`save(..., exist_ok=False)` was asked for a name that is already saved."""
+
+
 class ReadOnlyError(CheckpointError):
     """A write was asked for while `AELAB_READ_ONLY` is set."""
 
@@ -142,7 +146,7 @@ def _write_fsynced(path, write):
         os.fsync(f.fileno())
 
 
-def save(model, name, metadata, directory=None, extra=None):
+def save(model, name, metadata, directory=None, extra=None, exist_ok=True):
     """Saves a model and its sidecar atomically.
 
     Both files are first written in full to temporary files in the same
@@ -159,17 +163,24 @@ def save(model, name, metadata, directory=None, extra=None):
         extra: optional `extra(model, stem) -> dict` that writes files beside the
             checkpoint (`stem` is its path without `.keras`) before the sidecar,
             and returns their sidecar fields (`onnx_export.decoder_beside`).
+        exist_ok: False to refuse a name that is already saved. The sidecar is
+            then claimed with an exclusive create (a hard link, which fails if
+            the name exists), so of two sessions saving one name at once exactly
+            one wins and the other gets `NameTakenError`; nothing is overwritten.
 
     Returns:
         The path of the `.keras` file.
 
     Raises:
+        NameTakenError: with `exist_ok=False`, if the name is taken.
         ReadOnlyError: in classroom mode (`AELAB_READ_ONLY`), before any write.
         ValueError: if the name is invalid (see `check_name`), before any write.
     """
     keras_path, json_path = paths(name, directory)
     _refuse_if_read_only(f"save checkpoint '{name}'")
     folder = os.path.dirname(keras_path)
+    if not exist_ok and (os.path.exists(json_path) or os.path.exists(keras_path)):
+        raise _taken(name)  # Found before the model is written; the claim below settles a race.
     os.makedirs(folder, exist_ok=True)
     fd, tmp_model = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp.keras", dir=folder)
     os.close(fd)
@@ -186,15 +197,29 @@ def save(model, name, metadata, directory=None, extra=None):
             "sha256": sha256_of(tmp_model),
             "pending": os.path.basename(tmp_model),
         }
-        tmp_json = json_path + ".tmp"
+        fd, tmp_json = tempfile.mkstemp(prefix=f".{name}.", suffix=".json.tmp", dir=folder)
+        os.close(fd)
         _write_fsynced(tmp_json, lambda f: f.write(json.dumps(sidecar, indent=2).encode()))
-        os.replace(tmp_json, json_path)
+        os.chmod(tmp_json, 0o644)
+        if exist_ok:
+            os.replace(tmp_json, json_path)
+        else:
+            try:
+                os.link(tmp_json, json_path)  # Atomic, and fails if the name was taken meanwhile.
+            except FileExistsError:
+                raise _taken(name) from None
+            finally:
+                os.remove(tmp_json)
         os.replace(tmp_model, keras_path)
     except BaseException:
         if os.path.exists(tmp_model) and not _sidecar_names(json_path, tmp_model):
             os.remove(tmp_model)
         raise
     return keras_path
+
+
+def _taken(name):
+    return NameTakenError(f"A model named '{name}' is already saved: choose another name (nothing was overwritten).")
 
 
 def _sidecar_names(json_path, tmp_model):
@@ -262,7 +287,7 @@ def clean_stale_temporaries(directory=None):
                 wanted.add(json.load(f).get("pending"))
         except (OSError, ValueError):
             continue
-    for tmp in glob.glob(os.path.join(d, ".*.tmp.keras")):
+    for tmp in glob.glob(os.path.join(d, ".*.tmp.keras")) + glob.glob(os.path.join(d, ".*.json.tmp")):
         if os.path.basename(tmp) not in wanted:
             os.remove(tmp)
 

@@ -170,16 +170,3 @@ class PCA:
         rec = self.encode(x, k) @ self.components[:, :k].T + self.mean
         return np.clip(rec, 0, 1).reshape(np.shape(x)).astype("float32")
 
-
-def pca_reconstruct(x_train, x_test, n_components):
-    """A PCA baseline: project onto the top components of the training set and back.
-
-    Args:
-        x_train: images used to fit the components.
-        x_test: images to reconstruct.
-        n_components: latent size.
-
-    Returns:
-        Reconstructions of `x_test`, clipped to [0, 1], same shape.
-    """
-    return PCA(x_train).reconstruct(x_test, n_components)

@@ -13,14 +13,17 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # Before TensorFlow is first imported.
 
 import sys  # noqa: E402
+import uuid  # noqa: E402
 
 import numpy as np  # noqa: E402
 import streamlit as st  # noqa: E402
-from streamlit.runtime.scriptrunner import script_runner  # noqa: E402
+from streamlit import runtime  # noqa: E402
+from streamlit.runtime.scriptrunner import get_script_run_ctx, script_runner  # noqa: E402
 
 from aelab import checkpoints, data  # noqa: E402
 from aelab.data import images  # noqa: E402
 from aelab.inference import latent  # noqa: E402
+from aelab.training import pool  # noqa: E402
 
 KINDS = {"ae2d": "Autoencoder (AE)", "vae2d": "Variational autoencoder (VAE)"}
 KIND_BY_LABEL = {label: kind for kind, label in KINDS.items()}
@@ -82,6 +85,14 @@ def keep_keras_state():
 keep_keras_state()
 
 
+@st.cache_resource(show_spinner=False)
+def clean_checkpoint_folders():
+    """Once per server: removes the temporary files of saves that were killed (see `checkpoints.save`)."""
+    for folder in (checkpoints.resolve_dir(), user_dir()):
+        if os.path.isdir(folder):
+            checkpoints.clean_stale_temporaries(folder)
+
+
 def init_session():
     """Sets the session defaults once per session, and adopts finished training runs.
 
@@ -89,11 +100,12 @@ def init_session():
     to another page; whichever page runs after it has finished puts the new
     model to use.
     """
+    clean_checkpoint_folders()
     if "active" not in st.session_state:
         # Choice per kind: "shipped", "session" (trained here) or "saved:<name>".
         st.session_state.active = {"ae2d": "shipped", "vae2d": "shipped"}
     if "jobs" not in st.session_state:
-        st.session_state.jobs = {}  # kind -> the latest TrainingJob, running or finished.
+        st.session_state.jobs = {}  # kind -> the latest training Job, waiting, running or finished.
     if "trained" not in st.session_state:
         st.session_state.trained = {}  # kind -> the latest finished job that has a model.
     if "sample_seed" not in st.session_state:
@@ -102,6 +114,43 @@ def init_session():
         if job.finished and job.model is not None and st.session_state.trained.get(kind) is not job:
             st.session_state.trained[kind] = job
             st.session_state.active[kind] = "session"
+
+
+# Training pool.
+
+OWNER_GONE_S = 15  # A tab that stays disconnected this long (closed, reloaded) has its job stopped.
+
+
+@st.cache_resource(show_spinner="Starting the training pool…")
+def _training_pool(settings):
+    return pool.TrainingPool(settings, grace_s=OWNER_GONE_S)
+
+
+def training_pool():
+    """The server's training pool, started on first use and shared by every session; None after an st.error.
+
+    Settings come from the environment (`aelab.training.pool.PoolSettings`);
+    they are the cache key, so a changed `AELAB_POOL_ADDRESS` gets its own pool.
+    """
+    try:
+        return _training_pool(pool.PoolSettings.from_env())
+    except (ValueError, OSError, TimeoutError) as e:
+        st.error(f"Training is not available on this server: {e}")
+        return None
+
+
+def session_owner():
+    """This browser session's owner key for the training pool (one job per session)."""
+    return st.session_state.setdefault("owner", uuid.uuid4().hex)
+
+
+def session_alive():
+    """A function that says whether this browser session is still connected; None outside `streamlit run`."""
+    ctx = get_script_run_ctx()
+    if ctx is None or not runtime.exists():
+        return None
+    rt, session_id = runtime.get_instance(), ctx.session_id
+    return lambda: rt.is_active_session(session_id)
 
 
 def epochs_text(job):

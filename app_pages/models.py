@@ -1,7 +1,6 @@
 """Models: choose the AE and VAE the other pages use, train new ones, save and load them."""
 
 import math
-import os
 import time
 
 import pandas as pd
@@ -85,6 +84,8 @@ def summary(model, info):
     }
     if meta.get("train_seconds"):
         rows["Training time"] = f"{meta['train_seconds']:.0f} s"
+    if (meta.get("test_metrics") or {}).get("test_digits"):  # A session's model: a fixed subset, not all 10,000.
+        rows["Scored on"] = f"{meta['test_metrics']['test_digits']:,} test digits"
     for k, v in (meta.get("test_metrics") or {}).items():
         if k in METRIC_NAMES:
             label, fmt = METRIC_NAMES[k]
@@ -109,18 +110,70 @@ def snapshot_figure(job, epoch, z, height=340, legend_below=False):
     return fig
 
 
+def _when(seconds):
+    if seconds is None or seconds == float("inf"):
+        return "once a worker joins the pool"
+    if seconds < 10:
+        return "in a few seconds"
+    minutes, secs = divmod(int(round(seconds / 5) * 5), 60)
+    return f"in about {minutes} min {secs:02d} s" if minutes else f"in about {secs} s"
+
+
+def queue_text(job, slots):
+    """Where a waiting job stands: its place in the queue and an estimated start."""
+    place = job.queue_position()
+    if place is None:
+        return "Starting on a worker…"
+    ahead = "you are next" if place == 1 else f"{place - 1} jobs ahead of you"
+    room = (
+        f"{slots} job{'' if slots == 1 else 's'} train at once on this server" if slots else "no worker connected yet"
+    )
+    return (
+        f"Waiting for a free worker: **place {place} in the queue** ({ahead}; {room}). "
+        f"Estimated start: {_when(job.estimated_start_s())}."
+    )
+
+
+STEPS = {
+    "waiting": "In the queue",
+    "preparing": "Loading the data, building the model",
+    "training": "Training",
+    "scoring": f"Scoring on {jobs.SCORE_DIGITS:,} test digits",
+}
+
+
+def steps_text(job):
+    """The job's steps in order: done ones ticked, the current one in bold."""
+    now = list(STEPS).index(job.step)
+    return " → ".join(
+        f"✓ {label}" if i < now else f"**{label}**" if i == now else label for i, label in enumerate(STEPS.values())
+    )
+
+
+@st.fragment(run_every=1.0)
+def waiting(job, pool):
+    """A waiting job's place and estimated start, refreshed every second without holding a script thread."""
+    if job.status != "waiting":
+        st.rerun()  # It has started (or ended): the whole page follows it from here.
+    st.markdown(steps_text(job))
+    st.info(queue_text(job, pool.slots()))
+
+
 def follow(job, kind):
-    """Redraws the progress, the loss curve and the latent scatter until the job ends."""
+    """Shows the steps, the progress, the loss curve and the latent scatter of a running job until it ends."""
     with st.status(f"Training a new {_common.SHORT[kind]}…", expanded=True) as status:
-        bar = st.progress(0.0)
+        steps, bar = st.empty(), st.empty()
         left, right = st.columns([2, 3])
         chart, scatter = left.empty(), right.empty()
-        drawn = shown = -1
+        drawn = shown = said = None
         while not job.finished:
             fraction, text = job.progress()
-            # Each update is also where Streamlit can interrupt this loop (a Stop
-            # click, another page); the job carries on in its thread regardless.
-            bar.progress(fraction, text=text)
+            # Only what changed goes to the browser: ten pages following their
+            # jobs must not load the server that thirty others are using.
+            if (job.step, text) != said:
+                said = (job.step, text)
+                steps.markdown(steps_text(job))
+                bar.progress(fraction, text=text)
             history = job.history_copy()
             if len(history.get("loss", [])) != drawn:
                 drawn = len(history.get("loss", []))
@@ -138,7 +191,9 @@ def follow(job, kind):
                     key=f"live_z_{job.id}_{shown}",
                     config=plots.png_config(f"latent_{kind}_epoch{shown}"),
                 )
-            time.sleep(0.25)
+            # Each update is also where Streamlit can interrupt this loop (a Stop
+            # click, another page); the job carries on in the pool regardless.
+            time.sleep(0.3)
         bar.progress(1.0, text=job.progress()[1])
         state = "error" if job.status == "failed" else "complete"
         status.update(label=f"Training {job.status}", state=state, expanded=False)
@@ -165,12 +220,29 @@ def replay(job, kind):
     )
 
 
+def start_job(kind, epochs, batch, size, optimizer, lr, pool):
+    """Queues this session's job; None after an st.error saying why not."""
+    try:
+        cfg = jobs.make_config(kind, epochs, batch, size, optimizer, lr)
+        jobs.check_classroom_cap(cfg)
+        job = jobs.Job(cfg, _common.session_owner(), data.resolve_data_dir(), _common.session_alive())
+        return pool.submit(job)
+    except ValueError as e:
+        st.error(str(e))
+        return None
+
+
 def train_panel(kind):
     # Not an st.fragment: Streamlit queues a fragment's own reruns behind its
     # running one, so a Stop click inside a fragment would only be seen once
     # training is over. A whole-page rerun interrupts the follow() loop at once.
+    pool = _common.training_pool()
+    if pool is None:
+        return
     job = st.session_state.jobs.get(kind)
-    busy = job is not None and not job.finished
+    # One job per session: while one waits or runs, of either kind, the form is locked.
+    live = next((j for j in st.session_state.jobs.values() if not j.finished), None)
+    busy = live is not None
     c = st.columns(3)
     epochs = c[0].slider("Epochs", 1, EPOCHS_MAX, 5, key=f"epochs_{kind}", disabled=busy)
     batch = c[1].select_slider("Batch size", BATCH_SIZES, 128, key=f"batch_{kind}", disabled=busy)
@@ -182,30 +254,41 @@ def train_panel(kind):
     lr = c[1].select_slider(
         "Learning rate", LEARNING_RATES, 1e-3, format_func="{:g}".format, key=f"lr_{kind}", disabled=busy
     )
+    cap = jobs.classroom_cap()
+    if cap:
+        st.caption(f"Classroom mode: up to {cap:,} image-epochs per job (training images × epochs).")
     # A click sent just before the button was disabled must not start a second run.
     if c[2].button("Train", type="primary", key=f"train_{kind}", disabled=busy) and not busy:
-        try:
-            cfg = jobs.make_config(kind, epochs, batch, size, optimizer, lr)
-        except ValueError as e:
-            st.error(str(e))
+        job = start_job(kind, epochs, batch, size, optimizer, lr, pool)
+        if job is None:
             return
-        job = st.session_state.jobs[kind] = jobs.TrainingJob(cfg, data.resolve_data_dir()).start()
+        st.session_state.jobs[kind] = job
+        st.rerun()  # The form again, locked while the job waits or runs.
+    if busy and live.cfg.model != kind:
+        other = _common.SHORT[live.cfg.model]
+        st.info(f"Your {other} job is {live.status}: one job per session, so stop it (under {other}) to train here.")
     if job is None:
         return
     if not job.finished:
         label = "Stopping after this batch…" if job.stop_requested else "Stop training"
-        # The callback runs first thing in the next rerun; the job's thread
-        # reads the flag between batches and keeps the best epoch so far.
+        # The callback runs first thing in the next rerun; a waiting job leaves
+        # the queue, a running one stops between batches and keeps its best epoch.
         st.button(label, key=f"stop_{kind}", on_click=job.stop, disabled=job.stop_requested)
+        if job.status == "waiting":
+            waiting(job, pool)
+            return
         follow(job, kind)
         if job.model is not None:
             st.rerun()  # The whole app, which adopts the model: sidebar and summary show it.
     if job.status == "failed":
         st.error(f"Training failed: {job.error}")
+    elif job.model is None:
+        st.info("Stopped before it started: nothing was trained.")
     else:
+        scored = job.test_metrics.get("test_digits")
         st.success(
             f"Trained {_common.epochs_text(job)} in {job.seconds:.0f} s"
-            f"{' (stopped early)' if job.status == 'stopped' else ''}. "
+            f"{' (stopped early)' if job.status == 'stopped' else ''}; scored on {scored:,} test digits. "
             "It lives in this browser session only: save it below to keep it."
         )
     replay(job, kind)
@@ -239,11 +322,14 @@ def save_panel(kind):
     except ValueError as e:
         st.error(str(e))
         return
-    if name in checkpoints.SHIPPED or any(os.path.exists(p) for p in checkpoints.paths(name, _common.user_dir())):
+    if name in checkpoints.SHIPPED:
         st.error(f"A model named '{name}' already exists: choose another name.")
         return
     try:
-        job.save(name, _common.user_dir())
+        job.save(name, _common.user_dir())  # Never overwrites: a taken name raises NameTakenError.
+    except checkpoints.NameTakenError:
+        st.error(f"A model named '{name}' already exists: choose another name.")
+        return
     except (OSError, ValueError, checkpoints.CheckpointError) as e:
         st.error(f"Could not save '{name}': {e}")
         return

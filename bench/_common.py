@@ -15,11 +15,6 @@ if REPO not in sys.path:
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
-def median_ms(fn, runs, warmup=2):
-    """Median wall time of `fn()` in milliseconds over `runs` calls, after `warmup` calls."""
-    return medians_ms({"fn": fn}, runs, warmup)["fn"]
-
-
 def medians_ms(fns, runs, warmup=2):
     """Median wall time in ms of each callable in a dict, calls interleaved round by round.
 

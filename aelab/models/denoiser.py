@@ -7,7 +7,7 @@ def build_denoiser(latent_dim=32, hidden_units=256, filters=(32, 64)):
     """Builds the denoising autoencoder.
 
     It is the convolutional autoencoder trained on noisy -> clean pairs
-    (see `aelab.training.pipeline.NoisyPairs`); a 32-D latent keeps stroke detail that a
+    (`aelab.training.pipeline.noisy_pair`, one noise level and kind per batch); a 32-D latent keeps stroke detail that a
     2-D one cannot.
 
     Args:

@@ -1,11 +1,13 @@
-"""A training run in a background thread that a web page can watch and stop.
+"""Training jobs as the web server sees them: asked for by a session, run in the pool, watched by a page.
 
-The app's script thread must stay free to redraw progress and to notice a Stop
-click, so `TrainingJob` runs `aelab.training.pipeline.fit` in a thread of its own and
-publishes what it has done under a lock. It knows nothing of Streamlit.
+`Job` is the server's record of one job; `aelab.training.pool.TrainingPool`
+runs it in a worker process and fills it in from the worker's events, and the
+Models page reads it. `LatentSnapshots` is the Keras callback that, in the
+worker, encodes the same test digits after every epoch. Nothing here knows
+Streamlit or Dask.
 """
 
-import math
+import os
 import threading
 import time
 import uuid
@@ -13,28 +15,44 @@ import uuid
 import keras
 import numpy as np
 
+from aelab import checkpoints
 from aelab.inference import latent
 from aelab.models import registry
 from aelab.training import pipeline
 from aelab.training.config import TrainConfig
+from aelab.training.worker import SCORE_DIGITS, SNAPSHOT_DIGITS  # noqa: F401  (part of this module's API)
 
 MNIST_TRAIN_IMAGES = 60000  # The AE and VAE train on MNIST's training set.
 
-SNAPSHOT_DIGITS = 2000  # Test digits in the live latent scatter: clusters show, and encoding takes ~0.1 s.
+CAP_ENV = "AELAB_MAX_IMAGE_EPOCHS"
+DEFAULT_CAP = 50_000  # Image-epochs per job in classroom mode: the Models page's defaults (10,000 x 5) fit.
 
 
-class _BatchCounter(keras.callbacks.Callback):
-    def __init__(self, job):
-        super().__init__()
-        self.job = job
+def classroom_cap():
+    """The most training images x epochs one job may ask for, or None outside classroom mode.
 
-    def on_epoch_begin(self, epoch, logs=None):
-        with self.job._lock:
-            self.job.epoch, self.job.batch = epoch, 0
+    Classroom mode is `AELAB_READ_ONLY` (see `aelab.checkpoints.read_only`);
+    `AELAB_MAX_IMAGE_EPOCHS` sets the cap (default 50,000).
+    """
+    if not checkpoints.read_only():
+        return None
+    raw = os.environ.get(CAP_ENV, "").strip()
+    if not raw:
+        return DEFAULT_CAP
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"Invalid value for {CAP_ENV}: expected an integer >= 1. Received: {CAP_ENV}={raw!r}")
+    return int(raw)
 
-    def on_train_batch_end(self, batch, logs=None):
-        with self.job._lock:
-            self.job.batch = batch + 1
+
+def check_classroom_cap(cfg):
+    """Raises a ValueError that says what to change when a job asks for more than the classroom cap."""
+    cap, work = classroom_cap(), cfg.train_size * cfg.epochs
+    if cap is not None and work > cap:
+        raise ValueError(
+            f"Classroom mode: one training job may use at most {cap:,} image-epochs (training images × epochs), "
+            f"so that the whole class gets its turn; {cfg.train_size:,} images × {cfg.epochs} epochs = {work:,}. "
+            "Use fewer images or fewer epochs."
+        )
 
 
 class LatentSnapshots(keras.callbacks.Callback):
@@ -71,149 +89,169 @@ class LatentSnapshots(keras.callbacks.Callback):
         self._snapshot(epoch + 1)
 
 
-class TrainingJob:
-    """Trains one AE or VAE from a `TrainConfig`, in a thread, with a stop flag.
+class Job:
+    """One training job as the server sees it: asked for by one session, run by a `TrainingPool`.
+
+    The pool updates it from its worker's events (`apply`) and its result
+    (`adopt`, `finish`); the page reads it. It knows nothing of Streamlit.
 
     Args:
-        cfg: the `aelab.training.config.TrainConfig`.
+        cfg: the `TrainConfig`.
+        owner: who asked (a browser session); one unfinished job per owner.
         data_dir: the data folder; see `aelab.data.resolve_data_dir`.
+        alive: optional callable: False once the owner is gone for good (a
+            closed browser tab), so the pool can stop the job.
 
     Attributes:
-        id: a unique string, usable as a cache key for the trained model.
-        status: "pending", "running", "done", "stopped" or "failed".
+        id: a unique, unguessable string, also the cache key for the trained model.
+        status: "waiting", "running", "done", "stopped" or "failed".
+        step: what a running job is doing: "starting", "preparing", "training" or "scoring".
         history: per-epoch logs so far, as in `History.history`.
-        model: the trained model once finished (best epoch's weights).
+        model: the trained model once done (the best epoch's weights).
         snapshot_labels: digit labels of the test digits in `snapshots()`.
-        test_metrics: the test-set metrics once finished.
-        error: the error message when `status` is "failed".
+        test_metrics: the scores on the fixed test digits, once done.
+        error: one line, when `status` is "failed".
     """
 
-    def __init__(self, cfg, data_dir=None):
-        self.cfg = cfg
-        self.data_dir = data_dir
+    def __init__(self, cfg, owner, data_dir=None, alive=None):
+        self.cfg, self.owner, self.data_dir, self.alive = cfg, owner, data_dir, alive
         self.id = uuid.uuid4().hex
-        self.status = "pending"
-        self.history = {}
-        self.epoch = 0
-        self.batch = 0
-        self.seconds = 0.0
-        self.model = None
-        self.test_metrics = None
-        self.error = None
-        self.train_images = 0
-        self.steps_per_epoch = 0
-        self.snapshot_labels = None
+        self.status, self.step = "waiting", "waiting"
+        self.history, self.epoch_seconds = {}, []
+        self.epoch = self.batch = self.steps_per_epoch = 0
+        self.seconds, self.train_images = 0.0, 0
+        self.model = self.test_metrics = self.error = self.snapshot_labels = None
+        self.data_was_cached = self.worker_pid = None
+        self.submitted_at, self.handed_at, self.started_at, self.finished_at = time.monotonic(), None, None, None
+        self.stop_requested = self.dropped = False
+        self.pool = None
         self._snapshots = []  # (epoch, z) pairs, oldest first.
-        self._stop = threading.Event()
         self._lock = threading.Lock()
-        self._thread = None
+        self._done = threading.Event()
 
-    # Reading and controlling from another thread.
+    # Reading, from any thread.
 
     @property
     def finished(self):
         """True once the job is done, stopped or failed."""
-        return self.status in ("done", "stopped", "failed")
+        return self._done.is_set()
 
-    def stop(self):
-        """Asks the job to stop after the current batch; the best epoch so far is kept."""
-        self._stop.set()
+    def wait(self, timeout=None):
+        """Waits until the job has finished; returns `finished`."""
+        return self._done.wait(timeout)
 
-    @property
-    def stop_requested(self):
-        return self._stop.is_set()
+    def queue_position(self):
+        """1 if this job starts next, 2 after that one...; None once it has left the queue."""
+        return self.pool.queue_position(self) if self.pool else None
+
+    def estimated_start_s(self):
+        """Seconds until this waiting job should start; None once it has left the queue."""
+        return self.pool.estimated_start_s(self) if self.pool else None
+
+    def batch_fraction(self):
+        """How far into the current epoch, in [0, 1)."""
+        return min(self.batch / self.steps_per_epoch, 0.999) if self.steps_per_epoch else 0.0
 
     def progress(self):
         """Returns `(fraction done in [0, 1], short text)`."""
         with self._lock:
-            epochs, epoch, batch, steps = self.cfg.epochs, self.epoch, self.batch, self.steps_per_epoch
-            done = len(self.history.get("loss", []))
+            epochs, done = self.cfg.epochs, len(self.history.get("loss", []))
+            step, epoch, batch, steps = self.step, self.epoch, self.batch, self.steps_per_epoch
         if self.finished:
             return 1.0, f"{self.status}: {done} of {epochs} epochs"
-        if not steps:
-            return 0.0, "loading data and building the model"
-        frac = min(1.0, (epoch + batch / steps) / epochs)
-        return frac, f"epoch {epoch + 1} of {epochs}, batch {batch} of {steps}"
+        if step == "waiting":
+            return 0.0, "waiting for a free worker"
+        if step in ("starting", "preparing"):
+            return 0.0, "starting: loading the data and building the model"
+        if step == "scoring":
+            return 1.0, f"scoring the model on {SCORE_DIGITS:,} test digits"
+        return min(
+            1.0, (epoch + batch / max(1, steps)) / epochs
+        ), f"epoch {epoch + 1} of {epochs}, batch {batch} of {steps}"
 
     def history_copy(self):
-        """A snapshot of the per-epoch logs, safe to plot while training goes on."""
+        """A copy of the per-epoch logs, safe to plot while training goes on."""
         with self._lock:
             return {k: list(v) for k, v in self.history.items()}
 
     def snapshots(self):
-        """The latent snapshots so far: a list of `(epoch, z)`, epoch 0 being the untrained model.
-
-        Each `z` holds the fixed test digits' codes, shape (N, 2), matching
-        `snapshot_labels`; the list is a copy, safe to read while training goes on.
-        """
+        """The latent snapshots so far: a list of `(epoch, z)`, epoch 0 being the untrained model."""
         with self._lock:
             return list(self._snapshots)
 
-    def _on_snapshot(self, epoch, z):
-        z.setflags(write=False)  # Handed to other threads as is.
+    def stop(self):
+        """Asks the pool to stop this job: a waiting one never starts, a running one keeps its best epoch."""
+        self.stop_requested = True
+        if self.pool is not None:
+            self.pool.stop(self)
+
+    # Written by the pool.
+
+    def apply(self, msg):
+        """Takes in one event from the job's worker (see `aelab.training.worker.train`)."""
+        kind = msg.get("kind")
         with self._lock:
-            self._snapshots.append((epoch, z))
+            if kind == "step":
+                self.step = msg["step"]
+            elif kind == "start":
+                self.started_at, self.step = time.monotonic(), "preparing"
+                self.train_images, self.steps_per_epoch = msg["train_images"], msg["steps"]
+                self.snapshot_labels = np.frombuffer(msg["labels"], "int8").astype("int64")
+                self.data_was_cached, self.worker_pid = msg["data_was_cached"], msg["pid"]
+                self.status = "running"
+            elif kind == "batch":
+                self.step, self.epoch, self.batch = "training", msg["epoch"], msg["batch"]
+            elif kind == "snapshot":
+                z = np.frombuffer(msg["z"], "float32").reshape(-1, 2)
+                self._snapshots.append((msg["epoch"], z))
+            elif kind == "epoch":
+                for k, v in msg["logs"].items():
+                    self.history.setdefault(k, []).append(float(v))
+                self.epoch_seconds.append(float(msg["seconds"]))
 
-    def start(self):
-        """Starts training in a daemon thread and returns at once."""
-        self._thread = threading.Thread(target=self.run, name=f"aelab-train-{self.id[:8]}", daemon=True)
-        self._thread.start()
-        return self
-
-    def join(self, timeout=None):
-        """Waits for the thread; returns True when the job has finished."""
-        if self._thread is not None:
-            self._thread.join(timeout)
-        return self.finished
-
-    # The work itself.
-
-    def _on_epoch(self, epoch, epochs, logs, seconds):
+    def adopt(self, result):
+        """Rebuilds the trained model from a worker's result and takes its history, scores and snapshots."""
+        model = pipeline.build_model(self.cfg)
+        model.set_weights(result["weights"])
+        snapshots = [(e, np.asarray(z, "float32")) for e, z in result["snapshots"]]
+        for _, z in snapshots:
+            z.setflags(write=False)  # Handed to other threads as is.
         with self._lock:
-            for k, v in logs.items():
-                self.history.setdefault(k, []).append(float(v))
+            self.model, self.history, self._snapshots = model, result["history"], snapshots
+            self.test_metrics, self.seconds = result["test_metrics"], result["seconds"]
+            self.train_images, self.snapshot_labels = result["train_images"], np.asarray(result["labels"], "int64")
 
-    def run(self):
-        """Loads the data, trains, and measures the test set (in the calling thread)."""
-        self.status = "running"
-        t0 = time.perf_counter()
-        try:
-            x_train, x_val, (x_test, y_test) = pipeline.load_split(self.cfg, self.data_dir)
-            self.train_images = len(x_train)
-            rows = np.sort(np.random.default_rng(self.cfg.seed).choice(len(x_test), SNAPSHOT_DIGITS, replace=False))
-            self.snapshot_labels = np.asarray(y_test[rows])
-            self.steps_per_epoch = math.ceil(len(x_train) / self.cfg.batch_size)
-            model = pipeline.build_model(self.cfg)
-            callbacks = [
-                # First, so that an epoch's snapshot is there by the time its loss is.
-                LatentSnapshots(x_test[rows], self._on_snapshot),
-                pipeline.ProgressCallback(on_epoch=self._on_epoch, should_stop=self._stop.is_set),
-                _BatchCounter(self),
-                pipeline.KeepBest(),
-            ]
-            pipeline.fit(model, self.cfg, x_train, x_val, callbacks=callbacks)
-            self.seconds = time.perf_counter() - t0
-            self.test_metrics = pipeline.test_metrics(model, self.cfg.model, x_test)
-            self.model = model
-            self.status = "stopped" if self._stop.is_set() else "done"
-        except Exception as e:  # Shown to the user; the thread must not die silently.
-            self.error = f"{type(e).__name__}: {e}"
-            self.status = "failed"
+    def finish(self, status, error=None):
+        """Marks the job finished ("done", "stopped" or "failed"; `error` in one line)."""
+        with self._lock:
+            if self._done.is_set():
+                return
+            self.status, self.error, self.finished_at = status, error, time.monotonic()
+            if status == "failed":
+                self.model = None
+        self._done.set()
+
+    # The trained model.
 
     def metadata(self):
         """The sidecar contents of the trained model (see `pipeline.sidecar_metadata`)."""
-        meta = pipeline.sidecar_metadata(self.cfg, self.history_copy(), self.test_metrics or {}, self.seconds, "mnist")
+        meta = pipeline.sidecar_metadata(self.cfg, self.history_copy(), self.test_metrics or {}, self.seconds)
         meta["train_images"] = self.train_images
         meta["stopped_early"] = self.status == "stopped"
         return meta
 
     def save(self, name, directory):
-        """Saves the trained model and its sidecar atomically; returns the `.keras` path."""
+        """Saves the trained model with `metadata()` as its sidecar, atomically, never over a saved name.
+
+        Returns:
+            The `.keras` path.
+
+        Raises:
+            aelab.checkpoints.NameTakenError: if `name` is already saved in `directory`.
+        """
         if self.model is None:
             raise ValueError(f"Nothing to save: the training job has status {self.status!r}.")
-        return pipeline.save_trained(
-            self.model, name, self.cfg, self.history_copy(), self.test_metrics or {}, self.seconds, directory
-        )
+        return checkpoints.save(self.model, name, self.metadata(), directory, exist_ok=False)
 
 
 def make_config(model, epochs, batch_size, train_size, optimizer, learning_rate, seed=1337, val_size=1000):
