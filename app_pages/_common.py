@@ -20,7 +20,7 @@ import streamlit as st  # noqa: E402
 from streamlit import runtime  # noqa: E402
 from streamlit.runtime.scriptrunner import get_script_run_ctx, script_runner  # noqa: E402
 
-from aelab import checkpoints, data  # noqa: E402
+from aelab import checkpoints, data, locations  # noqa: E402
 from aelab.data import images  # noqa: E402
 from aelab.inference import latent  # noqa: E402
 from aelab.training import pool  # noqa: E402
@@ -55,8 +55,8 @@ class ModelInfo:
 
 
 def user_dir():
-    """The folder for models saved from the app, apart from the shipped ones."""
-    return os.environ.get(USER_DIR_ENV) or os.path.join(checkpoints.resolve_dir(), "user")
+    """The folder for models saved from the app, apart from the shipped ones (never inside an installed aelab)."""
+    return os.environ.get(USER_DIR_ENV) or locations.user_models_dir(checkpoints.resolve_dir())
 
 
 def _clean_problem_modules_except_keras():
