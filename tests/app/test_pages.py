@@ -1,20 +1,41 @@
 """AppTest tests: every page runs, shows its widgets, and reacts to them."""
 
+import ast
 import io
 import json
+import pathlib
 
 import pytest
 from PIL import Image
 
 from aelab.training import jobs
 
-PAGES = {
-    "app_pages/models.py": "Models",
-    "app_pages/latent_space.py": "Latent space",
-    "app_pages/manifold.py": "Manifold",
-    "app_pages/denoising.py": "Denoising",
-    "app_pages/colorization.py": "Colorization",
-}
+APP = pathlib.Path(__file__).resolve().parents[2] / "app.py"
+
+
+def navigation(app=APP):
+    """The pages app.py routes to, read from its `st.Page(path, title=...)` calls: {path: title}."""
+
+    def text(node):  # "Models" or _("Models") (a translated title: its English source)
+        if isinstance(node, ast.Call) and node.args:
+            node = node.args[0]
+        return node.value if isinstance(node, ast.Constant) else None
+
+    pages = {}
+    for node in ast.walk(ast.parse(app.read_text())):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "Page":
+            title = next((text(k.value) for k in node.keywords if k.arg == "title"), None)
+            pages[text(node.args[0])] = title
+    return pages
+
+
+PAGES = navigation()
+
+
+def test_every_page_of_the_navigation_is_tested():
+    # The list comes from app.py itself, so a new page is tested (or fails here) without an edit.
+    assert len(PAGES) >= 7 and all(path and title for path, title in PAGES.items())
+    assert all((APP.parent / path).is_file() for path in PAGES)
 
 
 def by_label(widgets, label):
@@ -105,15 +126,15 @@ def test_train_save_and_load_back(open_page, user_dir):
 
 
 def test_stop_keeps_the_model_trained_so_far(open_page, monkeypatch):
-    # A Stop click arrives while the job runs; here it comes right after the start.
-    start = jobs.TrainingJob.start
+    # A Stop click arrives while the job runs; here it comes with its first epoch.
+    apply = jobs.Job.apply
 
-    def start_then_stop(self):
-        start(self)
-        self.stop()
-        return self
+    def apply_then_stop(self, msg):
+        apply(self, msg)
+        if msg["kind"] == "epoch":
+            self.stop()
 
-    monkeypatch.setattr(jobs.TrainingJob, "start", start_then_stop)
+    monkeypatch.setattr(jobs.Job, "apply", apply_then_stop)
     at = open_page()
     at.slider(key="epochs_ae2d").set_value(20)
     at.select_slider(key="size_ae2d").set_value(1000)

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from aelab import checkpoints
+from aelab import checkpoints, data
+from aelab.inference import latent
 from aelab.training import pipeline
 
 DENOISING = "app_pages/denoising.py"
@@ -156,10 +157,14 @@ def test_a_link_opens_the_manifold_at_a_point(open_page):
 
     by_label(at.slider, "Pick z1").set_value(2.0).run()
     assert at.query_params["pick"] == "1.5,2" and at.query_params["grid"] == "12"
-    # The link's values are in VAE units: the AE starts from its own ranges.
+    # The link's values are in VAE units: the AE starts from its own ranges (where its digits are).
     at.radio(key="manifold_kind").set_value("Autoencoder (AE)").run()
     assert not at.exception
     assert by_label(at.slider, "Grid size (digits per side)").value == 30
+    (x_test, _), ae = data.load_mnist()[1], checkpoints.load("ae2d")
+    own = latent.percentile_range(latent.encode(ae, x_test))
+    assert (by_label(at.slider, "z0 range").value, by_label(at.slider, "z1 range").value) == own
+    assert own != ((-2.0, 2.0), (-1.0, 3.0))  # not the link's VAE ranges
     assert at.query_params["model"] == "ae"
     assert json.loads(chart(at, "manifold").config)["toImageButtonOptions"]["filename"].startswith("manifold_ae2d")
 
