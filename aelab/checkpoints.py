@@ -16,12 +16,20 @@ import zipfile
 import keras
 
 from aelab import locations, models
+from aelab.checkpoint_rules import (  # noqa: F401  (part of this module's API)
+    READ_ONLY_ENV,
+    CheckpointError,
+    NameTakenError,
+    ReadOnlyError,
+    _refuse_if_read_only,
+    check_name,
+    read_only,
+)
+from aelab.i18n import _
 from aelab.inference import latent
 from aelab.models import registry
 
 CHECKPOINT_DIR_ENV = "AELAB_CHECKPOINT_DIR"
-# Classroom mode: set to 1 and nothing here writes, renames or deletes a file.
-READ_ONLY_ENV = "AELAB_READ_ONLY"
 REPO_CHECKPOINTS = locations.SHIPPED_CHECKPOINTS  # The checkout's checkpoints/, or the installed package's.
 
 # The shipped checkpoints (one per model kind) and the command that rebuilds each one.
@@ -35,71 +43,10 @@ SHIPPED_VARIANTS = {
     "sparse_ae": "python -m aelab.experiments variants",
 }
 
-_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
-# Windows opens a device, not a file, for these names with any extension.
-_RESERVED_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
-
-
-class CheckpointError(RuntimeError):
-    """A checkpoint is missing, corrupt, or does not match what was asked for."""
-
-
-class NameTakenError(CheckpointError):
-    """`save(..., exist_ok=False)` was asked for a name that is already saved."""
-
-
-class ReadOnlyError(CheckpointError):
-    """A write was asked for while `AELAB_READ_ONLY` is set."""
-
-
-def read_only():
-    """Whether classroom mode is on: `AELAB_READ_ONLY` set to anything but "", 0, false, no or off.
-
-    An unrecognised value counts as on: a typo must not open the saved models
-    of a whole class to overwriting.
-    """
-    return os.environ.get(READ_ONLY_ENV, "").strip().lower() not in ("", "0", "false", "no", "off")
-
-
-def _refuse_if_read_only(what):
-    if read_only():
-        raise ReadOnlyError(
-            f"Cannot {what}: this aelab runs in classroom mode ({READ_ONLY_ENV}=1), where saved checkpoints "
-            "cannot be overwritten or deleted. Models trained here stay in your browser session."
-        )
-
 
 def resolve_dir(directory=None):
     """Returns the checkpoint folder: the argument, `AELAB_CHECKPOINT_DIR`, or the shipped one."""
     return str(directory or os.environ.get(CHECKPOINT_DIR_ENV) or REPO_CHECKPOINTS)
-
-
-def check_name(name):
-    """Validates a checkpoint name so that it can never leave its folder.
-
-    Args:
-        name: the name a user typed.
-
-    Returns:
-        The name, stripped of surrounding spaces.
-
-    Raises:
-        ValueError: if the name is empty, too long, or has characters other
-            than ASCII letters, digits, '_' and '-'.
-    """
-    name = str(name).strip()
-    if not _NAME_RE.fullmatch(name):
-        shown = name if len(name) <= 80 else f"{name[:40]}…({len(name)} characters)"
-        raise ValueError(
-            "Invalid checkpoint name: expected 1 to 64 ASCII letters, digits, '_' or '-', "
-            f"starting with a letter or digit. Received: {shown!r}"
-        )
-    if name.lower() in _RESERVED_NAMES:
-        raise ValueError(
-            f"Invalid checkpoint name: {name!r} is a device name on Windows and cannot be a file there. "
-            "Choose another name."
-        )
-    return name
 
 
 def paths(name, directory=None):
@@ -177,7 +124,7 @@ def save(model, name, metadata, directory=None, extra=None, exist_ok=True):
         ValueError: if the name is invalid (see `check_name`), before any write.
     """
     keras_path, json_path = paths(name, directory)
-    _refuse_if_read_only(f"save checkpoint '{name}'")
+    _refuse_if_read_only(_("save checkpoint '{name}'").format(name=name))
     folder = os.path.dirname(keras_path)
     if not exist_ok and (os.path.exists(json_path) or os.path.exists(keras_path)):
         raise _taken(name)  # Found before the model is written; the claim below settles a race.
@@ -219,7 +166,9 @@ def save(model, name, metadata, directory=None, extra=None, exist_ok=True):
 
 
 def _taken(name):
-    return NameTakenError(f"A model named '{name}' is already saved: choose another name (nothing was overwritten).")
+    return NameTakenError(
+        _("A model named '{name}' is already saved: choose another name (nothing was overwritten).").format(name=name)
+    )
 
 
 def _sidecar_names(json_path, tmp_model):
@@ -239,22 +188,28 @@ def read_sidecar(name, directory=None):
     Raises:
         CheckpointError: if it is missing or not valid JSON.
     """
-    _, json_path = paths(name, directory)
+    json_path = paths(name, directory)[1]
     if not os.path.isfile(json_path):
-        raise CheckpointError(f"Checkpoint sidecar not found: {json_path}. {_train_hint(name)}")
+        raise CheckpointError(
+            _("Checkpoint sidecar not found: {path}. {hint}").format(path=json_path, hint=_train_hint(name))
+        )
     try:
         with open(json_path) as f:
             return json.load(f)
     except (OSError, ValueError) as e:
-        raise CheckpointError(f"Checkpoint sidecar {json_path} is not valid JSON ({e}). {_train_hint(name)}") from e
+        raise CheckpointError(
+            _("Checkpoint sidecar {path} is not valid JSON ({error}). {hint}").format(
+                path=json_path, error=e, hint=_train_hint(name)
+            )
+        ) from e
 
 
 def _train_hint(name):
     if name in SHIPPED:
-        return f"Rebuild it with: {SHIPPED[name]}"
+        return _("Rebuild it with: {command}").format(command=SHIPPED[name])
     if name in SHIPPED_VARIANTS:
-        return f"Rebuild it with: {SHIPPED_VARIANTS[name]}"
-    return "Train and save it again."
+        return _("Rebuild it with: {command}").format(command=SHIPPED_VARIANTS[name])
+    return _("Train and save it again.")
 
 
 def _recover(keras_path, sidecar):
@@ -305,7 +260,9 @@ def _check_contract(name, model):
                 raise ValueError(f"output {tuple(y.shape)[1:]}, expected {kind.output_shape}")
     except Exception as e:  # Any mismatch in a foreign model surfaces here.
         raise CheckpointError(
-            f"Checkpoint '{name}' holds a model of another architecture: {_one_line(e)}. {_train_hint(name)}"
+            _("Checkpoint '{name}' holds a model of another architecture: {error}. {hint}").format(
+                name=name, error=_one_line(e), hint=_train_hint(name)
+            )
         ) from e
 
 
@@ -342,16 +299,18 @@ def load(name, directory=None, verify=True):
         CheckpointError: if a file is missing, corrupt or incompatible; the
             message names the file and how to rebuild it.
     """
-    keras_path, _ = paths(name, directory)
+    keras_path = paths(name, directory)[0]
     sidecar = read_sidecar(name, directory) if verify else {}
     if verify:
         keras_path = _recover(keras_path, sidecar)
     if not os.path.isfile(keras_path):
-        raise CheckpointError(f"Checkpoint not found: {keras_path}. {_train_hint(name)}")
+        raise CheckpointError(_("Checkpoint not found: {path}. {hint}").format(path=keras_path, hint=_train_hint(name)))
     if verify and sidecar.get("sha256") != sha256_of(keras_path):
         raise CheckpointError(
-            f"Checkpoint {keras_path} does not match its sidecar (sha256 differs): "
-            f"the file was changed or only partly written. {_train_hint(name)}"
+            _(
+                "Checkpoint {path} does not match its sidecar (sha256 differs): "
+                "the file was changed or only partly written. {hint}"
+            ).format(path=keras_path, hint=_train_hint(name))
         )
     models.load_all()  # Registers aelab's Keras classes, which the file names.
     try:
@@ -360,11 +319,17 @@ def load(name, directory=None, verify=True):
         if "safe_mode" in str(e):
             # Keras' own message suggests turning safe mode off; we never do.
             raise CheckpointError(
-                f"Checkpoint {keras_path} is refused: it contains Python code (a Lambda layer or a pickled "
-                "function), and aelab loads checkpoints in Keras' safe mode so that no file can run code on "
-                f"this machine. {_train_hint(name)}"
+                _(
+                    "Checkpoint {path} is refused: it contains Python code (a Lambda layer or a pickled "
+                    "function), and aelab loads checkpoints in Keras' safe mode so that no file can run code on "
+                    "this machine. {hint}"
+                ).format(path=keras_path, hint=_train_hint(name))
             ) from e
-        raise CheckpointError(f"Checkpoint {keras_path} could not be loaded: {e}. {_train_hint(name)}") from e
+        raise CheckpointError(
+            _("Checkpoint {path} could not be loaded: {error}. {hint}").format(
+                path=keras_path, error=e, hint=_train_hint(name)
+            )
+        ) from e
     if verify and name in registry.KINDS:
         _check_contract(name, model)
     return model
