@@ -1,4 +1,4 @@
-"""Unit tests for aelab.training.jobs: in-browser training in a thread, with a stop flag."""
+"""Unit tests for aelab.training.jobs and .worker: a job's events and result, without the pool (see test_pool.py)."""
 
 import keras
 import numpy as np
@@ -6,7 +6,7 @@ import pytest
 
 from aelab import checkpoints, data
 from aelab.inference import latent
-from aelab.training import jobs, pipeline
+from aelab.training import jobs, pipeline, worker
 
 needs_data = pytest.mark.skipif(data.resolve_data_dir() is None, reason="set AELAB_DATA_DIR to a folder with mnist.npz")
 
@@ -34,49 +34,53 @@ def test_make_config_rejects_bad_values(kw, match):
 
 
 @needs_data
-def test_job_trains_in_a_thread_and_saves(tmp_path):
-    job = jobs.TrainingJob(tiny("vae2d", epochs=2)).start()
-    assert job.join(timeout=300), job.progress()
-    assert job.status == "done", job.error
-    history = job.history_copy()
-    assert len(history["loss"]) == 2 and len(history["val_loss"]) == 2
-    assert job.progress()[0] == 1.0
-    assert {"psnr", "neg_elbo"} <= set(job.test_metrics)
-    assert job.metadata()["train_images"] == 256
-    latent.check_latent_model(job.model, "vae2d")
+def test_the_workers_events_rebuild_the_job_here(tmp_path):
+    # What a pool worker runs, run in this process: its events, applied to a
+    # Job as the pool applies them, and its result, adopted.
+    events = []
+    result = worker.train(tiny("vae2d", epochs=2), data.resolve_data_dir(), events.append, lambda: False)
+    job = jobs.Job(tiny("vae2d", epochs=2), owner="me")
+    for msg in events:
+        job.apply(msg)
+    kinds = [m["kind"] for m in events]
+    assert kinds[:2] == ["step", "start"] and kinds[-2:] == ["step", "step"]  # Preparing ... scoring, its own step.
+    assert [m["epoch"] for m in events if m["kind"] == "snapshot"] == [0, 1, 2]
+    # The live curves are the result's (the learning rate is logged after the events go).
+    assert {k: result["history"][k] for k in job.history} == job.history and len(job.history["loss"]) == 2
+    assert job.train_images == 256 and job.steps_per_epoch == 2 and job.step == "scoring"
+    live = job.snapshots()
+    job.adopt(result)
+    job.finish("done")
+    assert job.progress() == (1.0, "done: 2 of 2 epochs")
+    for (e1, z1), (e2, z2) in zip(live, job.snapshots(), strict=True):
+        assert e1 == e2 and np.array_equal(z1, z2)  # The live scatter showed what the result holds.
+    (_, _), (x_test, y_test) = data.load_mnist()
+    rows = worker.rows(len(x_test), jobs.SNAPSHOT_DIGITS, job.cfg.seed)
+    np.testing.assert_array_equal(job.snapshot_labels, y_test[rows])
+    np.testing.assert_allclose(live[-1][1], latent.encode(job.model, x_test[rows]), atol=1e-4)
+    assert not np.allclose(live[0][1], live[-1][1])  # Training moved the codes.
+    assert job.test_metrics["test_digits"] == jobs.SCORE_DIGITS and "neg_elbo" in job.test_metrics
 
     job.save("tiny_vae", tmp_path)
     back = checkpoints.load("tiny_vae", tmp_path)
     x = np.zeros((2, 28, 28, 1), "float32")
     np.testing.assert_allclose(latent.encode(back, x), latent.encode(job.model, x), atol=1e-6)
-    assert checkpoints.read_sidecar("tiny_vae", tmp_path)["kind"] == "vae2d"
-
-    # The live latent scatter: the untrained model's codes, then one snapshot per epoch.
-    snaps = job.snapshots()
-    assert [epoch for epoch, _ in snaps] == [0, 1, 2]
-    assert all(z.shape == (jobs.SNAPSHOT_DIGITS, 2) and np.isfinite(z).all() for _, z in snaps)
-    assert not np.allclose(snaps[0][1], snaps[-1][1])  # training moved the codes
-    (_, _), (x_test, y_test) = data.load_mnist()
-    rows = np.sort(np.random.default_rng(job.cfg.seed).choice(len(x_test), jobs.SNAPSHOT_DIGITS, replace=False))
-    np.testing.assert_array_equal(job.snapshot_labels, y_test[rows])
-    # The last one is the trained encoder's codes (posterior mean) of those very digits.
-    np.testing.assert_allclose(snaps[-1][1], latent.encode(job.model, x_test[rows]), atol=1e-5)
+    meta = checkpoints.read_sidecar("tiny_vae", tmp_path)
+    assert meta["kind"] == "vae2d" and meta["train_images"] == 256 and not meta["stopped_early"]
 
 
 @needs_data
-def test_stop_flag_ends_training_after_a_batch_and_keeps_the_model():
-    job = jobs.TrainingJob(tiny("ae2d", epochs=5))
-    job.stop()  # Set before the first batch: the job must stop after it.
-    job.run()
-    assert job.status == "stopped"
-    assert len(job.history["loss"]) == 1  # The interrupted epoch still reports.
-    assert job.model is not None and job.metadata()["stopped_early"]
+def test_the_stop_flag_ends_training_after_a_batch_and_keeps_the_best_epoch():
+    result = worker.train(tiny("ae2d", epochs=5), data.resolve_data_dir(), lambda msg: None, lambda: True)
+    assert result["stopped"]
+    assert len(result["history"]["loss"]) == 1  # The interrupted epoch still reports.
+    assert len(result["weights"]) > 0
 
 
-def test_failure_is_reported_not_raised(tmp_path):
-    job = jobs.TrainingJob(tiny(), data_dir=str(tmp_path))  # no mnist.npz there
-    job.run()
-    assert job.status == "failed" and "mnist.npz" in job.error
+def test_a_failed_job_has_nothing_to_save(tmp_path):
+    job = jobs.Job(tiny(), owner="me")
+    job.finish("failed", "DataError: no mnist.npz")
+    assert job.finished and job.progress() == (1.0, "failed: 0 of 1 epochs")
     with pytest.raises(ValueError, match="Nothing to save"):
         job.save("x", tmp_path)
 
