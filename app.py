@@ -10,21 +10,24 @@ run that page alone, without this file.
 
 import streamlit as st
 
+from aelab.i18n import _
 from app_pages import _common, _urlstate
 
-st.set_page_config(page_title="aelab: latent-space explorer", page_icon="🧭", layout="wide")
+_common.choose_language(_urlstate.link_language())  # First: everything below is in the chosen language.
+_urlstate.keep_language()  # The link carries it (`lang=zh`), so a shared link opens in the class's language.
+st.set_page_config(page_title=_("aelab: latent-space explorer"), page_icon="🧭", layout="wide")
 _common.init_session()
 _urlstate.init()  # A shared link may name saved models: before the sidebar shows them.
 _common.sidebar()
 
 st.navigation(
     [
-        st.Page("app_pages/models.py", title="Models", icon=":material/model_training:", default=True),
-        st.Page("app_pages/latent_space.py", title="Latent space", icon=":material/scatter_plot:"),
-        st.Page("app_pages/manifold.py", title="Manifold", icon=":material/grid_view:"),
-        st.Page("app_pages/denoising.py", title="Denoising", icon=":material/blur_on:"),
-        st.Page("app_pages/colorization.py", title="Colorization", icon=":material/palette:"),
-        st.Page("app_pages/variants.py", title="Variants", icon=":material/stacks:"),
-        st.Page("app_pages/studies.py", title="Studies", icon=":material/science:"),
+        st.Page("app_pages/models.py", title=_("Models"), icon=":material/model_training:", default=True),
+        st.Page("app_pages/latent_space.py", title=_("Latent space"), icon=":material/scatter_plot:"),
+        st.Page("app_pages/manifold.py", title=_("Manifold"), icon=":material/grid_view:"),
+        st.Page("app_pages/denoising.py", title=_("Denoising"), icon=":material/blur_on:"),
+        st.Page("app_pages/colorization.py", title=_("Colorization"), icon=":material/palette:"),
+        st.Page("app_pages/variants.py", title=_("Variants"), icon=":material/stacks:"),
+        st.Page("app_pages/studies.py", title=_("Studies"), icon=":material/science:"),
     ]
 ).run()

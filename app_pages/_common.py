@@ -20,12 +20,13 @@ import streamlit as st  # noqa: E402
 from streamlit import runtime  # noqa: E402
 from streamlit.runtime.scriptrunner import get_script_run_ctx, script_runner  # noqa: E402
 
-from aelab import checkpoints, data, locations  # noqa: E402
+from aelab import checkpoints, data, i18n, locations  # noqa: E402
 from aelab.data import images  # noqa: E402
+from aelab.i18n import N_, _, ngettext  # noqa: E402
 from aelab.inference import latent  # noqa: E402
 from aelab.training import pool  # noqa: E402
 
-KINDS = {"ae2d": "Autoencoder (AE)", "vae2d": "Variational autoencoder (VAE)"}
+KINDS = {"ae2d": N_("Autoencoder (AE)"), "vae2d": N_("Variational autoencoder (VAE)")}  # English: show _(label).
 KIND_BY_LABEL = {label: kind for kind, label in KINDS.items()}
 SHORT = {"ae2d": "AE", "vae2d": "VAE"}
 USER_DIR_ENV = "AELAB_USER_DIR"
@@ -121,7 +122,7 @@ def init_session():
 OWNER_GONE_S = 15  # A tab that stays disconnected this long (closed, reloaded) has its job stopped.
 
 
-@st.cache_resource(show_spinner="Starting the training pool…")
+@st.cache_resource(show_spinner=False)  # Spinners are shown by the callers, in the session's language.
 def _training_pool(settings):
     return pool.TrainingPool(settings, grace_s=OWNER_GONE_S)
 
@@ -133,9 +134,10 @@ def training_pool():
     they are the cache key, so a changed `AELAB_POOL_ADDRESS` gets its own pool.
     """
     try:
-        return _training_pool(pool.PoolSettings.from_env())
+        with st.spinner(_("Starting the training pool…")):
+            return _training_pool(pool.PoolSettings.from_env())
     except (ValueError, OSError, TimeoutError) as e:
-        st.error(f"Training is not available on this server: {e}")
+        st.error(_("Training is not available on this server: {error}").format(error=e))
         return None
 
 
@@ -156,33 +158,81 @@ def session_alive():
 def epochs_text(job):
     """'1 epoch', '5 epochs': how far a training job got."""
     n = len(job.history.get("loss", []))
-    return f"{n} epoch{'' if n == 1 else 's'}"
+    return ngettext("{n} epoch", "{n} epochs", n).format(n=n)
 
 
 def choice_label(kind, choice):
     """A short label for an active-model choice, without loading anything."""
     if choice == "session":
         job = st.session_state.trained.get(kind)
-        return f"trained in this session ({epochs_text(job)})" if job else "trained in this session"
+        if job is None:
+            return _("trained in this session")
+        return _("trained in this session ({epochs})").format(epochs=epochs_text(job))
     if choice.startswith("saved:"):
-        return f"saved model '{choice[len('saved:') :]}'"
-    return f"shipped checkpoint '{kind}'"
+        return _("saved model '{name}'").format(name=choice[len("saved:") :])
+    return _("shipped checkpoint '{name}'").format(name=kind)
+
+
+# Language.
+
+LANGUAGE_KEY = "lang"  # The sidebar selector's key (the link's parameter is app_pages/_urlstate.py's).
+
+
+def _session_language():
+    """The session's chosen language inside a script run (a fragment's rerun), else None."""
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return None
+    return st.session_state.get(LANGUAGE_KEY)
+
+
+i18n.set_fallback(_session_language)
+
+
+def browser_language():
+    """The interface language for the browser's own (`st.context.locale`): "zh", "en", or None if neither."""
+    return i18n.from_locale(st.context.locale)
+
+
+def choose_language(link_language=None):
+    """The sidebar's language selector; makes its choice the language of this run, before any text is shown.
+
+    Args:
+        link_language: "en" or "zh" when the link names one (`lang=`), else None. On the session's first
+            run it decides; without it, the browser's language does when aelab has it, else English.
+
+    Returns:
+        "en" or "zh".
+    """
+    if st.session_state.get(LANGUAGE_KEY) not in i18n.LANGUAGES:
+        st.session_state[LANGUAGE_KEY] = link_language or browser_language() or i18n.DEFAULT
+    with st.sidebar:
+        lang = st.segmented_control(
+            "Language · 语言",  # In both languages: whoever reads only one of them finds it.
+            list(i18n.LANGUAGES),
+            format_func=i18n.LANGUAGES.get,
+            required=True,
+            key=LANGUAGE_KEY,
+        )
+    lang = lang if lang in i18n.LANGUAGES else i18n.DEFAULT
+    i18n.set_language(lang)
+    return lang
 
 
 def sidebar():
     """The shared sidebar: which AE and VAE the pages are using."""
     with st.sidebar:
-        st.caption("Models in use (change them on the Models page)")
+        st.caption(_("Models in use (change them on the Models page)"))
         for kind in KINDS:
-            st.markdown(f"**{SHORT[kind]}**: {choice_label(kind, st.session_state.active[kind])}")
+            label = choice_label(kind, st.session_state.active[kind])
+            st.markdown(_("**{model}**: {label}").format(model=SHORT[kind], label=label))
 
 
 # Data.
 
 
-@st.cache_resource(show_spinner="Loading the MNIST test set…")
+@st.cache_resource(show_spinner=False)
 def _mnist_test():
-    (_, _), (x, y) = data.load_mnist()
+    _train, (x, y) = data.load_mnist()
     # Shared by every session: read-only, so no page can change it for others.
     # (st.cache_data would hand each rerun a fresh 31 MB copy instead.)
     x.setflags(write=False)
@@ -190,17 +240,18 @@ def _mnist_test():
     return x, y
 
 
-@st.cache_resource(show_spinner="Loading the CIFAR-10 test set…")
+@st.cache_resource(show_spinner=False)
 def _cifar_test():
-    (_, _), (x, y) = data.load_cifar10()
+    _train, (x, y) = data.load_cifar10()
     x.setflags(write=False)  # As above; a copy would be 123 MB per rerun.
     y.setflags(write=False)
     return x, y
 
 
-def _or_stop(loader):
+def _or_stop(loader, message):
     try:
-        return loader()
+        with st.spinner(message):
+            return loader()
     except data.DataError as e:
         st.error(str(e))
         st.stop()
@@ -208,18 +259,18 @@ def _or_stop(loader):
 
 def mnist_test():
     """The MNIST test set `(x, y)`, read-only; stops the page with an error if missing."""
-    return _or_stop(_mnist_test)
+    return _or_stop(_mnist_test, _("Loading the MNIST test set…"))
 
 
 def cifar_test():
     """The CIFAR-10 test set `(x, y)`, read-only; stops the page with an error if missing."""
-    return _or_stop(_cifar_test)
+    return _or_stop(_cifar_test, _("Loading the CIFAR-10 test set…"))
 
 
 # Models.
 
 
-@st.cache_resource(max_entries=16, show_spinner="Loading the model…")
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _load(name, directory, sha256, kind):
     # sha256 is only part of the cache key: a checkpoint saved again under the
     # same name is a new file and must be loaded again.
@@ -247,7 +298,8 @@ def checkpoint_model(name, directory=None, kind=None):
     directory = checkpoints.resolve_dir(directory)
     try:
         meta = checkpoints.read_sidecar(name, directory)
-        model = _load(name, directory, meta.get("sha256", ""), kind or name)
+        with st.spinner(_("Loading the model…")):
+            model = _load(name, directory, meta.get("sha256", ""), kind or name)
     except (checkpoints.CheckpointError, ValueError) as e:
         st.error(str(e))
         return None, None
@@ -311,24 +363,30 @@ def session_figure(slot, key, build):
         The kept or new figure.
     """
     figures = st.session_state.setdefault("figures", {})
+    key = (key, i18n.language())  # Titles, axes and legends are in the session's language.
     if slot not in figures or figures[slot][0] != key:
         figures[slot] = (key, build())
     return figures[slot][1]
 
 
-@st.cache_data(max_entries=16, show_spinner="Encoding the 10,000 test digits…")
-def test_encodings(_model, key):
-    """The MNIST test set encoded by a model (posterior mean for a VAE).
+@st.cache_data(max_entries=16, show_spinner=False)
+def _test_encodings(_model, key):
+    x, _unused = _mnist_test()
+    return latent.encode(_model, x)
+
+
+def test_encodings(model, key):
+    """The MNIST test set encoded by a model (posterior mean for a VAE), once per model.
 
     Args:
-        _model: the AE or VAE (not hashed).
-        key: `ModelInfo.key`, which identifies the weights.
+        model: the AE or VAE.
+        key: `ModelInfo.key`, which identifies the weights (the cache key).
 
     Returns:
         float32 array of shape (10000, 2).
     """
-    x, _ = _mnist_test()
-    return latent.encode(_model, x)
+    with st.spinner(_("Encoding the 10,000 test digits…")):
+        return _test_encodings(model, key)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

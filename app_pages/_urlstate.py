@@ -14,9 +14,11 @@ import math
 
 import streamlit as st
 
-from aelab import checkpoints
+from aelab import checkpoints, i18n
+from aelab.i18n import _
 from app_pages import _common
 
+LANGUAGE_PARAM = "lang"  # Every page's: the interface language, "en" or "zh".
 # Which saved AE and VAE a link asks for ("shipped" or a name saved from the app).
 MODEL_PARAMS = {"ae2d": "ae", "vae2d": "vae"}
 # The AE/VAE choice on the pages that show one of them.
@@ -178,6 +180,32 @@ def model_params():
     return out
 
 
+def link_language():
+    """The language the link names (`lang=zh` or `lang=en`), or None when it names none (or another)."""
+    return value(LANGUAGE_PARAM, choice(i18n.LANGUAGES), None)
+
+
+def language_params():
+    """The interface language as a link parameter: always for Chinese, and for English unless the browser's
+    language is English too (without `lang`, a link opens in the reader's browser language, else English)."""
+    lang = st.session_state.get(_common.LANGUAGE_KEY, i18n.DEFAULT)
+    if lang == i18n.DEFAULT and _common.browser_language() in (None, i18n.DEFAULT):
+        return {}
+    return {LANGUAGE_PARAM: lang}
+
+
+def keep_language():
+    """Puts the interface language in the URL (or takes it out), for the pages that write no other parameter."""
+    want = language_params().get(LANGUAGE_PARAM)
+    have = st.query_params.get(LANGUAGE_PARAM)
+    if want == have:
+        return
+    if want is None:
+        del st.query_params[LANGUAGE_PARAM]
+    else:
+        st.query_params[LANGUAGE_PARAM] = want
+
+
 def sync(params, bound=()):
     """Puts a page's current values in the URL, replacing what was there.
 
@@ -192,6 +220,7 @@ def sync(params, bound=()):
     """
     want = {k: _text(v) for k, v in params.items() if v is not None}
     want.update(model_params())
+    want.update(language_params())
     have = {k: v for k, v in st.query_params.to_dict().items() if k not in bound}
     if have == want:
         return
@@ -220,7 +249,9 @@ def init():
             st.session_state.active[kind] = f"saved:{name}"
         else:
             st.toast(
-                f"This link asks for a saved {_common.SHORT[kind]} called “{name[:40]}”, which this server "
-                "does not have: the shipped one is used instead.",
+                _(
+                    "This link asks for a saved {kind} called “{name}”, which this server does not have: "
+                    "the shipped one is used instead."
+                ).format(kind=_common.SHORT[kind], name=name[:40]),
                 icon=":material/link_off:",
             )

@@ -14,6 +14,7 @@ from PIL import Image
 
 from aelab import data
 from aelab.data import images
+from aelab.i18n import _
 
 SIZE = 28  # MNIST's field.
 BOX = 20  # The longer side of every MNIST digit.
@@ -62,7 +63,9 @@ def ink(img):
         background = 1.0 - background
     strength = float(g.max()) - background
     if strength < MIN_CONTRAST:
-        raise DigitError("No digit found: the image is blank. Draw or upload a digit, dark on light or light on dark.")
+        raise DigitError(
+            _("No digit found: the image is blank. Draw or upload a digit, dark on light or light on dark.")
+        )
     return np.clip((g - background) / strength, 0.0, 1.0).astype("float32")
 
 
@@ -139,9 +142,13 @@ def from_data_url(url):
     """
     if not isinstance(url, str) or not url.startswith(DATA_URL_PREFIX):
         shown = url[:40] if isinstance(url, str) else type(url).__name__
-        raise images.ImageError(f"Expected a drawing as a PNG data URL ({DATA_URL_PREFIX}...). Received: {shown!r}")
+        raise images.ImageError(
+            _("Expected a drawing as a PNG data URL ({prefix}...). Received: {received}").format(
+                prefix=DATA_URL_PREFIX, received=repr(shown)
+            )
+        )
     try:
         data = base64.b64decode(url[len(DATA_URL_PREFIX) :], validate=True)
     except (binascii.Error, ValueError):
-        raise images.ImageError("The drawing could not be read: its data URL is not valid base64.") from None
+        raise images.ImageError(_("The drawing could not be read: its data URL is not valid base64.")) from None
     return from_upload(data)

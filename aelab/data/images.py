@@ -10,6 +10,8 @@ import io
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from aelab.i18n import _
+
 # Formats the app accepts. Pillow could open many more, but each extra decoder
 # is extra attack surface for files typed by strangers. GIF is here because
 # phones and chat apps hand people GIFs; only its first frame is used.
@@ -53,10 +55,10 @@ class Upload:
 
 def accepted_text(max_bytes=MAX_UPLOAD_BYTES, max_pixels=MAX_PIXELS):
     """One sentence saying what an upload may be, for the page beside the uploader."""
-    return (
-        f"PNG, JPEG or GIF, at most {max_bytes / 2**20:.0f} MB and {max_pixels / 1e6:.0f} megapixels; "
+    return _(
+        "PNG, JPEG or GIF, at most {mb:.0f} MB and {megapixels:.0f} megapixels; "
         "animations use their first frame, and transparent parts are shown on white."
-    )
+    ).format(mb=max_bytes / 2**20, megapixels=max_pixels / 1e6)
 
 
 def decode_upload(data, max_bytes=MAX_UPLOAD_BYTES, max_pixels=MAX_PIXELS):
@@ -96,11 +98,12 @@ def read_upload(data, max_bytes=MAX_UPLOAD_BYTES, max_pixels=MAX_PIXELS):
     """
     data = bytes(data or b"")
     if not data:
-        raise ImageError("The uploaded file is empty (0 bytes): expected a PNG, JPEG or GIF image.")
+        raise ImageError(_("The uploaded file is empty (0 bytes): expected a PNG, JPEG or GIF image."))
     if len(data) > max_bytes:
         raise ImageError(
-            f"The uploaded file is too large: expected at most {max_bytes / 2**20:.0f} MB. "
-            f"Received: {len(data) / 2**20:.1f} MB."
+            _("The uploaded file is too large: expected at most {limit:.0f} MB. Received: {size:.1f} MB.").format(
+                limit=max_bytes / 2**20, size=len(data) / 2**20
+            )
         )
     try:
         # No warnings.catch_warnings() here: it changes process-wide state, and
@@ -110,19 +113,27 @@ def read_upload(data, max_bytes=MAX_UPLOAD_BYTES, max_pixels=MAX_PIXELS):
         img = Image.open(io.BytesIO(data))
         if img.format not in ALLOWED_FORMATS:
             raise ImageError(
-                f"Unsupported image format: expected one of {', '.join(ALLOWED_FORMATS)}. Received: {img.format}."
+                _("Unsupported image format: expected one of {formats}. Received: {format}.").format(
+                    formats=", ".join(ALLOWED_FORMATS), format=img.format
+                )
             )
         w, h = img.size
         if w < 1 or h < 1 or w * h > max_pixels:
             raise ImageError(
-                f"The image is too large: expected at most {max_pixels:,} pixels. Received: {w}x{h} = {w * h:,} pixels."
+                _(
+                    "The image is too large: expected at most {limit:,} pixels. Received: {w}x{h} = {n:,} pixels."
+                ).format(limit=max_pixels, w=w, h=h, n=w * h)
             )
         if Image.MAX_IMAGE_PIXELS and w * h > Image.MAX_IMAGE_PIXELS:
             raise Image.DecompressionBombError(f"{w}x{h}")  # Only with max_pixels above Pillow's own limit.
         fmt, notes = img.format, []
         frames = getattr(img, "n_frames", 1)
         if frames > 1:
-            notes.append(f"This is an animated {img.format} with {frames} frames: only the first one is used.")
+            notes.append(
+                _("This is an animated {format} with {frames} frames: only the first one is used.").format(
+                    format=img.format, frames=frames
+                )
+            )
         img.load()  # Decodes now (the first frame), so a truncated file fails here and not later.
         img = ImageOps.exif_transpose(img)
         rgb = _to_rgb_float(img, notes)
@@ -131,19 +142,25 @@ def read_upload(data, max_bytes=MAX_UPLOAD_BYTES, max_pixels=MAX_PIXELS):
         raise
     except UnidentifiedImageError:
         raise ImageError(
-            "The uploaded file is not an image: expected a PNG, JPEG or GIF file "
-            "(renaming a file does not change what is inside it)."
+            _(
+                "The uploaded file is not an image: expected a PNG, JPEG or GIF file "
+                "(renaming a file does not change what is inside it)."
+            )
         ) from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):  # The warning when warnings are errors.
         # Pillow's own message talks of "DOS attacks"; ours says what to do.
         raise ImageError(
-            "The image is too large to decode safely: its header declares a huge picture, so it is not "
-            f"decoded. Expected at most {max_pixels:,} pixels; shrink the photo and upload it again."
+            _(
+                "The image is too large to decode safely: its header declares a huge picture, so it is not "
+                "decoded. Expected at most {limit:,} pixels; shrink the photo and upload it again."
+            ).format(limit=max_pixels)
         ) from None
     except (OSError, SyntaxError, ValueError, EOFError) as e:
         # Pillow reports truncated and corrupt files as OSError, and some
         # broken headers as SyntaxError or ValueError.
-        raise ImageError(f"The image file is damaged or incomplete and cannot be decoded ({e}).") from None
+        raise ImageError(
+            _("The image file is damaged or incomplete and cannot be decoded ({error}).").format(error=e)
+        ) from None
 
 
 def _to_rgb_float(img, notes=None):
@@ -153,7 +170,7 @@ def _to_rgb_float(img, notes=None):
         # to white. PNG, the only accepted format with such modes, stores them
         # on a 0..65535 scale.
         a = np.asarray(img, dtype="float32")
-        notes.append("This is a 16-bit gray image: its levels are scaled to 8 bits.")
+        notes.append(_("This is a 16-bit gray image: its levels are scaled to 8 bits."))
         return np.repeat(np.clip(a / 65535.0, 0, 1)[..., None], 3, axis=-1)
     if img.mode == "F":
         a = np.asarray(img, dtype="float32")
@@ -161,7 +178,7 @@ def _to_rgb_float(img, notes=None):
     if img.mode in ("RGBA", "LA", "PA", "La", "RGBa") or (img.mode == "P" and "transparency" in img.info):
         rgba = img.convert("RGBA")
         if np.asarray(rgba)[..., 3].min() < 255:
-            notes.append("The image has transparent parts: they are shown on white.")
+            notes.append(_("The image has transparent parts: they are shown on white."))
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         img = Image.alpha_composite(white, rgba)
     a = np.asarray(img.convert("RGB"), dtype="float32") / 255.0
@@ -191,12 +208,16 @@ def check_aspect(rgb, max_ratio=MAX_ASPECT):
     ratio = max(h, w) / min(h, w)
     if ratio > max_ratio:
         raise ImageError(
-            f"The image is {w}x{h} pixels, too long and thin to use: expected a width-to-height ratio "
-            f"of at most {max_ratio}:1. Received: {ratio:.0f}:1. Crop it closer to a square first."
+            _(
+                "The image is {w}x{h} pixels, too long and thin to use: expected a width-to-height ratio "
+                "of at most {limit}:1. Received: {ratio:.0f}:1. Crop it closer to a square first."
+            ).format(w=w, h=h, limit=max_ratio, ratio=ratio)
         )
     if ratio > 2:
         side = min(h, w)
-        return f"Your {w}x{h} image is far from square: only its centre {side}x{side} square is used."
+        return _("Your {w}x{h} image is far from square: only its centre {side}x{side} square is used.").format(
+            w=w, h=h, side=side
+        )
     return None
 
 

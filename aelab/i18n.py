@@ -1,0 +1,385 @@
+"""The interface in English and 简体中文: gettext message catalogues, managed with Babel.
+
+Messages are written in English in the code (the source text) and wrapped in `_()`;
+`N_()` marks a constant that is translated where it is shown, `ngettext()` a
+message with a count. Babel extracts them (`babel.cfg` at the repository root),
+and the Chinese lives in `aelab/locale/zh_CN/LC_MESSAGES/aelab.po`:
+
+    python -m aelab.i18n update     extract the messages from the code and merge them into the .po
+    python -m aelab.i18n compile    compile each .po to its .mo (.ci/run does this)
+    python -m aelab.i18n check      list messages that are new, gone, untranslated or fuzzy (exit 1)
+
+A .mo file is built, not committed: `translations` reads it when it is at least
+as new as its .po, and otherwise compiles the .po in memory with Babel, so a fresh
+checkout, an edited .po or an installed package without .mo files still shows
+the current translations, and nothing is written at run time (an installed
+package or a classroom server may be read-only).
+
+The language belongs to one Streamlit script run: sessions run in parallel
+threads, so it is a `contextvars.ContextVar` that app.py sets at the start of
+each run (`set_language`). A fragment's rerun may run in a fresh thread, where
+the variable is unset; `set_fallback` lets the app say how to find the session's
+language there. Code outside the app (the command lines, tests) gets English
+unless it asks for another language with `use`.
+"""
+
+import contextlib
+import contextvars
+import functools
+import gettext
+import io
+import logging
+import os
+import sys
+
+LANGUAGES = {"en": "English", "zh": "简体中文"}
+DEFAULT = "en"
+DOMAIN = "aelab"
+LOCALE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "locale")
+# The catalogue folder of each translated language (gettext's locale names).
+CATALOGUES = {"zh": "zh_CN"}
+
+_log = logging.getLogger(__name__)
+_current = contextvars.ContextVar("aelab_language", default=None)  # (language, translations) or None.
+_fallback = None
+
+
+def check_language(lang):
+    """Validates a language code.
+
+    Args:
+        lang: "en" or "zh".
+
+    Returns:
+        `lang`.
+
+    Raises:
+        ValueError: for any other value.
+    """
+    if lang not in LANGUAGES:
+        raise ValueError(f"Invalid value for argument lang: expected one of {list(LANGUAGES)}. Received: lang={lang!r}")
+    return lang
+
+
+def from_locale(tag):
+    """The interface language for a browser's language tag, or None when we have none for it.
+
+    Args:
+        tag: a BCP 47 tag such as "zh-CN", "zh-Hans-SG", "en-GB" (`navigator.language`), or None.
+
+    Returns:
+        "zh" for any Chinese tag (readers of Traditional Chinese read Simplified better than English),
+        "en" for any English one, else None.
+    """
+    primary = str(tag or "").replace("_", "-").split("-")[0].lower()
+    return primary if primary in LANGUAGES else None
+
+
+def paths(lang):
+    """`(po_path, mo_path)` of a translated language's catalogue.
+
+    Args:
+        lang: a language of `CATALOGUES`.
+
+    Returns:
+        The two file paths (which may not exist).
+    """
+    folder = os.path.join(LOCALE_DIR, CATALOGUES[lang], "LC_MESSAGES")
+    return os.path.join(folder, f"{DOMAIN}.po"), os.path.join(folder, f"{DOMAIN}.mo")
+
+
+def _mtime(path):
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return None
+
+
+def compile_po(po_path):
+    """A .po file compiled to .mo bytes by Babel (fuzzy and empty translations left out, as gettext does).
+
+    Args:
+        po_path: the catalogue.
+
+    Returns:
+        The .mo file's bytes.
+    """
+    from babel.messages import mofile, pofile  # Only needed when no current .mo exists.
+
+    with open(po_path, "rb") as f:
+        catalog = pofile.read_po(f, domain=DOMAIN)
+    buf = io.BytesIO()
+    mofile.write_mo(buf, catalog, use_fuzzy=False)
+    return buf.getvalue()
+
+
+@functools.lru_cache(maxsize=8)
+def _load(lang, po_stamp, mo_stamp):
+    del po_stamp, mo_stamp  # Only the cache key: an edited or recompiled catalogue is read again.
+    if lang not in CATALOGUES:
+        return gettext.NullTranslations()  # English: the messages themselves.
+    po, mo = paths(lang)
+    po_time, mo_time = _mtime(po), _mtime(mo)
+    try:
+        if mo_time is not None and (po_time is None or mo_time >= po_time):
+            with open(mo, "rb") as f:
+                return gettext.GNUTranslations(f)
+        if po_time is not None:
+            return gettext.GNUTranslations(io.BytesIO(compile_po(po)))
+    except (OSError, ImportError, ValueError) as e:
+        _log.warning("aelab: the %s catalogue cannot be read (%s); showing English.", lang, e)
+        return gettext.NullTranslations()
+    _log.warning("aelab: no %s catalogue in %s; showing English.", lang, LOCALE_DIR)
+    return gettext.NullTranslations()
+
+
+def translations(lang):
+    """The gettext translations of a language (English: the messages unchanged).
+
+    Args:
+        lang: "en" or "zh".
+
+    Returns:
+        A `gettext.NullTranslations` (or subclass), cached until its catalogue files change.
+    """
+    check_language(lang)
+    if lang not in CATALOGUES:
+        return _load(lang, None, None)
+    po, mo = paths(lang)
+    return _load(lang, _mtime(po), _mtime(mo))
+
+
+def set_language(lang):
+    """Makes `lang` the language of `_()` in this thread or context (one Streamlit run).
+
+    Args:
+        lang: "en" or "zh".
+
+    Returns:
+        A token for `contextvars.ContextVar.reset`.
+    """
+    return _current.set((lang, translations(lang)))
+
+
+def set_fallback(find):
+    """Says how to find the language where `set_language` was not called in this thread.
+
+    Args:
+        find: a function of no arguments returning "en", "zh" or None (then English);
+            the app's reads the session's choice inside a fragment's rerun.
+    """
+    global _fallback
+    _fallback = find
+
+
+def _state():
+    state = _current.get()
+    if state is None:
+        lang = (_fallback() if _fallback else None) or DEFAULT
+        state = (lang, translations(lang))
+        if _fallback is not None:
+            _current.set(state)  # Once per thread: the rest of this run asks no more.
+    return state
+
+
+def language():
+    """The current interface language: "en" or "zh"."""
+    return _state()[0]
+
+
+@contextlib.contextmanager
+def use(lang):
+    """Within the block, `_()` translates into `lang` (for tests, and for text made outside a page run).
+
+    Args:
+        lang: "en" or "zh".
+    """
+    token = set_language(lang)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def _(message):
+    """The message in the current language.
+
+    Args:
+        message: the English text, a literal (so Babel can extract it); format it after
+            translating: `_("{n} digits").format(n=n)`.
+
+    Returns:
+        The translation, or `message` itself when there is none.
+    """
+    return _state()[1].gettext(message)
+
+
+def ngettext(singular, plural, n):
+    """A message with a count, in the current language's plural form.
+
+    Args:
+        singular: English for n == 1.
+        plural: English otherwise.
+        n: the count.
+
+    Returns:
+        The translation for `n` (Chinese has one form).
+    """
+    return _state()[1].ngettext(singular, plural, n)
+
+
+def N_(message):
+    """Marks a message for extraction without translating it yet (constants made at import time)."""
+    return message
+
+
+# Keeping the catalogues in step with the code (a checkout's job; not needed at run time).
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MAPPING = os.path.join(REPO_ROOT, "babel.cfg")
+SOURCES = ("aelab", "app_pages", "app.py")  # Where the messages are, relative to the repository root.
+
+
+def _pybabel(*args):
+    from babel.messages.frontend import CommandLineInterface
+
+    return CommandLineInterface().run(["pybabel", "-q", *args]) or 0
+
+
+def extract(pot_path):
+    """Extracts every message from the code into a .pot template (Babel's `extract`, the project's options).
+
+    Args:
+        pot_path: where to write the template.
+    """
+    if not os.path.isfile(MAPPING):
+        raise FileNotFoundError(f"Babel's mapping file is missing: {MAPPING} (run this from a checkout of aelab)")
+    with _chdir(REPO_ROOT):  # Babel writes the file names relative to the working directory.
+        _pybabel(
+            "extract",
+            "--mapping-file",
+            MAPPING,
+            "--output-file",
+            pot_path,
+            "--add-location=file",  # File names, no line numbers: a moved line does not touch the .po.
+            "--sort-output",
+            "--add-comments=Translators:",
+            "--project=aelab",
+            *SOURCES,
+        )
+
+
+@contextlib.contextmanager
+def _chdir(path):  # contextlib.chdir is Python 3.11+; not thread-safe, like any chdir (command line and tests only).
+    old = os.getcwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(old)
+
+
+def update():
+    """Extracts the messages and merges them into every .po (new ones empty, changed ones fuzzy, gone ones dropped)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        pot = os.path.join(tmp, f"{DOMAIN}.pot")
+        extract(pot)
+        for lang in CATALOGUES:
+            _pybabel(
+                "update",
+                "--input-file",
+                pot,
+                "--output-dir",
+                LOCALE_DIR,
+                "--domain",
+                DOMAIN,
+                "--locale",
+                CATALOGUES[lang],
+                "--ignore-obsolete",
+                "--ignore-pot-creation-date",
+            )
+
+
+def compile_all():
+    """Compiles every .po to its .mo with Babel's compiler (what `pybabel compile` runs), each written atomically."""
+    for lang in CATALOGUES:
+        po, mo = paths(lang)
+        tmp = f"{mo}.tmp"
+        with open(tmp, "wb") as f:
+            f.write(compile_po(po))
+        os.replace(tmp, mo)
+
+
+def problems():
+    """What keeps the catalogues from matching the code, one line each (empty when all is well).
+
+    Returns:
+        A list of sentences: messages in the code missing from a catalogue, catalogue entries the code no
+        longer has, untranslated or fuzzy ones, and translations whose placeholders differ (Babel's checks).
+    """
+    import tempfile
+
+    from babel.messages import pofile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        pot = os.path.join(tmp, f"{DOMAIN}.pot")
+        extract(pot)
+        with open(pot, "rb") as f:
+            code = {m.id: m for m in pofile.read_po(f) if m.id}
+    out = []
+    for lang in CATALOGUES:
+        po, _mo = paths(lang)
+        with open(po, "rb") as f:
+            catalog = pofile.read_po(f)
+        have = {m.id: m for m in catalog if m.id}
+        for mid in sorted(set(code) - set(have), key=str):
+            out.append(f"{lang}: not in the catalogue (run `python -m aelab.i18n update`): {mid!r}")
+        for mid in sorted(set(have) - set(code), key=str):
+            out.append(f"{lang}: no longer in the code (run `python -m aelab.i18n update`): {mid!r}")
+        for mid, m in have.items():
+            if mid not in code:
+                continue
+            strings = m.string if isinstance(m.string, (tuple, list)) else (m.string,)
+            if not all(strings):
+                out.append(f"{lang}: no translation: {mid!r}")
+            elif m.fuzzy:
+                out.append(f"{lang}: fuzzy (check the translation, then remove the flag): {mid!r}")
+            elif _fields(mid) != _fields(strings[-1]):
+                out.append(f"{lang}: the translation's {{placeholders}} differ from the message's: {mid!r}")
+        for m, errors in catalog.check():
+            out.extend(f"{lang}: {m.id!r}: {e}" for e in errors)
+    return out
+
+
+def _fields(message):
+    """The `{name:spec}` placeholders of a message (or of the plural form of a pair), sorted."""
+    import string
+
+    text = message[-1] if isinstance(message, (tuple, list)) else message
+    try:
+        return sorted((name, spec) for _t, name, spec, _c in string.Formatter().parse(text) if name is not None)
+    except ValueError as e:  # An unmatched brace.
+        return [("unparsable", str(e))]
+
+
+def main(argv=None):
+    """`python -m aelab.i18n update|compile|check`; returns the exit status."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv == ["update"]:
+        update()
+    elif argv == ["compile"]:
+        compile_all()
+    elif argv == ["check"]:
+        found = problems()
+        print("\n".join(found) or "The catalogues match the code, and every message is translated.")
+        return 1 if found else 0
+    else:
+        print(f"usage: python -m aelab.i18n {{update,compile,check}}. Received: {' '.join(argv)!r}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
