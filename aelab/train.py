@@ -3,6 +3,7 @@
 python -m aelab.train {ae2d,vae2d,dae,colorizer} --epochs N [--data-dir D] [--out DIR]
 """
 
+import dataclasses
 import sys
 import time
 
@@ -87,20 +88,9 @@ def main(argv=None, prog="python -m aelab.train"):
     from aelab import data
     from aelab.training import pipeline
 
-    cfg = pipeline.TrainConfig(
-        model=args.model,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        seed=args.seed,
-        learning_rate=args.lr,
-        optimizer=args.optimizer,
-        schedule=args.schedule,
-        train_size=args.train_size,
-        val_size=args.val_size,
-        latent_dim=args.latent_dim,
-        hidden_units=args.hidden_units,
-        arch=args.arch,
-    )
+    # The flags are TrainConfig's fields by name (--lr is learning_rate).
+    fields = {f.name for f in dataclasses.fields(pipeline.TrainConfig)}
+    cfg = pipeline.TrainConfig(learning_rate=args.lr, **{k: v for k, v in vars(args).items() if k in fields})
     try:
         x_train, x_val, (x_test, _) = pipeline.load_split(cfg, args.data_dir)
     except data.DataError as e:

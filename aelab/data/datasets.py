@@ -117,6 +117,12 @@ def _images(x):
     return x[..., None] if x.ndim == 3 else x
 
 
+def _load_split(name, data_dir):
+    a = _load(name, data_dir)
+    labels = {part: a[f"y_{part}"].astype("int64").reshape(-1) for part in ("train", "test")}
+    return (_images(a["x_train"]), labels["train"]), (_images(a["x_test"]), labels["test"])
+
+
 def load_mnist(data_dir=None):
     """Loads MNIST as float32 images in [0, 1].
 
@@ -128,29 +134,12 @@ def load_mnist(data_dir=None):
         `((x_train, y_train), (x_test, y_test))`, images of shape (N, 28, 28, 1),
         labels int64 of shape (N,).
     """
-    a = _load("mnist", data_dir)
-    return (
-        (_images(a["x_train"]), a["y_train"].astype("int64").reshape(-1)),
-        (_images(a["x_test"]), a["y_test"].astype("int64").reshape(-1)),
-    )
+    return _load_split("mnist", data_dir)
 
 
 def load_cifar10(data_dir=None):
-    """Loads CIFAR-10 as float32 RGB images in [0, 1].
-
-    Args:
-        data_dir: folder with `cifar10.npz`; defaults to `AELAB_DATA_DIR`, then
-            Keras' own download and cache.
-
-    Returns:
-        `((x_train, y_train), (x_test, y_test))`, images of shape (N, 32, 32, 3),
-        labels int64 of shape (N,).
-    """
-    a = _load("cifar10", data_dir)
-    return (
-        (_images(a["x_train"]), a["y_train"].astype("int64").reshape(-1)),
-        (_images(a["x_test"]), a["y_test"].astype("int64").reshape(-1)),
-    )
+    """Loads CIFAR-10 as float32 RGB images in [0, 1] (shape (N, 32, 32, 3)); see `load_mnist`."""
+    return _load_split("cifar10", data_dir)
 
 
 def to_gray(rgb):

@@ -5,7 +5,6 @@ goes through tf2onnx on the TensorFlow backend); onnxruntime-web runs the file i
 the page. Only the decoder travels: the browser turns a 2-D point into a digit.
 """
 
-import hashlib
 import json
 import os
 import tempfile
@@ -13,20 +12,13 @@ import threading
 
 import numpy as np
 
+from aelab.checkpoints import sha256_of
+
 SUFFIX = ".decoder.onnx"  # Beside `<name>.keras`: `<name>.decoder.onnx`.
 
 # tf2onnx converts through process-wide TensorFlow graph state; two sessions that
 # export at once (two students activating new models) take turns.
 _EXPORT_LOCK = threading.Lock()
-
-
-def sha256_of(path):
-    """The hex sha256 of a file."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _decoder(model):
