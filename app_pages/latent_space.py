@@ -14,14 +14,16 @@ from aelab.figures import overlays as lf
 from aelab.figures import plots, scatter_png
 from aelab.inference import latent
 from aelab.lessons import interpolation, posterior
-from app_pages import _canvas, _common, _urlstate
+from aelab.models import registry
+from app_pages import _canvas, _common, _navigator, _urlstate
 
 MAX_SHOWN = 16  # Selected digits drawn; enough to judge a region, small enough to see.
 PER_ROW = 4  # Pairs per row; four pairs at 2x fit half of a wide page.
 MAX_ELLIPSES = 12  # Posteriors drawn at once; more would hide each other.
 NEIGHBOURS = 10  # Test digits nearest to a drawn digit's point, to say where it landed.
-TABS = ("Explore", "Your digit", "Interpolate", "VAE: uncertainty and sampling")
-TAB_PARAM = dict(zip(("explore", "digit", "interpolate", "vae"), TABS, strict=True))  # ?tab=... in a link
+TABS = ("Explore", "Navigate", "Your digit", "Interpolate", "VAE: uncertainty and sampling")
+TAB_PARAM = dict(zip(("explore", "navigate", "digit", "interpolate", "vae"), TABS, strict=True))  # ?tab=... in a link
+PICK_STEP = 0.1  # Pins on the navigators are rounded to this, as the Manifold's pick sliders.
 MAX_LINKED_ROWS = 200  # Selected rows a link carries; a larger selection is shared as its first 200.
 ELLIPSE_SCALES = [1, 2, 5, 10, 20, 50]
 
@@ -65,6 +67,9 @@ def link():
     params |= {name: st.session_state.get(key) for name, key in keys.items()}
     if tab == "vae":
         params["prior_seed"] = st.session_state.prior_seed
+    if tab == "navigate":
+        for kind, (_, point) in st.session_state.get("nav_picks", {}).items():
+            params[f"pick_{_common.SHORT[kind].lower()}"] = point
     # steps, scale and samples are bound to the link by Streamlit itself (bind="query-params").
     _urlstate.sync(params, bound=("steps", "scale", "samples"))
 
@@ -129,6 +134,53 @@ def explore():
             st.image(mosaic, caption="each pair: original | decoded from its (z0, z1)", width=mosaic.shape[1])
     if len(rows):
         st.button("Clear the selection", key="latent_clear", on_click=clear_selection)
+
+
+# Navigate: the digit under the pointer, decoded in the browser.
+
+
+def plane_bounds(kind, z):
+    """Where the navigator's plane looks: nearly all test digits (and the VAE's prior's [-4, 4])."""
+    (a0, b0), (a1, b1) = latent.percentile_range(z, 0.5, 99.5)
+    if registry.get(kind).posterior:
+        a0, b0, a1, b1 = min(a0, -4.0), max(b0, 4.0), min(a1, -4.0), max(b1, 4.0)
+    return (a0, b0), (a1, b1)
+
+
+@st.fragment
+def navigate():
+    st.markdown(
+        "Move the pointer, a pen or a finger over either plane: the digit its decoder draws at that point "
+        "appears at once, decoded in your browser, and a short trail follows the pointer. Click or tap to pin "
+        "a point: the page decodes it too, and the link keeps it. With a plane focused, arrow keys walk and "
+        "Enter pins."
+    )
+    picks = st.session_state.setdefault("nav_picks", {})  # kind -> (model key, pinned point or None)
+    for kind, column in zip(_common.KINDS, st.columns(2, gap="medium"), strict=True):
+        with column:
+            model, info, z = model_or_none(kind)
+            if model is None:
+                continue
+            short = _common.SHORT[kind]
+            st.subheader(_common.KINDS[kind])
+            st.caption(info.label)
+            bounds = plane_bounds(kind, z)
+            if picks.get(kind, (None,))[0] != info.key:  # New here, or another model: the link's pin, if any.
+                parse = _urlstate.point(bounds[0], bounds[1], PICK_STEP)
+                picks[kind] = (info.key, _urlstate.value(f"pick_{short.lower()}", parse, None))
+
+            def pin(point, kind=kind, key=info.key):
+                picks[kind] = (key, point)
+
+            point = picks[kind][1]
+            _navigator.navigator(f"latent_navigator_{kind}", model, info, z, y, bounds, point, PICK_STEP, pin)
+            if point is not None:
+                digit = latent.decode(model, [point])[0]
+                st.image(images.enlarge(digit, 8), caption=f"pinned: decoded from z = ({point[0]:.1f}, "
+                         f"{point[1]:.1f}) on the server", width=224)  # fmt: skip
+            else:
+                st.info(f"Click or tap the {short}'s plane to pin a point.")
+    link()  # A fragment: its reruns skip the page's own link() at the end.
 
 
 # Your digit: draw or upload, see where it lands.
@@ -313,7 +365,7 @@ def vae_uncertainty():
 
 start = _urlstate.default("latent_tab", "tab", _urlstate.choice(TAB_PARAM), "explore")
 tabs = st.tabs(TABS, key="latent_tab", on_change="rerun", default=TAB_PARAM[start])
-for tab, show in zip(tabs, (explore, your_digit, interpolate, vae_uncertainty), strict=True):
+for tab, show in zip(tabs, (explore, navigate, your_digit, interpolate, vae_uncertainty), strict=True):
     if tab.open:
         with tab:
             show()

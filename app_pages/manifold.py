@@ -1,32 +1,40 @@
-"""Manifold: what the decoder draws at every point of a grid over the latent plane."""
+"""Manifold: what the decoder draws at every point of a grid over the latent plane.
+
+Two rows, each a control beside its result: the grid's size and ranges beside
+the decoded grid, then the latent navigator (the digit under the pointer,
+decoded in the browser) beside the pinned point's digit, decoded here, and the
+pick sliders, which also work where the browser cannot run the decoder.
+"""
 
 import streamlit as st
 
 from aelab.data import images
 from aelab.figures import plots
 from aelab.inference import latent
-from app_pages import _common, _urlstate
+from app_pages import _common, _navigator, _urlstate
 
 STEP = 0.1
+GRID_HEIGHT = 430  # px: with the title and the controls beside it, one 1280x720 screen.
+NARROW_PX = 640  # A window narrower than this is a phone: smaller default grid, static chart.
+GRID_HEIGHT_NARROW = 380  # px: a phone's column is ~360 px wide, the grid square.
+NARROW_GRID = 12  # 30 digits across 360 px would be 12 px each.
 
 st.title("Manifold")
 st.markdown(
-    "The decoder can draw a digit from any two numbers, not only from those of real digits. "
-    "Here it draws one for every point of a grid over the latent plane, so you can watch one "
-    "digit morph into another. Move the two *pick* sliders to walk through the plane: the "
-    "cross marks the point on the grid and among the encoded test digits."
+    "The decoder can draw a digit from any two numbers (z0, z1), not only from those of real digits: "
+    "here it draws one for every point of a grid, so you can watch one digit morph into another."
 )
 
+controls, result = st.columns([2, 3], gap="medium")
 labels = list(_common.KIND_BY_LABEL)
 start = _urlstate.default("manifold_kind", "model", _urlstate.choice(_urlstate.KIND_PARAM), "vae")
 kind = _common.KIND_BY_LABEL[
-    st.radio("Model", labels, index=labels.index(_common.KINDS[_urlstate.KIND_PARAM[start]]), horizontal=True,
-             key="manifold_kind")
+    controls.radio("Model", labels, index=labels.index(_common.KINDS[_urlstate.KIND_PARAM[start]]),
+                   key="manifold_kind")
 ]  # fmt: skip
 model, info = _common.active_model(kind)
 if model is None:
     st.stop()
-st.caption(info.label)
 _, y = _common.mnist_test()
 z = _common.test_encodings(model, info.key)
 
@@ -50,55 +58,78 @@ def start(key, param, parse, fallback):
 keys = {"grid": f"grid_{kind}", "z0": f"z0_range_{info.key}", "z1": f"z1_range_{info.key}"}
 keys |= {"p0": f"pick_z0_{info.key}", "p1": f"pick_z1_{info.key}"}
 centre = (round(sum(default[0]) / 2, 1), round(sum(default[1]) / 2, 1))
-c = st.columns(3)
-n = c[0].slider(
-    "Grid size (digits per side)", 5, 30, start(keys["grid"], "grid", _urlstate.integer(5, 30), 30), key=keys["grid"]
+narrow = st.session_state.get("manifold_narrow", False)
+if _urlstate.first_visit(keys["grid"]):  # Before this page puts its own grid= in the URL.
+    st.session_state[f"{keys['grid']}_linked"] = "grid" in st.query_params
+
+
+def pin(point):
+    """The navigator's pin becomes the pick sliders' value (before they are drawn again)."""
+    for key, v, (lo, hi) in zip((keys["p0"], keys["p1"]), point, bounds, strict=True):
+        st.session_state[key] = min(max(v, lo), hi)
+
+
+def phone_sized():
+    """The navigator saw a phone-sized window: a smaller grid, unless the user or a link chose one."""
+    st.session_state.manifold_narrow = True
+    if st.session_state.get(keys["grid"]) == 30 and not st.session_state.get(f"{keys['grid']}_linked"):
+        st.session_state[keys["grid"]] = NARROW_GRID
+
+
+with controls:
+    st.caption(info.label)
+    # Starts in the session state, not `value=`: a phone-sized window may set it (phone_sized).
+    st.session_state.setdefault(keys["grid"], start(keys["grid"], "grid", _urlstate.integer(5, 30),
+                                                    NARROW_GRID if narrow else 30))  # fmt: skip
+    n = st.slider("Grid size (digits per side)", 5, 30, key=keys["grid"])
+    r0 = st.slider(
+        "z0 range", *bounds[0], value=start(keys["z0"], "z0", _urlstate.pair(*bounds[0], STEP), default[0]),
+        step=STEP, key=keys["z0"],
+    )  # fmt: skip
+    r1 = st.slider(
+        "z1 range", *bounds[1], value=start(keys["z1"], "z1", _urlstate.pair(*bounds[1], STEP), default[1]),
+        step=STEP, key=keys["z1"],
+    )  # fmt: skip
+    download = st.empty()
+
+st.markdown(
+    "**Walk through the plane** below: the digit under the pointer (or your finger) is decoded in your "
+    "browser at every move, the trail shows where it has just been. Click or tap to pin a point; the cross "
+    "on the grid and the page's link follow it. With the plane focused, arrow keys walk and Enter pins."
 )
-r0 = c[1].slider(
-    "z0 range", *bounds[0], value=start(keys["z0"], "z0", _urlstate.pair(*bounds[0], STEP), default[0]), step=STEP,
-    key=keys["z0"],
-)  # fmt: skip
-r1 = c[2].slider(
-    "z1 range", *bounds[1], value=start(keys["z1"], "z1", _urlstate.pair(*bounds[1], STEP), default[1]), step=STEP,
-    key=keys["z1"],
-)  # fmt: skip
-c = st.columns(3)
-c[0].markdown("**Pick a point** in the latent plane: its digit is drawn large on the right.")
-pick = start(keys["p0"], "pick", _urlstate.point(bounds[0], bounds[1], STEP), centre)
-# Both coordinates come from one link parameter, pick=z0,z1.
-p0 = c[1].slider("Pick z0", *bounds[0], value=pick[0], step=STEP, key=keys["p0"])
-pick = start(keys["p1"], "pick", _urlstate.point(bounds[0], bounds[1], STEP), centre)
-p1 = c[2].slider("Pick z1", *bounds[1], value=pick[1], step=STEP, key=keys["p1"])
+plane, pinned = st.columns([5, 2], gap="medium")
+with pinned:
+    # Both coordinates come from one link parameter, pick=z0,z1. The start goes into the
+    # session state, not `value=`, because a pin (above) also sets it there.
+    for i, key in enumerate((keys["p0"], keys["p1"])):
+        st.session_state.setdefault(key, start(key, "pick", _urlstate.point(bounds[0], bounds[1], STEP), centre)[i])
+    p0 = st.slider("Pick z0", *bounds[0], step=STEP, key=keys["p0"])
+    p1 = st.slider("Pick z1", *bounds[1], step=STEP, key=keys["p1"])
+    digit = latent.decode(model, [[p0, p1]])[0]
+    st.image(images.enlarge(digit, 8), caption=f"decoded from z = ({p0:.1f}, {p1:.1f}) on the server", width=224)
+    if not (r0[0] <= p0 <= r0[1] and r1[0] <= p1 <= r1[1]):
+        st.caption(f"The pinned point lies outside the grid's range (z0 {r0[0]:g} to {r0[1]:g}, z1 {r1[0]:g} to "
+                   f"{r1[1]:g}): its cross is off the grid and off the plane.")  # fmt: skip
 _urlstate.sync({"model": _urlstate.KIND_NAME[kind], "grid": n, "z0": r0, "z1": r1, "pick": (p0, p1)})
 
 png, z0_values, z1_values = _common.manifold_png(model, info.key, n, tuple(r0), tuple(r1))
-left, right = st.columns([3, 2])
-with left:
+with result:
     grid = _common.session_figure(
         "manifold",
-        (info.key, n, tuple(r0), tuple(r1)),
-        lambda: plots.manifold_figure(png, z0_values, z1_values, (p0, p1)),
-    )
-    st.plotly_chart(
-        plots.move_point(grid, (p0, p1), manifold_axes=(z0_values, z1_values)),
-        key="manifold",
-        config=plots.png_config(f"manifold_{kind}_{n}x{n}_with_axes"),
-    )
-    st.download_button(
-        "Download the manifold (PNG)",
-        png,
-        file_name=f"manifold_{kind}_{n}x{n}.png",
-        mime="image/png",
-        on_click="ignore",
-    )
-with right:
-    digit = latent.decode(model, [[p0, p1]])[0]
-    st.image(images.enlarge(digit, 8), caption=f"decoded from z = ({p0:.1f}, {p1:.1f})", width=224)
-    scatter = _common.session_figure(
-        "manifold_scatter", info.key, lambda: plots.latent_scatter(z, y, point=(p0, p1), height=420)
-    )
-    st.plotly_chart(
-        plots.move_point(scatter, (p0, p1)),
-        key="manifold_scatter",
-        config=plots.png_config(f"latent_{kind}_picked_point"),
-    )
+        (info.key, n, tuple(r0), tuple(r1), narrow),
+        lambda: plots.manifold_figure(png, z0_values, z1_values, (p0, p1), height=GRID_HEIGHT_NARROW if narrow
+                                      else GRID_HEIGHT),
+    )  # fmt: skip
+    config = plots.png_config(f"manifold_{kind}_{n}x{n}_with_axes")
+    # On a phone a swipe over the grid must scroll the page, not zoom it.
+    st.plotly_chart(plots.move_point(grid, (p0, p1), manifold_axes=(z0_values, z1_values)), key="manifold",
+                    config=config | {"staticPlot": True} if narrow else config)  # fmt: skip
+download.download_button(
+    "Download the manifold (PNG)", png, file_name=f"manifold_{kind}_{n}x{n}.png", mime="image/png", on_click="ignore"
+)
+with plane:
+    # The plane spans the grid's range, so a pin always lands on the grid.
+    _navigator.navigator(
+        f"navigator_{kind}", model, info, z, y, (tuple(r0), tuple(r1)), (p0, p1), STEP, pin,
+        report_narrow=None if narrow else (NARROW_PX, phone_sized),
+    )  # fmt: skip

@@ -1,0 +1,229 @@
+"""The latent navigator: digits decoded in the browser under the pointer (not a page).
+
+A `st.components.v2` component (as the drawing pad in `_canvas.py`): the encoded
+test digits on a canvas, and beside them the digit the decoder draws at the point
+under the pointer, decoded in the page by onnxruntime-web from the model's ONNX
+export (`aelab.inference.onnx_export`). A pointer move costs the server nothing;
+a click, tap or Enter pins the point, which is one rerun.
+
+What the browser loads is served by the app itself (`server.enableStaticServing`,
+Streamlit's `static/` folder at `/app/static/`): the vendored runtime in
+`static/onnxruntime-web/`, and in `static/navigator/` the decoders and encoded
+points published here, named by their sha256 so a browser may cache them for
+good and never sees a stale one.
+"""
+
+import hashlib
+import math
+import os
+import pathlib
+import shutil
+import tempfile
+import threading
+
+import numpy as np
+import streamlit as st
+
+from aelab import checkpoints, locations
+from aelab.figures import plots
+from aelab.inference import onnx_export
+
+_ASSETS = pathlib.Path(__file__).with_name("_navigator_assets")
+STATIC = pathlib.Path(locations.APP_DIR) / "static"  # Streamlit serves it at /app/static/.
+PUBLISHED = STATIC / "navigator"
+RUNTIME = "onnxruntime-web/ort.wasm.bundle.min.mjs"  # The runtime with its glue, one ES module.
+WASM = "onnxruntime-web/ort-wasm-simd-threaded.wasm"
+KEEP_PUBLISHED = 64  # Files kept in static/navigator/: 32 models' decoders and points (~110 MB).
+FALLBACK_TEXT = (
+    "This browser cannot run the decoder, so nothing is decoded under the pointer: "
+    "click the plane to pin a point, or use the Pick sliders"
+)
+
+# (slot, model key) -> file name under static/, for this server process. A trained model's
+# export is cached by its key, so it happens once, when the model is first shown here.
+_PUBLISHED_FILES = {}
+_LOCK = threading.Lock()
+
+_COMPONENT = st.components.v2.component(
+    "aelab.latent_navigator",
+    html=(_ASSETS / "navigator.html").read_text(),
+    css=(_ASSETS / "navigator.css").read_text(),
+    js=(_ASSETS / "navigator.js").read_text(),
+)
+
+
+def _url(relative):
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}/app/static/{relative}" if base else f"/app/static/{relative}"
+
+
+def _publish(write, digest, suffix):
+    """Puts a file into static/navigator/ under its sha256, written in full before it is served."""
+    path = PUBLISHED / f"{digest}{suffix}"
+    if path.exists():
+        os.utime(path)  # Recently used: kept by _prune.
+    else:
+        _prune()
+        PUBLISHED.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=PUBLISHED)
+        os.close(fd)
+        try:
+            write(tmp)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+            raise
+    return f"navigator/{path.name}"
+
+
+def _prune(keep=KEEP_PUBLISHED):
+    """Removes the least recently used published files beyond `keep` (models trained and gone)."""
+    files = sorted(PUBLISHED.glob("[0-9a-f]*.*"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in files[keep:]:
+        old.unlink(missing_ok=True)
+
+
+def _shipped_onnx(info):
+    """The `.onnx` saved beside a checkpoint and its sidecar's sha256, or (None, None)."""
+    entry = info.meta.get("decoder_onnx") or {}
+    if info.source not in ("shipped", "saved") or not entry.get("sha256"):
+        return None, None
+    from app_pages import _common  # Not at the top: _common imports nothing of this module, keep it so.
+
+    directory = checkpoints.resolve_dir() if info.source == "shipped" else _common.user_dir()
+    path = os.path.join(directory, entry.get("file", ""))
+    return (path, entry["sha256"]) if os.path.isfile(path) else (None, None)
+
+
+def _cached(slot, key, make):
+    """The published file for (slot, model key), made once per server while it stays on disk."""
+    with _LOCK:
+        name = _PUBLISHED_FILES.get((slot, key))
+        if name is None or not (STATIC / name).exists():
+            name = _PUBLISHED_FILES[(slot, key)] = make()
+        return name
+
+
+def _decoder_file(model, info):
+    def make():
+        # The shipped .onnx when it is there and intact; otherwise (a model trained
+        # in this session, or saved before .onnx files existed) export it now.
+        shipped, sha = _shipped_onnx(info)
+        if shipped and onnx_export.sha256_of(shipped) == sha:
+            return _publish(lambda tmp: shutil.copyfile(shipped, tmp), sha, ".onnx")
+        PUBLISHED.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".", suffix=".onnx", dir=PUBLISHED)
+        os.close(fd)
+        try:
+            with st.spinner("Preparing the decoder for your browser…"):
+                digest = onnx_export.export_decoder(model, tmp)
+            return _publish(lambda dest: os.replace(tmp, dest), digest, ".onnx")
+        finally:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+
+    return _cached("decoder", info.key, make)
+
+
+def _points_file(z, y, key):
+    def make():
+        # float32 (z0, z1) pairs, then one uint8 label per point, as navigator.js reads them.
+        blob = np.ascontiguousarray(z, "<f4").tobytes() + np.asarray(y, "uint8").tobytes()
+
+        def write(tmp):
+            with open(tmp, "wb") as f:
+                f.write(blob)
+
+        return _publish(write, hashlib.sha256(blob).hexdigest(), ".points")
+
+    return _cached("points", key, make)
+
+
+def navigator(key, model, info, z, y, bounds, point, step, on_pin, report_narrow=None):
+    """Shows a latent navigator for one model.
+
+    Args:
+        key: widget key.
+        model: the AE or VAE (its decoder is exported for the browser once per `info.key`).
+        info: its `_common.ModelInfo`.
+        z: the encoded test digits, (N, 2).
+        y: their labels, (N,).
+        bounds: `((z0_low, z0_high), (z1_low, z1_high))` of the plane.
+        point: the pinned `(z0, z1)`, drawn as a cross.
+        step: pins are rounded to multiples of this.
+        on_pin: called with `(z0, z1)` when the user pins a point (in the
+            callback phase, before the page runs again).
+        report_narrow: optional `(px, callback)`: `callback()` runs once (one
+            rerun) if the browser window is narrower than `px` CSS pixels.
+
+    Returns:
+        True if the navigator is shown, False (after one line saying why) if it cannot be.
+    """
+    if not st.get_option("server.enableStaticServing"):
+        st.caption(
+            "The in-browser decoder is off: this server does not serve the app's static/ folder "
+            "(start it from the repository folder, whose .streamlit/config.toml turns that on). "
+            "Use the Pick sliders."
+        )
+        return False
+    if locations.inside_package(PUBLISHED):
+        st.caption(
+            f"The in-browser decoder needs a checkout of aelab: installed with pip, aelab never writes into its "
+            f"package, where Streamlit serves files from ({STATIC}). Use the Pick sliders."
+        )
+        return False
+    try:
+        points_file = _points_file(z, y, info.key)
+    except OSError as e:  # A read-only install: nothing can be published.
+        st.caption(f"{FALLBACK_TEXT} (the app cannot write to {PUBLISHED}: {e}).")
+        return False
+    problem, model_file = None, ""
+    try:
+        model_file = _decoder_file(model, info)
+    except (OSError, ValueError) as e:  # An export that failed: the plane still pins, the server decodes.
+        problem = f"the decoder could not be exported: {e}"
+
+    def pinned():
+        state = st.session_state.get(key)
+        pin = state.get("pin") if hasattr(state, "get") else None
+        # What a browser sends is checked like any input: two finite numbers, put on the
+        # plane and on its steps.
+        if isinstance(pin, list) and len(pin) == 2 and all(_finite(v) for v in pin):
+            on_pin(tuple(_snap(v, lo, hi, step) for v, (lo, hi) in zip(pin, bounds, strict=True)))
+
+    data = {
+        "label": f"{_short(info)} latent plane",
+        "caption": f"decoded in your browser ({_short(info)})",
+        "model_url": _url(model_file) if model_file else None,
+        "runtime_url": None if problem else _url(RUNTIME),
+        "wasm_url": _url(WASM),
+        "runtime_problem": problem,
+        "fallback_text": FALLBACK_TEXT,
+        "points_url": _url(points_file),
+        "n_points": int(len(z)),
+        "bounds": [[float(a), float(b)] for a, b in bounds],
+        "point": [float(point[0]), float(point[1])] if point is not None else None,
+        "step": float(step),
+        "colors": list(plots.DIGIT_COLORS),
+        "cross_color": plots.POINT_STYLE["color"],
+        "report_narrow": report_narrow[0] if report_narrow else None,
+    }
+    callbacks = {"on_pin_change": pinned}
+    if report_narrow:
+        callbacks["on_narrow_change"] = report_narrow[1]
+    _COMPONENT(key=key, data=data, **callbacks)
+    return True
+
+
+def _finite(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _snap(v, lo, hi, step):
+    return round(min(max(round(float(v) / step) * step, lo), hi), 10)
+
+
+def _short(info):
+    return {"ae2d": "AE", "vae2d": "VAE"}.get(info.kind, info.kind)
