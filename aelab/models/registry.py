@@ -98,22 +98,24 @@ def _vae_metrics(model, x_test, seed=0):
     return {**_reconstruction_metrics(model, x_test), **metrics.vae_elbo(model, x_test)}
 
 
+# The tutorial noise levels a denoiser is scored at, in its sidecar and by the evaluator.
+DAE_SIGMAS = (0.25, 0.5, 0.75, 1.0)
+
+
 def _denoising_metrics(model, x_test, seed=0):
     from aelab import metrics
 
     out = {}
-    for sigma in (0.5, 1.0):
-        scores = metrics.denoising_scores(model, x_test, sigma, seed)
-        out[f"psnr_sigma{sigma}"] = scores["psnr"]
-        out[f"ssim_sigma{sigma}"] = scores["ssim"]
+    for sigma in DAE_SIGMAS:
+        for key, value in metrics.denoising_scores(model, x_test, sigma, seed).items():
+            out[f"{key}_sigma{sigma}"] = value  # psnr_sigma0.5, noisy_ssim_sigma1.0, ...
     return out
 
 
 def _colorization_metrics(model, x_test, seed=0):
     from aelab import metrics
 
-    scores = metrics.colorization_scores(model, x_test)
-    return {"psnr": scores["psnr"], "psnr_gray_copy": scores["gray_copy_psnr"]}
+    return metrics.colorization_scores(model, x_test)
 
 
 MNIST_DIGIT = (28, 28, 1)

@@ -18,7 +18,7 @@ def test_models_beat_their_baselines(slice_results):
     assert r["ae2d"]["mse"] < r["pca2"]["mse"]
     assert r["colorizer"]["psnr"] > r["colorizer"]["gray_copy_psnr"]
     for s in evaluate.DAE_SIGMAS:
-        assert r["dae"][f"psnr_{s}"] > r["dae"][f"noisy_psnr_{s}"] + 8
+        assert r["dae"][f"psnr_sigma{s}"] > r["dae"][f"noisy_psnr_sigma{s}"] + 8
     v = r["vae2d"]
     assert v["neg_elbo"] == pytest.approx(v["reconstruction"] + v["kl"])
 
@@ -33,3 +33,13 @@ def test_cli_rejects_bad_flags(capsys):
     with pytest.raises(SystemExit) as e:
         evaluate.main(["--limit", "-1"])
     assert e.value.code == 2 and "expected an integer >= 0" in capsys.readouterr().err
+
+
+def test_one_metric_scheme_for_the_evaluator_and_the_sidecars(slice_results):
+    # The keys each sidecar's test metrics use are the keys the evaluator reports.
+    from aelab import checkpoints
+    from aelab.models import registry
+
+    for name in registry.KINDS:
+        stored = set(checkpoints.read_sidecar(name)["test_metrics"])
+        assert stored <= set(slice_results[name]), (name, stored - set(slice_results[name]))
