@@ -41,14 +41,14 @@ class ModelKind:
     name: str
     title: str
     short: str
-    dataset: str
-    input_shape: tuple
-    output_shape: tuple
-    pairs: str
-    loss: str | None
     build: Callable
     test_metrics: Callable
     rebuild: str
+    dataset: str = "mnist"
+    input_shape: tuple = (28, 28, 1)
+    output_shape: tuple = (28, 28, 1)
+    pairs: str = "same"
+    loss: str | None = "mse"
     latent_2d: bool = False
     posterior: bool = False
 
@@ -118,68 +118,29 @@ def _colorization_metrics(model, x_test, seed=0):
     return metrics.colorization_scores(model, x_test)
 
 
-MNIST_DIGIT = (28, 28, 1)
-
 KINDS = {
     kind.name: kind
     for kind in (
         ModelKind(
-            name="ae2d",
-            title="Autoencoder (AE)",
-            short="AE",
-            dataset="mnist",
-            input_shape=MNIST_DIGIT,
-            output_shape=MNIST_DIGIT,
-            pairs="same",
-            loss="mse",
-            build=_build_ae,
-            test_metrics=_reconstruction_metrics,
-            rebuild="python -m aelab.train ae2d --epochs 30",
-            latent_2d=True,
+            "ae2d", "Autoencoder (AE)", "AE", _build_ae, _reconstruction_metrics,
+            rebuild="python -m aelab.train ae2d --epochs 30", latent_2d=True,
         ),
         ModelKind(
-            name="vae2d",
-            title="Variational autoencoder (VAE)",
-            short="VAE",
-            dataset="mnist",
-            input_shape=MNIST_DIGIT,
-            output_shape=MNIST_DIGIT,
-            pairs="same",
+            "vae2d", "Variational autoencoder (VAE)", "VAE", _build_vae, _vae_metrics,
+            rebuild="python -m aelab.train vae2d --epochs 30", latent_2d=True, posterior=True,
             loss=None,  # The VAE's train_step owns its loss (reconstruction + KL).
-            build=_build_vae,
-            test_metrics=_vae_metrics,
-            rebuild="python -m aelab.train vae2d --epochs 30",
-            latent_2d=True,
-            posterior=True,
         ),
         ModelKind(
-            name="dae",
-            title="Denoising autoencoder (DAE)",
-            short="DAE",
-            dataset="mnist",
-            input_shape=MNIST_DIGIT,
-            output_shape=MNIST_DIGIT,
-            pairs="noisy",
-            loss="mse",
-            build=_build_dae,
-            test_metrics=_denoising_metrics,
-            rebuild="python -m aelab.train dae --epochs 15 --schedule cosine",
+            "dae", "Denoising autoencoder (DAE)", "DAE", _build_dae, _denoising_metrics,
+            rebuild="python -m aelab.train dae --epochs 15 --schedule cosine", pairs="noisy",
         ),
         ModelKind(
-            name="colorizer",
-            title="Colorization autoencoder",
-            short="Colorizer",
-            dataset="cifar10",
-            input_shape=(32, 32, 1),
-            output_shape=(32, 32, 3),
-            pairs="gray",
-            loss="mse",
-            build=_build_colorizer,
-            test_metrics=_colorization_metrics,
+            "colorizer", "Colorization autoencoder", "Colorizer", _build_colorizer, _colorization_metrics,
             rebuild="python -m aelab.train colorizer --epochs 10 --schedule cosine",
+            dataset="cifar10", input_shape=(32, 32, 1), output_shape=(32, 32, 3), pairs="gray",
         ),
     )
-}
+}  # fmt: skip
 
 
 def names():
