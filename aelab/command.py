@@ -44,6 +44,8 @@ def run_app(options):
         print(f"aelab app: error: the app is missing: no {locations.APP_SCRIPT} (reinstall aelab)", file=sys.stderr)
         return 2
     argv = app_argv(options)
+    if {"-h", "--help"} & set(options):
+        print(f"aelab app [OPTIONS] runs: streamlit run {locations.APP_SCRIPT} [OPTIONS]\n", flush=True)
     if os.name == "posix":
         # The server becomes this process: Ctrl-C and systemd's stop signal reach it directly.
         os.execv(sys.executable, argv)

@@ -133,6 +133,7 @@ def test_checkout_is_not_installed_mode():
         (["train", "--help"], 0, "stdout", "usage: aelab train"),
         (["evaluate", "--limit", "x"], 2, "stderr", "aelab evaluate: error: argument --limit"),
         (["study", "--help"], 0, "stdout", "usage: aelab study"),
+        (["app", "--help"], 0, "stdout", "aelab app [OPTIONS] runs: streamlit run "),
     ],
 )
 def test_aelab_command_lines(argv, code, stream, text):
