@@ -199,9 +199,14 @@ def run_compression(budget, data_dir=None, checkpoint_dir=None, cache_dir=None, 
     """Relative error against compression ratio for the conv AE (and PCA). See `run_study`."""
     del checkpoint_dir
     t0 = time.perf_counter()
-    data = load_mnist_split(budget, data_dir)
-    latents = _latents(budget, COMPRESSION_LATENTS)
-    sweep, _, _ = _sweep(latents, budget, data, cache_dir, progress, share=1.0)
+    sweep = _sweep(
+        _latents(budget, COMPRESSION_LATENTS),
+        budget,
+        load_mnist_split(budget, data_dir),
+        cache_dir,
+        progress,
+        share=1.0,
+    )[0]
     progress(1.0, "Done.")
     rows = [
         [s["latent"], round(PIXELS / s["latent"], 1), round(s["ae"]["relative_error"], 3)]
