@@ -218,6 +218,27 @@ def choose_language(link_language=None):
     return lang
 
 
+def in_this_language(build):
+    """`build` made to run in this run's language, for work Streamlit does later in another thread.
+
+    A deferred download (`st.download_button(data=callable)`) is drawn when it is clicked, outside the
+    script run, where `_()` would not know the session's language.
+
+    Args:
+        build: a function of no arguments (e.g. one that draws a labelled PNG).
+
+    Returns:
+        A function of no arguments returning what `build` returns.
+    """
+    lang = i18n.language()
+
+    def run():
+        with i18n.use(lang):
+            return build()
+
+    return run
+
+
 def sidebar():
     """The shared sidebar: which AE and VAE the pages are using."""
     with st.sidebar:

@@ -11,6 +11,7 @@ hide anything else.
 import numpy as np
 import plotly.graph_objects as go
 
+from aelab.i18n import _
 from aelab.lessons import posterior
 
 HIGHLIGHT_COLOR = "#111111"
@@ -25,7 +26,7 @@ def digit_traces(fig):
     return [t for t in fig.data if getattr(t, "customdata", None) is not None]
 
 
-def highlight_rows(fig, z, rows, name="selected", rings=True):
+def highlight_rows(fig, z, rows, name=None, rings=True):
     """Marks some test digits on a latent scatter and fades the others.
 
     The digit traces get `selectedpoints` (Plotly dims the rest), and the rows
@@ -36,7 +37,7 @@ def highlight_rows(fig, z, rows, name="selected", rings=True):
         fig: a figure from `aelab.figures.plots.latent_scatter`.
         z: the latent points it was drawn from, shape (N, 2).
         rows: the rows to highlight (empty: the figure is returned unchanged).
-        name: legend entry of the ring trace.
+        name: legend entry of the ring trace (default: "selected", translated).
         rings: whether to draw the rings (without them, the others only fade).
 
     Returns:
@@ -51,6 +52,7 @@ def highlight_rows(fig, z, rows, name="selected", rings=True):
         trace.unselected = dict(marker=dict(opacity=DIMMED_OPACITY))
     if not rings:
         return fig
+    name = _("selected") if name is None else name
     z = np.asarray(z, dtype="float32")
     # A few rings can be large; hundreds must be small, or they hide the digits they mark.
     size, width = (11, 2) if len(rows) <= 50 else (6, 1)
@@ -62,25 +64,26 @@ def highlight_rows(fig, z, rows, name="selected", rings=True):
             name=name,
             marker=dict(size=size, color="rgba(0,0,0,0)", line=dict(width=width, color=HIGHLIGHT_COLOR)),
             text=[str(int(r)) for r in rows],
-            hovertemplate="selected row %{text}<br>z0 %{x:.2f}, z1 %{y:.2f}<extra></extra>",
+            hovertemplate=_("selected row %{text}") + "<br>z0 %{x:.2f}, z1 %{y:.2f}<extra></extra>",
         )
     )
     return fig
 
 
-def add_path(fig, points, name="path", color=PATH_COLOR, labels=("A", "B")):
+def add_path(fig, points, name=None, color=PATH_COLOR, labels=("A", "B")):
     """Draws an interpolation path: a line through its steps, the ends labelled.
 
     Args:
         fig: a latent scatter.
         points: the steps, shape (steps, 2), from `aelab.lessons.interpolation.path`.
-        name: legend entry.
+        name: legend entry (default: "path", translated).
         color: line and marker colour.
         labels: texts at the first and last step.
 
     Returns:
         `fig`.
     """
+    name = _("path") if name is None else name
     p = np.asarray(points, dtype="float32")
     text = [""] * len(p)
     text[0], text[-1] = labels
@@ -95,7 +98,7 @@ def add_path(fig, points, name="path", color=PATH_COLOR, labels=("A", "B")):
             textfont=dict(size=18, color=color),
             line=dict(width=3, color=color),
             marker=dict(size=8, color=color, line=dict(width=1, color="white")),
-            hovertemplate="step %{pointNumber}<br>z0 %{x:.2f}, z1 %{y:.2f}<extra></extra>",
+            hovertemplate=_("step %{pointNumber}") + "<br>z0 %{x:.2f}, z1 %{y:.2f}<extra></extra>",
         )
     )
     return fig

@@ -5,9 +5,14 @@ so a downloaded file still says what each part is. `font` also serves the
 scatter PNGs of `aelab.figures.scatter_png`.
 """
 
+import functools
+import logging
+import os
+
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from aelab import i18n
 from aelab.data import images
 
 INK = (40, 40, 40)
@@ -18,23 +23,65 @@ PAPER = (255, 255, 255)
 # Pillow's own font, the fallback, has no Greek letters, and legends say "1σ".
 FONTS = ("DejaVuSans.ttf", "LiberationSans-Regular.ttf", "Arial.ttf", "arial.ttf", "Helvetica.ttc")
 
+# Fonts with Chinese glyphs, tried first when the interface is Chinese, as (file, face in a collection):
+# Debian and Ubuntu's fonts-noto-cjk (its face 2 is Simplified Chinese), other Linux packages, then macOS's
+# and Windows' own. Elsewhere, AELAB_CJK_FONT names a font file that has them.
+CJK_FONT_ENV = "AELAB_CJK_FONT"
+CJK_FONTS = (
+    ("NotoSansCJK-Regular.ttc", 2),
+    ("NotoSansCJKsc-Regular.otf", 0),
+    ("NotoSansSC-Regular.otf", 0),
+    ("wqy-microhei.ttc", 0),
+    ("Hiragino Sans GB.ttc", 0),
+    ("STHeiti Medium.ttc", 0),
+    ("msyh.ttc", 0),
+    ("simhei.ttf", 0),
+)
+
+_log = logging.getLogger(__name__)
+
+
+def _first_font(candidates):
+    for name, face in candidates:
+        try:
+            return ImageFont.truetype(name, 12, index=face).path, face  # The path: later sizes skip the search.
+        except OSError:
+            continue
+    return None
+
+
+@functools.lru_cache(maxsize=4)
+def _font_file(lang, cjk_env):
+    """The (path, face) of the font for a language, or None for Pillow's own; looked up once per process."""
+    if lang == "zh":
+        found = _first_font([(cjk_env, 0)] * bool(cjk_env) + list(CJK_FONTS))
+        if found:
+            return found
+        _log.warning(
+            "aelab: no font with Chinese characters found (install fonts-noto-cjk, or set %s to a font "
+            "file that has them): exported pictures will show boxes where Chinese should be.",
+            CJK_FONT_ENV,
+        )
+    return _first_font([(name, 0) for name in FONTS])
+
 
 def font(size):
-    """A font of `size` pixels for text drawn into exported pictures.
+    """A font of `size` pixels for text drawn into exported pictures, with glyphs for the interface's language.
 
     Args:
         size: text height in pixels.
 
     Returns:
-        The first of `FONTS` the system has, else Pillow's bundled font
-        (scaled with FreeType, always present in Pillow's wheels), else its
-        small bitmap font.
+        For Chinese, the first of `AELAB_CJK_FONT` and `CJK_FONTS` the system has; then the first of
+        `FONTS`, else Pillow's bundled font (scaled with FreeType, always present in Pillow's wheels),
+        else its small bitmap font.
     """
-    for name in FONTS:
+    found = _font_file(i18n.language(), os.environ.get(CJK_FONT_ENV, ""))
+    if found is not None:
         try:
-            return ImageFont.truetype(name, size)
+            return ImageFont.truetype(found[0], size, index=found[1])
         except OSError:
-            continue
+            _font_file.cache_clear()  # The file went away: look again next time.
     try:
         return ImageFont.load_default(size=size)
     except (TypeError, OSError, ValueError, ImportError):  # Pillow without FreeType.
@@ -55,8 +102,8 @@ def labelled_panels(panels, title=None, footer=None, gap=16, margin=12, font_siz
     """Lays images out side by side, each with its label above it.
 
     Args:
-        panels: a list of `(label, image)` (text in Latin letters: Pillow's
-            fallback font has no Greek, so write "sigma", not "σ"); images are arrays of shape
+        panels: a list of `(label, image)` (text in the interface's language:
+            `font` picks one with its glyphs); images are arrays of shape
             (H, W), (H, W, 1) or (H, W, 3), floats in [0, 1] or uint8, and may
             differ in size (each is centred in its column, top-aligned).
         title: optional line of text above everything.

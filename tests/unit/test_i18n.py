@@ -134,3 +134,25 @@ def test_browser_locales(tag, lang):
 def test_an_unknown_language_is_refused_with_what_was_expected():
     with pytest.raises(ValueError, match=r"expected one of \['en', 'zh'\]. Received: lang='fr'"):
         i18n.set_language("fr")
+
+
+def _ink(text, font):
+    from PIL import Image, ImageDraw
+
+    img = Image.new("L", (80, 40), 0)
+    ImageDraw.Draw(img).text((4, 4), text, font=font, fill=255)
+    return img.tobytes()
+
+
+def test_exported_pictures_draw_chinese_with_a_cjk_font_and_english_without_one():
+    from aelab.figures import panels
+
+    with i18n.use("zh"):
+        zh = panels.font(24)
+    if not any(name in getattr(zh, "path", "") for name, _face in panels.CJK_FONTS):
+        pytest.skip("no CJK font on this machine (Debian: apt-get install fonts-noto-cjk)")
+    en = panels.font(24)
+    assert getattr(en, "path", "") != zh.path  # English keeps its font (DejaVu Sans on Debian).
+    # A glyph the font has differs from the box it draws for one it lacks (U+FFFF is never a glyph).
+    assert _ink("去噪", zh) != _ink("\uffff\uffff", zh)
+    assert _ink("σ", zh) != _ink("\uffff", zh)  # Legends say "1σ".
