@@ -5,6 +5,8 @@ import zipfile
 
 import numpy as np
 
+from aelab.i18n import _
+
 DATA_DIR_ENV = "AELAB_DATA_DIR"
 
 # ITU-R 601 luma weights, as in the colorization tutorial (and tf.image.rgb_to_yuv).
@@ -66,34 +68,39 @@ def resolve_data_dir(data_dir=None):
 
 
 def _read_npz(path, shapes, name):
-    hint = (
-        f"Point --data-dir or {DATA_DIR_ENV} at a folder holding {os.path.basename(path)} "
-        f"in the layout of keras.datasets.{name}.load_data()."
-    )
+    hint = _(
+        "Point --data-dir or {env} at a folder holding {file} in the layout of keras.datasets.{name}.load_data()."
+    ).format(env=DATA_DIR_ENV, file=os.path.basename(path), name=name)
     if not os.path.isfile(path):
-        raise DataError(f"Data file not found: {path}. {hint}")
+        raise DataError(_("Data file not found: {path}. {hint}").format(path=path, hint=hint))
     try:
         with np.load(path, allow_pickle=False) as f:
             arrays = {}
             for key in shapes:
                 if key not in f.files:
                     raise DataError(
-                        f"Data file {path} has no array '{key}': expected keys "
-                        f"{sorted(shapes)}, received {sorted(f.files)}. {hint}"
+                        _(
+                            "Data file {path} has no array '{key}': expected keys {expected}, received {got}. {hint}"
+                        ).format(path=path, key=key, expected=sorted(shapes), got=sorted(f.files), hint=hint)
                     )
                 arrays[key] = f[key]
     except DataError:
         raise
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
-        raise DataError(f"Data file {path} is unreadable (truncated or not an .npz archive: {e}). {hint}") from e
+        raise DataError(
+            _("Data file {path} is unreadable (truncated or not an .npz archive: {error}). {hint}").format(
+                path=path, error=e, hint=hint
+            )
+        ) from e
     for key, shape in shapes.items():
         got = arrays[key].shape
         # The test sets may be any length, so a short test file still loads;
         # the per-item shape must match exactly.
         if got[1:] != shape[1:] or len(got) != len(shape):
             raise DataError(
-                f"Data file {path}: array '{key}' has the wrong shape: expected "
-                f"(N, {', '.join(map(str, shape[1:]))}), received {got}. {hint}"
+                _(
+                    "Data file {path}: array '{key}' has the wrong shape: expected {expected}, received {got}. {hint}"
+                ).format(path=path, key=key, expected=f"(N, {', '.join(map(str, shape[1:]))})", got=got, hint=hint)
             )
     return arrays
 

@@ -13,17 +13,18 @@ import os
 import time
 
 from aelab import locations
+from aelab.i18n import N_
 
 STUDIES_DIR = locations.STUDIES_DIR  # The committed results of the full runs.
 QUICK_DIR = os.path.join(locations.RUNS_DIR, "studies-quick")  # --quick results (git-ignored).
 CACHE_DIR = os.path.join(locations.RUNS_DIR, "study-cache")  # Conv AEs shared by `pca` and `compression`.
 
-TITLES = {
-    "variants": "Autoencoder variants: dense, multi-layer, sparse",
-    "pca": "Autoencoder vs PCA, and the encoder as a feature extractor",
-    "optimizers": "Optimizers: Adam, Adagrad and SGD on the denoising AE",
-    "losses": "Losses: MSE, BCE and MAE on the denoising AE",
-    "compression": "Compression ratio: relative error as the latent shrinks",
+TITLES = {  # In English (the study PNGs, the command line); the Studies page shows _(title).
+    "variants": N_("Autoencoder variants: dense, multi-layer, sparse"),
+    "pca": N_("Autoencoder vs PCA, and the encoder as a feature extractor"),
+    "optimizers": N_("Optimizers: Adam, Adagrad and SGD on the denoising AE"),
+    "losses": N_("Losses: MSE, BCE and MAE on the denoising AE"),
+    "compression": N_("Compression ratio: relative error as the latent shrinks"),
 }
 STUDIES = tuple(TITLES)
 
