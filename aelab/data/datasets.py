@@ -5,7 +5,7 @@ import zipfile
 
 import numpy as np
 
-from aelab.i18n import _
+from aelab.i18n import N_, _
 
 DATA_DIR_ENV = "AELAB_DATA_DIR"
 
@@ -35,17 +35,17 @@ _SPECS = {
     },
 }
 
-CIFAR10_CLASSES = (
-    "airplane",
-    "automobile",
-    "bird",
-    "cat",
-    "deer",
-    "dog",
-    "frog",
-    "horse",
-    "ship",
-    "truck",
+CIFAR10_CLASSES = (  # English names (link parameters, the CLIs); pages show _(name).
+    N_("airplane"),
+    N_("automobile"),
+    N_("bird"),
+    N_("cat"),
+    N_("deer"),
+    N_("dog"),
+    N_("frog"),
+    N_("horse"),
+    N_("ship"),
+    N_("truck"),
 )
 
 
