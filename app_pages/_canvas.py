@@ -11,6 +11,8 @@ when a stroke ends, so it goes through the same checks as an upload.
 
 import streamlit as st
 
+from aelab.i18n import _
+
 SIZE = 280  # CSS pixels; ten times MNIST's 28, big enough for a finger on a touch screen.
 
 _HTML = f"""
@@ -36,6 +38,10 @@ export default function (component) {
   const { parentElement, setStateValue, data } = component;
   const canvas = parentElement.querySelector("canvas");
   const clear = parentElement.querySelector("button");
+  if (data && data.text) {  // In the interface's language, on every run (the language may have changed).
+    clear.textContent = data.text.clear;
+    canvas.setAttribute("aria-label", data.text.label);
+  }
   if (canvas.dataset.ready) return;  // Streamlit calls this again on reruns; keep the drawing.
   canvas.dataset.ready = "1";
   const ctx = canvas.getContext("2d");
@@ -98,5 +104,6 @@ def digit_pad(key):
         st.session_state[store] = state.get("image") if hasattr(state, "get") else None
 
     image = st.session_state.get(store)
-    _PAD(key=key, data={"image": image}, default={"image": None}, on_image_change=changed)
+    text = {"clear": _("Clear"), "label": _("Drawing pad: draw one digit")}
+    _PAD(key=key, data={"image": image, "text": text}, default={"image": None}, on_image_change=changed)
     return image
