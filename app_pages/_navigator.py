@@ -111,7 +111,7 @@ def _decoder_file(model, info):
         # The shipped .onnx when it is there and intact; otherwise (a model trained
         # in this session, or saved before .onnx files existed) export it now.
         shipped, sha = _shipped_onnx(info)
-        if shipped and onnx_export.sha256_of(shipped) == sha:
+        if shipped and checkpoints.sha256_of(shipped) == sha:
             return _publish(lambda tmp: shutil.copyfile(shipped, tmp), sha, ".onnx")
         PUBLISHED.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".", suffix=".onnx", dir=PUBLISHED)

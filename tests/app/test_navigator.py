@@ -71,7 +71,7 @@ def test_manifold_navigator_gets_the_shipped_decoder_the_points_and_the_grid_ran
     meta = checkpoints.read_sidecar("vae2d")
     # The browser gets the shipped .onnx itself (the same bytes), named by its sha256.
     assert static_file(data["model_url"]).name == meta["decoder_onnx"]["sha256"] + ".onnx"
-    assert onnx_export.sha256_of(static_file(data["model_url"])) == meta["decoder_onnx"]["sha256"]
+    assert checkpoints.sha256_of(static_file(data["model_url"])) == meta["decoder_onnx"]["sha256"]
     assert static_file(data["runtime_url"]).is_file() and static_file(data["wasm_url"]).is_file()
     blob = static_file(data["points_url"]).read_bytes()
     n = data["n_points"]
@@ -142,7 +142,7 @@ def test_a_model_without_a_shipped_onnx_is_exported_when_it_is_shown(open_page, 
     monkeypatch.setenv(checkpoints.CHECKPOINT_DIR_ENV, str(tmp_path))
     at = open_page(MANIFOLD)
     path = static_file(navigators(at)["VAE latent plane"][1]["model_url"])
-    assert path.name == onnx_export.sha256_of(path) + ".onnx"
+    assert path.name == checkpoints.sha256_of(path) + ".onnx"
     assert onnx_export.max_abs_difference(checkpoints.load("vae2d", str(tmp_path)), str(path)) <= 1e-4
     at.run()  # Exported once: the next run reuses it.
     assert static_file(navigators(at)["VAE latent plane"][1]["model_url"]) == path

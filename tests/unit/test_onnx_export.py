@@ -21,7 +21,7 @@ def test_shipped_decoder_onnx_matches_keras_on_1000_points_and_its_sidecar(name)
     entry = meta["decoder_onnx"]
     path = os.path.join(checkpoints.resolve_dir(), entry["file"])
     assert entry["file"] == f"{name}.decoder.onnx"
-    assert onnx_export.sha256_of(path) == entry["sha256"]
+    assert checkpoints.sha256_of(path) == entry["sha256"]
     model = checkpoints.load(name)
     # Points over the whole plane the pages show, well beyond the encoded digits.
     assert onnx_export.max_abs_difference(model, path, n=1000, low=-8.0, high=8.0) <= TOLERANCE
@@ -33,7 +33,7 @@ def test_training_save_writes_the_onnx_beside_the_keras_with_its_sha256(tmp_path
     meta = checkpoints.read_sidecar("mine", str(tmp_path))
     onnx_path = tmp_path / "mine.decoder.onnx"
     assert keras_path == str(tmp_path / "mine.keras")
-    assert meta["decoder_onnx"] == {"file": "mine.decoder.onnx", "sha256": onnx_export.sha256_of(onnx_path)}
+    assert meta["decoder_onnx"] == {"file": "mine.decoder.onnx", "sha256": checkpoints.sha256_of(onnx_path)}
     assert onnx_export.max_abs_difference(tiny_ae, str(onnx_path), n=1000) <= TOLERANCE
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.decoder.onnx", "mine.json", "mine.keras"]
 
@@ -53,11 +53,11 @@ def test_attach_exports_an_existing_checkpoint_without_touching_its_model(tmp_pa
     before = json.loads((tmp_path / "vae2d.json").read_text())
     before.pop("decoder_onnx", None)
     (tmp_path / "vae2d.json").write_text(json.dumps(before))
-    keras_sha = onnx_export.sha256_of(tmp_path / "vae2d.keras")
+    keras_sha = checkpoints.sha256_of(tmp_path / "vae2d.keras")
     _, path = onnx_export.attach_to_checkpoint("vae2d", str(tmp_path))
     after = checkpoints.read_sidecar("vae2d", str(tmp_path))
-    assert after == {**before, "decoder_onnx": {"file": "vae2d.decoder.onnx", "sha256": onnx_export.sha256_of(path)}}
-    assert onnx_export.sha256_of(tmp_path / "vae2d.keras") == keras_sha
+    assert after == {**before, "decoder_onnx": {"file": "vae2d.decoder.onnx", "sha256": checkpoints.sha256_of(path)}}
+    assert checkpoints.sha256_of(tmp_path / "vae2d.keras") == keras_sha
     assert not [p for p in os.listdir(tmp_path) if p.startswith(".")]  # no temporary file left
 
 
