@@ -153,8 +153,8 @@ def steps_text(job):
 @st.fragment(run_every=1.0)
 def waiting(job, pool):
     """A waiting job's place and estimated start, refreshed every second without holding a script thread."""
-    if job.status != "waiting":
-        st.rerun()  # It has started (or ended): the whole page follows it from here.
+    if job.queue_position() is None:
+        st.rerun()  # It is going to a worker (or has ended): the whole page follows it from here.
     st.markdown(steps_text(job))
     st.info(queue_text(job, pool.slots()))
 
@@ -270,11 +270,13 @@ def train_panel(kind):
     if job is None:
         return
     if not job.finished:
-        label = "Stopping after this batch…" if job.stop_requested else "Stop training"
+        queued = job.queue_position() is not None  # In the queue, not yet handed to a worker.
+        label = "Leave the queue" if queued else "Stop training"
+        label = "Stopping after this batch…" if job.stop_requested else label
         # The callback runs first thing in the next rerun; a waiting job leaves
         # the queue, a running one stops between batches and keeps its best epoch.
         st.button(label, key=f"stop_{kind}", on_click=job.stop, disabled=job.stop_requested)
-        if job.status == "waiting":
+        if queued:
             waiting(job, pool)
             return
         follow(job, kind)

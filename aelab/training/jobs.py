@@ -160,7 +160,7 @@ class Job:
         if self.finished:
             return 1.0, f"{self.status}: {done} of {epochs} epochs"
         if step == "waiting":
-            return 0.0, "waiting for a free worker"
+            return 0.0, "starting on a worker" if self.handed_at else "waiting for a free worker"
         if step in ("starting", "preparing"):
             return 0.0, "starting: loading the data and building the model"
         if step == "scoring":
