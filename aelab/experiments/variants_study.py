@@ -12,16 +12,17 @@ import numpy as np
 
 from aelab import checkpoints, metrics
 from aelab.experiments import load_mnist_split, result
+from aelab.i18n import N_
 from aelab.models import build_dense_autoencoder, build_multilayer_autoencoder, build_sparse_autoencoder
 from aelab.models.dense import sparsity_target
 from aelab.training import pipeline
 
 # Checkpoint name -> (label, architecture, builder). The sparse AE's rho and beta
 # are its builder's defaults (rho 0.1, beta 0.01, weight decay 1e-5).
-VARIANTS = {
-    "dense_ae": ("Dense AE", "784-64-784, ReLU code", build_dense_autoencoder),
-    "multilayer_ae": ("Multi-layer AE", "784-128-64-128-784, ReLU", build_multilayer_autoencoder),
-    "sparse_ae": ("Sparse AE", "784-196-784, sigmoid code, KL sparsity", build_sparse_autoencoder),
+VARIANTS = {  # Labels in English (study results, the command line); pages show _(label).
+    "dense_ae": (N_("Dense AE"), N_("784-64-784, ReLU code"), build_dense_autoencoder),
+    "multilayer_ae": (N_("Multi-layer AE"), N_("784-128-64-128-784, ReLU"), build_multilayer_autoencoder),
+    "sparse_ae": (N_("Sparse AE"), N_("784-196-784, sigmoid code, KL sparsity"), build_sparse_autoencoder),
 }
 
 
