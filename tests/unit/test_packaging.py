@@ -1,6 +1,6 @@
 """pyproject.toml declares what the code needs, and the `aelab` command dispatches as documented.
 
-The wheel itself is built, installed and run in tests/e2e/test_packaging.py.
+The wheel itself is built, installed and run in tests/e2e/test_wheel_install_browser.py.
 """
 
 import ast
