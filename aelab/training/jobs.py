@@ -16,6 +16,7 @@ import keras
 import numpy as np
 
 from aelab import checkpoints
+from aelab.i18n import N_, _
 from aelab.inference import latent
 from aelab.models import registry
 from aelab.training import pipeline
@@ -44,14 +45,20 @@ def classroom_cap():
     return int(raw)
 
 
+# A finished job's status, as `progress` says it ("done: 5 of 5 epochs").
+_FINISHED = {"done": N_("done"), "stopped": N_("stopped"), "failed": N_("failed")}
+
+
 def check_classroom_cap(cfg):
     """Raises a ValueError that says what to change when a job asks for more than the classroom cap."""
     cap, work = classroom_cap(), cfg.train_size * cfg.epochs
     if cap is not None and work > cap:
         raise ValueError(
-            f"Classroom mode: one training job may use at most {cap:,} image-epochs (training images × epochs), "
-            f"so that the whole class gets its turn; {cfg.train_size:,} images × {cfg.epochs} epochs = {work:,}. "
-            "Use fewer images or fewer epochs."
+            _(
+                "Classroom mode: one training job may use at most {cap:,} image-epochs (training images × epochs), "
+                "so that the whole class gets its turn; {images:,} images × {epochs} epochs = {work:,}. "
+                "Use fewer images or fewer epochs."
+            ).format(cap=cap, images=cfg.train_size, epochs=cfg.epochs, work=work)
         )
 
 
@@ -158,16 +165,18 @@ class Job:
             epochs, done = self.cfg.epochs, len(self.history.get("loss", []))
             step, epoch, batch, steps = self.step, self.epoch, self.batch, self.steps_per_epoch
         if self.finished:
-            return 1.0, f"{self.status}: {done} of {epochs} epochs"
+            status = _(_FINISHED.get(self.status, self.status))
+            return 1.0, _("{status}: {done} of {epochs} epochs").format(status=status, done=done, epochs=epochs)
         if step == "waiting":
-            return 0.0, "starting on a worker" if self.handed_at else "waiting for a free worker"
+            return 0.0, _("starting on a worker") if self.handed_at else _("waiting for a free worker")
         if step in ("starting", "preparing"):
-            return 0.0, "starting: loading the data and building the model"
+            return 0.0, _("starting: loading the data and building the model")
         if step == "scoring":
-            return 1.0, f"scoring the model on {SCORE_DIGITS:,} test digits"
-        return min(
-            1.0, (epoch + batch / max(1, steps)) / epochs
-        ), f"epoch {epoch + 1} of {epochs}, batch {batch} of {steps}"
+            return 1.0, _("scoring the model on {n:,} test digits").format(n=SCORE_DIGITS)
+        text = _("epoch {epoch} of {epochs}, batch {batch} of {steps}").format(
+            epoch=epoch + 1, epochs=epochs, batch=batch, steps=steps
+        )
+        return min(1.0, (epoch + batch / max(1, steps)) / epochs), text
 
     def history_copy(self):
         """A copy of the per-epoch logs, safe to plot while training goes on."""
@@ -214,7 +223,7 @@ class Job:
         model = pipeline.build_model(self.cfg)
         model.set_weights(result["weights"])
         snapshots = [(e, np.asarray(z, "float32")) for e, z in result["snapshots"]]
-        for _, z in snapshots:
+        for _epoch, z in snapshots:
             z.setflags(write=False)  # Handed to other threads as is.
         with self._lock:
             self.model, self.history, self._snapshots = model, result["history"], snapshots
@@ -250,7 +259,7 @@ class Job:
             aelab.checkpoints.NameTakenError: if `name` is already saved in `directory`.
         """
         if self.model is None:
-            raise ValueError(f"Nothing to save: the training job has status {self.status!r}.")
+            raise ValueError(_("Nothing to save: the training job has status {status!r}.").format(status=self.status))
         return checkpoints.save(self.model, name, self.metadata(), directory, exist_ok=False)
 
 
