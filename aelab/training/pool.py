@@ -29,13 +29,15 @@ import threading
 import time
 import uuid
 
+from aelab.i18n import N_, _
 from aelab.training import worker
 
 ADDRESS_ENV = "AELAB_POOL_ADDRESS"
 WORKERS_ENV = "AELAB_POOL_WORKERS"
 THREADS_ENV = "AELAB_POOL_THREADS"
 NICE_ENV = "AELAB_POOL_NICE"
-LOST_WORKER = "the worker process training it stopped (killed, or out of memory); the pool has started a new one"
+# Said in English in the job (set in the pool's thread); the page shows it translated, _(job.error).
+LOST_WORKER = N_("the worker process training it stopped (killed, or out of memory); the pool has started a new one")
 FIRST_JOB_S = 20.0  # Estimated length of a job before any has finished on this pool (TensorFlow start, data, fit).
 
 
@@ -134,7 +136,9 @@ class TrainingPool:
             busy = [j for j in self._jobs.values() if j.owner == job.owner]
             if busy:
                 raise ValueError(
-                    f"This session already has a training job {busy[0].status}: stop it or wait for it to finish."
+                    _("This session already has a training job {status}: stop it or wait for it to finish.").format(
+                        status=busy[0].status
+                    )
                 )
             job.pool = self
             self._jobs[job.id] = job
