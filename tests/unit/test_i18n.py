@@ -9,6 +9,7 @@ from babel.messages import pofile
 
 from aelab import i18n
 from aelab.data import images
+from aelab.i18n import catalogues
 
 
 def _catalogue():
@@ -19,7 +20,7 @@ def _catalogue():
 
 def test_every_message_in_the_code_has_a_chinese_translation_and_nothing_else_is_in_the_catalogue():
     # Extracts the messages from aelab/, app_pages/ and app.py with Babel, as `python -m aelab.i18n update` does.
-    found = i18n.problems()
+    found = catalogues.problems()
     assert found == [], "\n".join(found)
 
 
@@ -45,7 +46,7 @@ def test_the_check_names_a_missing_an_untranslated_a_fuzzy_a_stale_and_a_misplac
     catalog["Rebuild it with: {command}"].string = "重新生成的命令：{cmd}"
     catalog.add("A message the code no longer has", "代码里已经没有的消息")
     _write(catalog)
-    found = "\n".join(i18n.problems())
+    found = "\n".join(catalogues.problems())
     assert "not in the catalogue (run `python -m aelab.i18n update`): 'Manifold'" in found
     assert "no translation: 'Denoising'" in found
     assert "fuzzy (check the translation, then remove the flag): 'Models'" in found
@@ -64,7 +65,7 @@ def test_a_compiled_mo_and_the_po_compiled_in_memory_give_every_translation(loca
     assert not os.path.exists(mo)
     from_po = i18n.translations("zh")  # No .mo: Babel compiles the .po in memory.
     assert {k: from_po.gettext(k) for k in expected} == expected
-    i18n.compile_all()
+    catalogues.compile_all()
     from_mo = i18n.translations("zh")
     assert from_mo is not from_po  # A new .mo is a new cache key: read from the file.
     assert type(from_mo).__name__ == "GNUTranslations"
@@ -156,3 +157,21 @@ def test_exported_pictures_draw_chinese_with_a_cjk_font_and_english_without_one(
     # A glyph the font has differs from the box it draws for one it lacks (U+FFFF is never a glyph).
     assert _ink("去噪", zh) != _ink("\uffff\uffff", zh)
     assert _ink("σ", zh) != _ink("\uffff", zh)  # Legends say "1σ".
+
+
+def test_a_stored_english_text_is_translated_through_the_template_it_was_made_from(locale_copy):
+    catalog = _catalogue()
+    catalog.add("Best: {model} ({error:.3f}).", "最好的是 {model}（{error:.3f}）。")
+    catalog.add("{optimizer} + {loss}", "{optimizer} + {loss}")
+    catalog.add("SGD, lr 0.05", "SGD，学习率 0.05")
+    _write(catalog)
+    templates = ("Best: {model} ({error:.3f}).", "{optimizer} + {loss}")
+    with i18n.use("zh"):
+        # The value read back ("0.182") is shown as stored; the model's label is translated in turn.
+        assert (
+            i18n.from_template("Best: SGD, lr 0.05 + MSE (0.182).", templates)
+            == "最好的是 SGD，学习率 0.05 + MSE（0.182）。"
+        )
+        assert i18n.from_template("Manifold", templates) == "流形"  # No template: the message itself.
+        assert i18n.from_template("not a message", templates) == "not a message"
+    assert i18n.from_template("Best: Dense AE (0.182).", templates) == "Best: Dense AE (0.182)."

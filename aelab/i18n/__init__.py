@@ -9,6 +9,7 @@ and the Chinese lives in `aelab/locale/zh_CN/LC_MESSAGES/aelab.po`:
     python -m aelab.i18n compile    compile each .po to its .mo (.ci/run does this)
     python -m aelab.i18n check      list messages that are new, gone, untranslated or fuzzy (exit 1)
 
+(`aelab.i18n.catalogues`, which only a checkout needs.)
 A .mo file is built, not committed: `translations` reads it when it is at least
 as new as its .po, and otherwise compiles the .po in memory with Babel, so a fresh
 checkout, an edited .po or an installed package without .mo files still shows
@@ -30,12 +31,11 @@ import gettext
 import io
 import logging
 import os
-import sys
 
 LANGUAGES = {"en": "English", "zh": "简体中文"}
 DEFAULT = "en"
 DOMAIN = "aelab"
-LOCALE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "locale")
+LOCALE_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "locale")  # aelab/locale/
 # The catalogue folder of each translated language (gettext's locale names).
 CATALOGUES = {"zh": "zh_CN"}
 
@@ -233,153 +233,49 @@ def N_(message):
     return message
 
 
-# Keeping the catalogues in step with the code (a checkout's job; not needed at run time).
+def from_template(text, templates):
+    """Translates a text that was made in English from one of `templates` with `str.format` (a stored result).
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-MAPPING = os.path.join(REPO_ROOT, "babel.cfg")
-SOURCES = ("aelab", "app_pages", "app.py")  # Where the messages are, relative to the repository root.
-
-
-def _pybabel(*args):
-    from babel.messages.frontend import CommandLineInterface
-
-    return CommandLineInterface().run(["pybabel", "-q", *args]) or 0
-
-
-def extract(pot_path):
-    """Extracts every message from the code into a .pot template (Babel's `extract`, the project's options).
+    The values are read back out of `text` and translated the same way in turn, so "SGD, lr 0.05 + MSE",
+    made from "{optimizer} + {loss}", comes back with its optimizer's label translated too.
 
     Args:
-        pot_path: where to write the template.
-    """
-    if not os.path.isfile(MAPPING):
-        raise FileNotFoundError(f"Babel's mapping file is missing: {MAPPING} (run this from a checkout of aelab)")
-    with _chdir(REPO_ROOT):  # Babel writes the file names relative to the working directory.
-        _pybabel(
-            "extract",
-            "--mapping-file",
-            MAPPING,
-            "--output-file",
-            pot_path,
-            "--add-location=file",  # File names, no line numbers: a moved line does not touch the .po.
-            "--sort-output",
-            "--add-comments=Translators:",
-            "--project=aelab",
-            *SOURCES,
-        )
-
-
-@contextlib.contextmanager
-def _chdir(path):  # contextlib.chdir is Python 3.11+; not thread-safe, like any chdir (command line and tests only).
-    old = os.getcwd()
-    os.chdir(path)
-    try:
-        yield
-    finally:
-        os.chdir(old)
-
-
-def update():
-    """Extracts the messages and merges them into every .po (new ones empty, changed ones fuzzy, gone ones dropped)."""
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as tmp:
-        pot = os.path.join(tmp, f"{DOMAIN}.pot")
-        extract(pot)
-        for lang in CATALOGUES:
-            _pybabel(
-                "update",
-                "--input-file",
-                pot,
-                "--output-dir",
-                LOCALE_DIR,
-                "--domain",
-                DOMAIN,
-                "--locale",
-                CATALOGUES[lang],
-                "--ignore-obsolete",
-                "--ignore-pot-creation-date",
-            )
-
-
-def compile_all():
-    """Compiles every .po to its .mo with Babel's compiler (what `pybabel compile` runs), each written atomically."""
-    for lang in CATALOGUES:
-        po, mo = paths(lang)
-        tmp = f"{mo}.tmp"
-        with open(tmp, "wb") as f:
-            f.write(compile_po(po))
-        os.replace(tmp, mo)
-
-
-def problems():
-    """What keeps the catalogues from matching the code, one line each (empty when all is well).
+        text: the English text, e.g. a study's summary saved in its JSON file.
+        templates: the messages (marked with `N_`) such texts are made from.
 
     Returns:
-        A list of sentences: messages in the code missing from a catalogue, catalogue entries the code no
-        longer has, untranslated or fuzzy ones, and translations whose placeholders differ (Babel's checks).
+        The translation of the first template `text` matches, filled with its values; else `_(text)`.
     """
-    import tempfile
-
-    from babel.messages import pofile
-
-    with tempfile.TemporaryDirectory() as tmp:
-        pot = os.path.join(tmp, f"{DOMAIN}.pot")
-        extract(pot)
-        with open(pot, "rb") as f:
-            code = {m.id: m for m in pofile.read_po(f) if m.id}
-    out = []
-    for lang in CATALOGUES:
-        po, _mo = paths(lang)
-        with open(po, "rb") as f:
-            catalog = pofile.read_po(f)
-        have = {m.id: m for m in catalog if m.id}
-        for mid in sorted(set(code) - set(have), key=str):
-            out.append(f"{lang}: not in the catalogue (run `python -m aelab.i18n update`): {mid!r}")
-        for mid in sorted(set(have) - set(code), key=str):
-            out.append(f"{lang}: no longer in the code (run `python -m aelab.i18n update`): {mid!r}")
-        for mid, m in have.items():
-            if mid not in code:
-                continue
-            strings = m.string if isinstance(m.string, (tuple, list)) else (m.string,)
-            if not all(strings):
-                out.append(f"{lang}: no translation: {mid!r}")
-            elif m.fuzzy:
-                out.append(f"{lang}: fuzzy (check the translation, then remove the flag): {mid!r}")
-            elif _fields(mid) != _fields(strings[-1]):
-                out.append(f"{lang}: the translation's {{placeholders}} differ from the message's: {mid!r}")
-        for m, errors in catalog.check():
-            out.extend(f"{lang}: {m.id!r}: {e}" for e in errors)
-    return out
+    for template in templates:
+        match = _pattern(template).fullmatch(text)
+        if match:
+            values = {k: from_template(v, templates) for k, v in match.groupdict().items()}
+            return _without_specs(_(template)).format(**values)
+    return _(text)
 
 
-def _fields(message):
-    """The `{name:spec}` placeholders of a message (or of the plural form of a pair), sorted."""
+@functools.lru_cache(maxsize=256)
+def _pattern(template):
+    """A regular expression for the texts `template` makes: each {name} matches any text."""
+    import re
     import string
 
-    text = message[-1] if isinstance(message, (tuple, list)) else message
-    try:
-        return sorted((name, spec) for _t, name, spec, _c in string.Formatter().parse(text) if name is not None)
-    except ValueError as e:  # An unmatched brace.
-        return [("unparsable", str(e))]
+    parts, seen = [], set()
+    for literal, name, _spec, _conversion in string.Formatter().parse(template):
+        parts.append(re.escape(literal))
+        if name is not None:
+            parts.append(f"(?P={name})" if name in seen else f"(?P<{name}>.+?)")
+            seen.add(name)
+    return re.compile("".join(parts), re.DOTALL)
 
 
-def main(argv=None):
-    """`python -m aelab.i18n update|compile|check`; returns the exit status."""
-    argv = sys.argv[1:] if argv is None else list(argv)
-    if argv == ["update"]:
-        update()
-    elif argv == ["compile"]:
-        compile_all()
-    elif argv == ["check"]:
-        found = problems()
-        print("\n".join(found) or "The catalogues match the code, and every message is translated.")
-        return 1 if found else 0
-    else:
-        print(f"usage: python -m aelab.i18n {{update,compile,check}}. Received: {' '.join(argv)!r}", file=sys.stderr)
-        return 2
-    return 0
+def _without_specs(template):
+    """ "{ratio:g} ({k}-D)" -> "{ratio} ({k}-D)": the values read out of a text are already formatted."""
+    import string
 
-
-if __name__ == "__main__":
-    sys.exit(main())
+    out = []
+    for literal, name, _spec, _conversion in string.Formatter().parse(template):
+        out.append(literal.replace("{", "{{").replace("}", "}}"))
+        if name is not None:
+            out.append("{" + name + "}")
+    return "".join(out)
