@@ -28,6 +28,7 @@ import tempfile
 import time
 import urllib.request
 
+import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
@@ -244,13 +245,15 @@ def go_to(page, title):
 
 
 def landscape_png():
-    """A small photo-like picture: sky, sun, hills and a house."""
-    img = Image.new("RGB", (240, 180), (110, 170, 235))
+    """A photo-like picture of 2.6 MB (sky, sun, hills, a house, sensor noise): over nginx's default 1 MB body."""
+    img = Image.new("RGB", (1200, 900), (110, 170, 235))
     d = ImageDraw.Draw(img)
-    d.ellipse((170, 20, 210, 60), fill=(250, 220, 60))
-    d.polygon([(0, 120), (80, 80), (160, 115), (240, 90), (240, 180), (0, 180)], fill=(60, 150, 60))
-    d.rectangle((40, 100, 90, 150), fill=(180, 60, 40))
-    d.polygon([(35, 100), (65, 75), (95, 100)], fill=(90, 40, 30))
+    d.ellipse((850, 100, 1050, 300), fill=(250, 220, 60))
+    d.polygon([(0, 600), (400, 400), (800, 575), (1200, 450), (1200, 900), (0, 900)], fill=(60, 150, 60))
+    d.rectangle((200, 500, 450, 750), fill=(180, 60, 40))
+    d.polygon([(175, 500), (325, 375), (475, 500)], fill=(90, 40, 30))
+    noise = np.random.default_rng(0).integers(-24, 25, (900, 1200, 3))
+    img = Image.fromarray(np.clip(np.asarray(img, dtype=int) + noise, 0, 255).astype("uint8"))
     buf = io.BytesIO()
     img.save(buf, format="PNG")
     return buf.getvalue()
@@ -270,8 +273,10 @@ def test_one_session_through_nginx_uses_every_page(new_page, cluster, screenshot
             assert min(Image.open(io.BytesIO(png)).size) >= 28 * 5  # At least a 5x5 grid of 28-pixel digits.
         if title == "Colorization":
             page.get_by_role("tab", name="Your own photo").click()
+            photo = landscape_png()
+            assert 2e6 < len(photo) < 10e6  # Passes client_max_body_size 10m, not nginx's default of 1m.
             page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
-                {"name": "landscape.png", "mimeType": "image/png", "buffer": landscape_png()}
+                {"name": "landscape.png", "mimeType": "image/png", "buffer": photo}
             )
             page.locator(MAIN).get_by_text("colorized, 32x32").first.wait_for(timeout=RUN_TIMEOUT_MS)
             wait_until_idle(page)
