@@ -33,6 +33,9 @@ STATIC = pathlib.Path(locations.APP_DIR) / "static"  # Streamlit serves it at /a
 PUBLISHED = STATIC / "navigator"
 RUNTIME = "onnxruntime-web/ort.wasm.bundle.min.mjs"  # The runtime with its glue, one ES module.
 WASM = "onnxruntime-web/ort-wasm-simd-threaded.wasm"
+# The vendored files' sha256 (scripts/refresh_onnxruntime_web.sh writes them): put in the
+# URLs, so a browser that keeps them by URL gets the new ones after a refresh.
+_SUMS = dict(line.split()[::-1] for line in (STATIC / "onnxruntime-web" / "SHA256SUMS").read_text().splitlines())
 KEEP_PUBLISHED = 64  # Files kept in static/navigator/: 32 models' decoders and points (~110 MB).
 FALLBACK_TEXT = (
     "This browser cannot run the decoder, so nothing is decoded under the pointer: "
@@ -55,6 +58,10 @@ _COMPONENT = st.components.v2.component(
 def _url(relative):
     base = (st.get_option("server.baseUrlPath") or "").strip("/")
     return f"/{base}/app/static/{relative}" if base else f"/app/static/{relative}"
+
+
+def _versioned(relative):
+    return f"{_url(relative)}?v={_SUMS[pathlib.Path(relative).name][:16]}"
 
 
 def _publish(write, digest, suffix):
@@ -197,8 +204,8 @@ def navigator(key, model, info, z, y, bounds, point, step, on_pin, report_narrow
         "label": f"{_short(info)} latent plane",
         "caption": f"decoded in your browser ({_short(info)})",
         "model_url": _url(model_file) if model_file else None,
-        "runtime_url": None if problem else _url(RUNTIME),
-        "wasm_url": _url(WASM),
+        "runtime_url": None if problem else _versioned(RUNTIME),
+        "wasm_url": _versioned(WASM),
         "runtime_problem": problem,
         "fallback_text": FALLBACK_TEXT,
         "points_url": _url(points_file),

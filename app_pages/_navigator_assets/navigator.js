@@ -17,6 +17,59 @@ const pointSets = new Map(); // points URL -> Promise of {z: Float32Array, y: Ui
 const TRAIL = 14; // Positions kept in the trail: about a quarter of a second of movement.
 const TAP = 8; // CSS pixels a press may travel and still count as a tap (a pin).
 const MARGIN = { left: 46, right: 10, top: 10, bottom: 38 }; // Room for the tick labels.
+const KEPT = 8; // Files kept in the browser's store (the runtime, and a few models and point sets).
+
+// The browser's own store for the big files. Streamlit's static files come without a
+// Cache-Control header and are not revalidated with a 304, so the HTTP cache would
+// fetch the 14 MB runtime and 3 MB model again; their URLs name their content (a sha256
+// in the name or in ?v=), so a stored copy never goes stale. IndexedDB, not the Cache
+// API: a classroom server on plain http://192.168... is not a secure context.
+function store() {
+  if (!store.db) {
+    store.db = new Promise((resolve) => {
+      try {
+        const req = indexedDB.open("aelab-navigator", 1);
+        req.onupgradeneeded = () => req.result.createObjectStore("files");
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => resolve(null);
+      } catch (e) {
+        resolve(null); // No IndexedDB (a private window in some browsers): plain fetches.
+      }
+    });
+  }
+  return store.db;
+}
+
+function request(db, mode, use) {
+  return new Promise((resolve) => {
+    try {
+      const req = use(db.transaction("files", mode).objectStore("files"));
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => resolve(undefined);
+    } catch (e) {
+      resolve(undefined);
+    }
+  });
+}
+
+async function fetchStored(url) {
+  const db = await store();
+  const kept = db && (await request(db, "readonly", (s) => s.get(url)));
+  if (kept) return kept.bytes;
+  const r = await fetch(url);
+  if (!r.ok) throw new Error(`${url.split("/").pop()}: HTTP ${r.status}`);
+  const bytes = await r.arrayBuffer();
+  if (db) {
+    await request(db, "readwrite", (s) => s.put({ bytes, time: Date.now() }, url));
+    const keys = await request(db, "readonly", (s) => s.getAllKeys());
+    if (keys && keys.length > KEPT) {
+      const times = await Promise.all(keys.map((k) => request(db, "readonly", (s) => s.get(k))));
+      const oldest = keys.map((k, i) => [times[i] ? times[i].time : 0, k]).sort((a, b) => a[0] - b[0]);
+      for (const [, k] of oldest.slice(0, keys.length - KEPT)) await request(db, "readwrite", (s) => s.delete(k));
+    }
+  }
+  return bytes;
+}
 
 function loadRuntime(url, wasmUrl) {
   if (!runtimes.has(url)) {
@@ -26,9 +79,9 @@ function loadRuntime(url, wasmUrl) {
         if (typeof WebAssembly !== "object") throw new Error("this browser has no WebAssembly");
         // This module runs from a blob: URL, so the runtime's address must be absolute.
         const ort = await import(new URL(url, window.location.origin).href);
-        // Only the .wasm's address: the bundle carries its own Emscripten glue, and a
-        // string prefix here would make it fetch a separate glue file instead.
-        ort.env.wasm.wasmPaths = { wasm: new URL(wasmUrl, window.location.origin).href };
+        // The .wasm's bytes themselves (from the store); the bundle carries its own
+        // Emscripten glue, so nothing else is fetched.
+        ort.env.wasm.wasmBinary = await fetchStored(wasmUrl);
         // One thread: threads need a cross-origin-isolated page, and one 2-D point
         // decodes in about a millisecond anyway.
         ort.env.wasm.numThreads = 1;
@@ -42,7 +95,12 @@ function loadRuntime(url, wasmUrl) {
 
 function loadSession(ort, url) {
   if (!sessions.has(url)) {
-    sessions.set(url, ort.InferenceSession.create(url, { executionProviders: ["wasm"] }));
+    sessions.set(
+      url,
+      fetchStored(url).then((bytes) =>
+        ort.InferenceSession.create(new Uint8Array(bytes), { executionProviders: ["wasm"] }),
+      ),
+    );
   }
   return sessions.get(url);
 }
@@ -51,9 +109,7 @@ function loadPoints(url, n) {
   if (!pointSets.has(url)) {
     pointSets.set(
       url,
-      fetch(url).then(async (r) => {
-        if (!r.ok) throw new Error(`points: HTTP ${r.status}`);
-        const buf = await r.arrayBuffer();
+      fetchStored(url).then((buf) => {
         // float32 (z0, z1) pairs, then one uint8 label per point (see _navigator.py).
         return { z: new Float32Array(buf, 0, 2 * n), y: new Uint8Array(buf, 8 * n, n) };
       }),

@@ -72,7 +72,9 @@ def test_manifold_navigator_gets_the_shipped_decoder_the_points_and_the_grid_ran
     # The browser gets the shipped .onnx itself (the same bytes), named by its sha256.
     assert static_file(data["model_url"]).name == meta["decoder_onnx"]["sha256"] + ".onnx"
     assert checkpoints.sha256_of(static_file(data["model_url"])) == meta["decoder_onnx"]["sha256"]
-    assert static_file(data["runtime_url"]).is_file() and static_file(data["wasm_url"]).is_file()
+    for url in (data["runtime_url"], data["wasm_url"]):  # The vendored runtime, its sha256 in the URL.
+        path, version = url.split("?v=")
+        assert checkpoints.sha256_of(static_file(path)).startswith(version)
     blob = static_file(data["points_url"]).read_bytes()
     n = data["n_points"]
     assert n == len(labels) and len(blob) == 9 * n  # float32 pairs, then uint8 labels

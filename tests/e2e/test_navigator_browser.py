@@ -234,3 +234,27 @@ def test_latent_space_navigators_side_by_side_where_they_fit(pages, app_url, scr
         assert vae[0]["y"] > ae[1]["y"] + ae[1]["h"]  # one above the other
     full_page_screenshot(page, os.path.join(screenshot_dir, f"navigator_latent_{width}x{height}.png"))
     assert not errors
+
+
+def test_the_keyboard_walks_the_plane_and_enter_pins(pages, app_url):
+    page, errors = pages(app_url, "manifold?model=vae", 1280, 720)
+    wait_ready(page)
+    show_plane(page)
+    # Tab from the control before it, as a keyboard user gets there.
+    page.locator(MAIN).get_by_role("button", name="Download the manifold (PNG)").focus()
+    focused = "n.getRootNode().activeElement === n.querySelector('canvas.plane')"
+    for _ in range(20):  # past the grid chart's own controls
+        page.keyboard.press("Tab")
+        if nav(page, "VAE", focused):
+            break
+    assert nav(page, "VAE", focused)
+    ring = nav(page, "VAE", "getComputedStyle(n.querySelector('canvas.plane')).boxShadow")
+    assert ring != "none"  # a visible focus ring
+    before, reruns = nav(page, "VAE", "n.__navStats.decodes"), page.evaluate("window.__reruns")
+    for key in ("ArrowRight", "ArrowRight", "Shift+ArrowUp"):
+        page.keyboard.press(key)
+    page.wait_for_timeout(300)
+    assert nav(page, "VAE", "n.__navStats.decodes") - before >= 3 and page.evaluate("window.__reruns") == reruns
+    page.keyboard.press("Enter")
+    page.locator(MAIN).get_by_text("decoded from z = (0.2, 1.0) on the server").wait_for()
+    assert not errors
