@@ -11,7 +11,8 @@ import keras
 import numpy as np
 
 from aelab import checkpoints, metrics
-from aelab.experiments import load_mnist_split, result
+from aelab.experiments import load_mnist_split, result, texts
+from aelab.i18n import N_, _
 from aelab.models import build_conv_autoencoder
 from aelab.training import pipeline
 
@@ -63,11 +64,11 @@ def conv_autoencoder(k, budget, x_train, x_val, cache_dir=None, progress=None):
 
 def _sweep(latents, budget, data, cache_dir, progress, share):
     """Trains (or loads) the conv AE at each size and measures it and PCA on the test set."""
-    (x_train, _), (x_val, _), (x_test, _) = data
+    (x_train, _y_train), (x_val, _y_val), (x_test, _y_test) = data
     pca = metrics.PCA(x_train)
     out, models = [], {}
     for i, k in enumerate(latents):
-        progress(share * i / len(latents), f"Conv AE with a {k}-D latent…")
+        progress(share * i / len(latents), _("Conv AE with a {k}-D latent…").format(k=k))
         model, seconds = conv_autoencoder(
             k, budget, x_train, x_val, cache_dir, lambda f, i=i: progress(share * (i + f) / len(latents), None)
         )
@@ -113,15 +114,15 @@ def run_pca(budget, data_dir=None, checkpoint_dir=None, cache_dir=None, progress
     latents = _latents(budget, PCA_LATENTS)
     sweep, models, pca = _sweep(latents, budget, data, cache_dir, progress, share=0.8)
 
-    progress(0.8, "Softmax regression on pixels, PCA coordinates and frozen AE codes…")
-    (x_train, y_train), _, (x_test, y_test) = data
+    progress(0.8, _("Softmax regression on pixels, PCA coordinates and frozen AE codes…"))
+    (x_train, y_train), _val, (x_test, y_test) = data
     k = FEATURE_LATENT if FEATURE_LATENT in models else max(models)
     encoder = models[k].encoder
     epochs = 30  # Cheap even on all 55,000 images; fewer leave the low-dimensional features underfitted.
     features = {
-        "raw pixels": (x_train, x_test, PIXELS),
-        f"PCA, {k} components": (pca.encode(x_train, k), pca.encode(x_test, k), k),
-        f"conv-AE code, {k}-D (frozen)": (
+        N_("raw pixels"): (x_train, x_test, PIXELS),
+        texts.PCA_FEATURES.format(k=k): (pca.encode(x_train, k), pca.encode(x_test, k), k),
+        texts.AE_FEATURES.format(k=k): (
             metrics.predict_all(encoder, x_train),
             metrics.predict_all(encoder, x_test),
             k,
@@ -131,7 +132,7 @@ def run_pca(budget, data_dir=None, checkpoint_dir=None, cache_dir=None, progress
     for name, (f_train, f_test, dims) in features.items():
         acc = logistic_regression_accuracy(f_train, y_train, f_test, y_test, budget.seed, epochs)
         acc_rows.append([name, dims, round(acc, 4)])
-    progress(1.0, "Done.")
+    progress(1.0, _("Done."))
 
     rows = [
         [s["latent"], round(s["pca"]["mse"], 4), round(s["ae"]["mse"], 4)]
@@ -140,39 +141,49 @@ def run_pca(budget, data_dir=None, checkpoint_dir=None, cache_dir=None, progress
         for s in sweep
     ]
     table = {
-        "columns": ["latent size", "PCA MSE", "AE MSE", "PCA rel. error", "AE rel. error", "PCA PSNR", "AE PSNR"],
+        "columns": [
+            N_("latent size"),
+            "PCA MSE",
+            "AE MSE",
+            N_("PCA rel. error"),
+            N_("AE rel. error"),
+            "PCA PSNR",
+            "AE PSNR",
+        ],
         "rows": rows,
     }
     accuracy = {
-        "title": f"Softmax regression on fixed features ({epochs} epochs, features centred and scaled)",
-        "columns": ["features", "dimensions", "test accuracy"],
+        "title": texts.ACCURACY_TITLE.format(epochs=epochs),
+        "columns": [N_("features"), N_("dimensions"), N_("test accuracy")],
         "rows": acc_rows,
     }
     charts = [
         {
             "kind": "line",
-            "title": "Test reconstruction MSE against latent size",
-            "x_title": "latent size (components)",
-            "y_title": "MSE per pixel",
+            "title": N_("Test reconstruction MSE against latent size"),
+            "x_title": N_("latent size (components)"),
+            "y_title": N_("MSE per pixel"),
             "log_x": True,
             "series": [
                 {"name": "PCA", "x": list(latents), "y": [r[1] for r in rows]},
-                {"name": "conv AE", "x": list(latents), "y": [r[2] for r in rows]},
+                {"name": N_("conv AE"), "x": list(latents), "y": [r[2] for r in rows]},
             ],
         },
         {
             "kind": "bar",
-            "title": "Softmax-regression test accuracy",
-            "x_title": "features",
-            "y_title": "accuracy",
-            "series": [{"name": "accuracy", "x": [r[0] for r in acc_rows], "y": [r[2] for r in acc_rows]}],
+            "title": N_("Softmax-regression test accuracy"),
+            "x_title": N_("features"),
+            "y_title": N_("accuracy"),
+            "series": [{"name": N_("accuracy"), "x": [r[0] for r in acc_rows], "y": [r[2] for r in acc_rows]}],
         },
     ]
     wins = [r[0] for r in rows if r[2] < r[1]]
-    summary = (
-        f"The conv AE reconstructs better than PCA at latent sizes {', '.join(map(str, wins)) or 'none'} "
-        f"(of {', '.join(map(str, latents))}); on {k}-D codes a softmax regression reaches "
-        f"{acc_rows[2][2]:.1%} test accuracy, against {acc_rows[0][2]:.1%} on raw pixels."
+    summary = texts.PCA_SUMMARY.format(
+        wins=", ".join(map(str, wins)) or texts.NO_SIZE,
+        latents=", ".join(map(str, latents)),
+        k=k,
+        ae_accuracy=acc_rows[2][2],
+        pixel_accuracy=acc_rows[0][2],
     )
     return result("pca", budget, table, charts, summary, time.perf_counter() - t0, extra_tables=[accuracy], sweep=sweep)
 
@@ -207,14 +218,23 @@ def run_compression(budget, data_dir=None, checkpoint_dir=None, cache_dir=None, 
         progress,
         share=1.0,
     )[0]
-    progress(1.0, "Done.")
+    progress(1.0, _("Done."))
     rows = [
         [s["latent"], round(PIXELS / s["latent"], 1), round(s["ae"]["relative_error"], 3)]
-        + [round(s["pca"]["relative_error"], 3), "yes" if s["ae"]["relative_error"] < MAX_RELATIVE_ERROR else "no"]
+        + [
+            round(s["pca"]["relative_error"], 3),
+            N_("yes") if s["ae"]["relative_error"] < MAX_RELATIVE_ERROR else N_("no"),
+        ]
         for s in sweep
     ]
     table = {
-        "columns": ["latent size", "compression ratio", "AE rel. error", "PCA rel. error", "AE under 50 %"],
+        "columns": [
+            N_("latent size"),
+            N_("compression ratio"),
+            N_("AE rel. error"),
+            N_("PCA rel. error"),
+            N_("AE under 50 %"),
+        ],
         "rows": rows,
     }
     ratio, k = largest_ratio_under(sweep)
@@ -222,22 +242,23 @@ def run_compression(budget, data_dir=None, checkpoint_dir=None, cache_dir=None, 
     charts = [
         {
             "kind": "line",
-            "title": "Relative error ‖x−x̂‖/‖x‖ against compression ratio 784 / latent size",
-            "x_title": "compression ratio",
-            "y_title": "relative error",
+            "title": N_("Relative error ‖x−x̂‖/‖x‖ against compression ratio 784 / latent size"),
+            "x_title": N_("compression ratio"),
+            "y_title": N_("relative error"),
             "log_x": True,
             "series": [
-                {"name": "conv AE", "x": [r[1] for r in rows], "y": [r[2] for r in rows]},
+                {"name": N_("conv AE"), "x": [r[1] for r in rows], "y": [r[2] for r in rows]},
                 {"name": "PCA", "x": [r[1] for r in rows], "y": [r[3] for r in rows]},
             ],
-            "hline": {"y": MAX_RELATIVE_ERROR, "name": "50 % relative error"},
+            "hline": {"y": MAX_RELATIVE_ERROR, "name": texts.ERROR_LINE.format(limit="50 %")},
         }
     ]
     if ratio is None:
-        summary = "No latent size kept the conv AE's relative error under 50 %."
+        summary = texts.COMPRESSION_NONE
+    elif pca_ratio:
+        summary = texts.COMPRESSION_SUMMARY.format(ratio=ratio, k=k, pca_ratio=pca_ratio, pca_k=pca_k)
     else:
-        summary = f"Largest compression ratio with the conv AE's relative error under 50 %: {ratio:g} ({k}-D latent)"
-        summary += f"; PCA: {pca_ratio:g} ({pca_k} components)." if pca_ratio else "; PCA: none of these sizes."
+        summary = texts.COMPRESSION_NO_PCA.format(ratio=ratio, k=k)
     return result(
         "compression",
         budget,

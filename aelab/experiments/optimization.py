@@ -13,7 +13,8 @@ import time
 import keras
 
 from aelab import checkpoints, metrics
-from aelab.experiments import load_mnist_split, result
+from aelab.experiments import load_mnist_split, result, texts
+from aelab.i18n import N_, _
 from aelab.models import build_denoiser
 from aelab.training import pipeline
 
@@ -21,12 +22,12 @@ from aelab.training import pipeline
 # Adagrad and SGD once more with a larger step: at their defaults (0.001, 0.01)
 # they barely move in this budget, which says more about the step than the method.
 # Each is a `keras.optimizers.get` spec: (name, its config beyond the defaults).
-OPTIMIZERS = {
+OPTIMIZERS = {  # Labels in English (results, file names); the Studies page shows them translated.
     "Adam": ("adam", {}),
     "Adagrad": ("adagrad", {}),
     "SGD": ("sgd", {}),
-    "Adagrad, lr 0.05": ("adagrad", {"learning_rate": 0.05}),
-    "SGD, lr 0.05, momentum 0.9": ("sgd", {"learning_rate": 0.05, "momentum": 0.9}),
+    N_("Adagrad, lr 0.05"): ("adagrad", {"learning_rate": 0.05}),
+    N_("SGD, lr 0.05, momentum 0.9"): ("sgd", {"learning_rate": 0.05, "momentum": 0.9}),
 }
 LOSSES = {"MSE": "mean_squared_error", "BCE": "binary_crossentropy", "MAE": "mean_absolute_error"}
 TEST_SIGMA = 0.5
@@ -86,11 +87,11 @@ def train_denoiser(optimizer, loss, budget, x_train, x_val, cache_dir=None, prog
 
 def _study(study, runs, budget, data_dir, cache_dir, progress):
     t0 = time.perf_counter()
-    (x_train, _), (x_val, _), (x_test, _) = load_mnist_split(budget, data_dir)
+    (x_train, _y_train), (x_val, _y_val), (x_test, _y_test) = load_mnist_split(budget, data_dir)
     rows, histories = [], {}
     for i, (optimizer, loss) in enumerate(runs):
-        label = f"{optimizer} + {loss}"
-        progress(i / len(runs), f"Training the denoising AE with {label}…")
+        label = texts.RUN.format(optimizer=optimizer, loss=loss)
+        progress(i / len(runs), _("Training the denoising AE with {run}…").format(run=texts.shown(label)))
         model, hist, seconds = train_denoiser(
             optimizer, loss, budget, x_train, x_val, cache_dir, lambda f, i=i: progress((i + f) / len(runs), None)
         )
@@ -101,17 +102,17 @@ def _study(study, runs, budget, data_dir, cache_dir, progress):
             [optimizer, loss, round(mse, 4), round(scores["psnr"], 2), round(scores["ssim"], 3)]
             + [round(hist["val_mse"][-1], 4), round(hist["loss"][-1], 4), seconds]
         )
-    progress(1.0, "Done.")
+    progress(1.0, _("Done."))
     table = {
         "columns": [
-            "optimizer",
-            "loss",
-            f"test MSE (σ {TEST_SIGMA})",
-            "test PSNR (dB)",
-            "test SSIM",
-            "final val MSE",
-            "final train loss",
-            "train s",
+            N_("optimizer"),
+            N_("loss"),
+            texts.TEST_MSE.format(sigma=TEST_SIGMA),
+            N_("test PSNR (dB)"),
+            N_("test SSIM"),
+            N_("final val MSE"),
+            N_("final train loss"),
+            N_("train s"),
         ],
         "rows": rows,
     }
@@ -119,27 +120,29 @@ def _study(study, runs, budget, data_dir, cache_dir, progress):
     charts = [
         {
             "kind": "line",
-            "title": "Validation MSE per epoch (one scale for every run)",
-            "x_title": "epoch",
-            "y_title": "validation MSE",
+            "title": N_("Validation MSE per epoch (one scale for every run)"),
+            "x_title": N_("epoch"),
+            "y_title": N_("validation MSE"),
             "series": [{"name": k, "x": epochs(h), "y": h["val_mse"]} for k, h in histories.items()],
         },
         {
             "kind": "line",
-            "title": "Training loss, each run divided by its first epoch's value",
-            "x_title": "epoch",
-            "y_title": "loss / first-epoch loss",
+            "title": N_("Training loss, each run divided by its first epoch's value"),
+            "x_title": N_("epoch"),
+            "y_title": N_("loss / first-epoch loss"),
             "series": [
                 {"name": k, "x": epochs(h), "y": [v / h["loss"][0] for v in h["loss"]]} for k, h in histories.items()
             ],
         },
     ]
-    best = max(rows, key=lambda r: r[3])
-    summary = (
-        f"Best test PSNR at σ {TEST_SIGMA}: {best[0]} + {best[1]}, {best[3]:.2f} dB "
-        f"(SSIM {best[4]:.3f}); worst: "
-        + ", ".join(f"{r[0]} + {r[1]} {r[3]:.2f} dB" for r in [min(rows, key=lambda r: r[3])])
-        + "."
+    best, worst = max(rows, key=lambda r: r[3]), min(rows, key=lambda r: r[3])
+    summary = texts.OPTIMIZATION_SUMMARY.format(
+        sigma=TEST_SIGMA,
+        best=texts.RUN.format(optimizer=best[0], loss=best[1]),
+        psnr=best[3],
+        ssim=best[4],
+        worst=texts.RUN.format(optimizer=worst[0], loss=worst[1]),
+        worst_psnr=worst[3],
     )
     return result(study, budget, table, charts, summary, time.perf_counter() - t0, histories=histories)
 

@@ -11,8 +11,8 @@ import keras
 import numpy as np
 
 from aelab import checkpoints, metrics
-from aelab.experiments import load_mnist_split, result
-from aelab.i18n import N_
+from aelab.experiments import load_mnist_split, result, texts
+from aelab.i18n import N_, _
 from aelab.models import build_dense_autoencoder, build_multilayer_autoencoder, build_sparse_autoencoder
 from aelab.models.dense import sparsity_target
 from aelab.training import pipeline
@@ -62,10 +62,12 @@ def run(budget, data_dir=None, checkpoint_dir=None, cache_dir=None, progress=Non
     """Trains the three variants and compares their test reconstructions. See `run_study`."""
     del cache_dir  # Nothing to share with another study.
     t0 = time.perf_counter()
-    (x_train, _), (x_val, _), (x_test, _) = load_mnist_split(budget, data_dir)
+    (x_train, _y_train), (x_val, _y_val), (x_test, _y_test) = load_mnist_split(budget, data_dir)
     rows, histories, details = [], {}, {}
     for i, (name, (label, arch, build)) in enumerate(VARIANTS.items()):
-        progress(i / len(VARIANTS), f"Training the {label} ({arch})…")
+        progress(
+            i / len(VARIANTS), _("Training the {model} ({architecture})…").format(model=_(label), architecture=_(arch))
+        )
         t = time.perf_counter()
         model = build()
         hist = fit_variant(model, budget, x_train, x_val, lambda f, i=i: progress((i + f) / len(VARIANTS), None))
@@ -88,25 +90,34 @@ def run(budget, data_dir=None, checkpoint_dir=None, cache_dir=None, progress=Non
                 cfg, hist, test, seconds, kind=name, architecture=arch, loss="binary_crossentropy"
             )
             checkpoints.save(model, name, meta, checkpoint_dir)
-    progress(1.0, "Done.")
+    progress(1.0, _("Done."))
     table = {
-        "columns": ["model", "architecture", "parameters", "MSE", "BCE", "relative error", "PSNR (dB)", "train s"],
+        "columns": [
+            N_("model"),
+            N_("architecture"),
+            N_("parameters"),
+            "MSE",
+            "BCE",
+            N_("relative error"),
+            N_("PSNR (dB)"),
+            N_("train s"),
+        ],
         "rows": rows,
     }
     labels = [r[0] for r in rows]
     charts = [
         {
             "kind": "bar",
-            "title": "Test reconstruction error",
-            "x_title": "model",
-            "y_title": "relative error ‖x−x̂‖/‖x‖",
-            "series": [{"name": "relative error", "x": labels, "y": [r[5] for r in rows]}],
+            "title": N_("Test reconstruction error"),
+            "x_title": N_("model"),
+            "y_title": N_("relative error ‖x−x̂‖/‖x‖"),
+            "series": [{"name": N_("relative error"), "x": labels, "y": [r[5] for r in rows]}],
         },
         {
             "kind": "line",
-            "title": "Validation loss per epoch (BCE; sparse AE: + KL penalty + weight decay)",
-            "x_title": "epoch",
-            "y_title": "validation loss",
+            "title": N_("Validation loss per epoch (BCE; sparse AE: + KL penalty + weight decay)"),
+            "x_title": N_("epoch"),
+            "y_title": N_("validation loss"),
             "series": [
                 {"name": VARIANTS[n][0], "x": list(range(1, len(h["val_loss"]) + 1)), "y": h["val_loss"]}
                 for n, h in histories.items()
@@ -119,18 +130,19 @@ def run(budget, data_dir=None, checkpoint_dir=None, cache_dir=None, progress=Non
         charts.append(
             {
                 "kind": "bar",
-                "title": "Sparse AE: mean activation per hidden unit (test set)",
-                "x_title": "hidden unit",
-                "y_title": "mean activation",
-                "series": [{"name": "mean activation", "x": list(range(len(act))), "y": act}],
-                "hline": {"y": sparse["rho"], "name": f"target ρ = {sparse['rho']:g}"},
+                "title": N_("Sparse AE: mean activation per hidden unit (test set)"),
+                "x_title": N_("hidden unit"),
+                "y_title": N_("mean activation"),
+                "series": [{"name": N_("mean activation"), "x": list(range(len(act))), "y": act}],
+                "hline": {"y": sparse["rho"], "name": texts.TARGET_RHO.format(rho=sparse["rho"])},
             }
         )
     best = min(rows, key=lambda r: r[5])
     summary = (
-        f"Lowest relative error: {best[0]} ({best[5]:.3f}). Sparse AE mean activation "
-        f"{np.mean(sparse['mean_activation_per_unit']):.3f} against a target ρ of {sparse['rho']:g}."
+        texts.VARIANTS_SPARSE_SUMMARY.format(
+            model=best[0], error=best[5], mean=np.mean(sparse["mean_activation_per_unit"]), rho=sparse["rho"]
+        )
         if sparse
-        else f"Lowest relative error: {best[0]} ({best[5]:.3f})."
+        else texts.VARIANTS_SUMMARY.format(model=best[0], error=best[5])
     )
     return result("variants", budget, table, charts, summary, time.perf_counter() - t0, histories=histories, **details)

@@ -244,29 +244,37 @@ def from_template(text, templates):
         templates: the messages (marked with `N_`) such texts are made from.
 
     Returns:
-        The translation of the first template `text` matches, filled with its values; else `_(text)`.
+        `_(text)` when `text` is a message itself, else the translation of the first template it matches,
+        filled with its values; else `text`.
     """
+    translated = _(text)
+    if translated != text:
+        return translated  # A message of its own (a label): no template needed.
     for template in templates:
         match = _pattern(template).fullmatch(text)
         if match:
             values = {k: from_template(v, templates) for k, v in match.groupdict().items()}
             return _without_specs(_(template)).format(**values)
-    return _(text)
+    return text
 
 
 @functools.lru_cache(maxsize=256)
 def _pattern(template):
-    """A regular expression for the texts `template` makes: each {name} matches any text."""
+    """A regular expression for the texts `template` makes: a {name:.2f} matches a number, a {name} any text."""
     import re
     import string
 
     parts, seen = [], set()
-    for literal, name, _spec, _conversion in string.Formatter().parse(template):
+    for literal, name, spec, _conversion in string.Formatter().parse(template):
         parts.append(re.escape(literal))
         if name is not None:
-            parts.append(f"(?P={name})" if name in seen else f"(?P<{name}>.+?)")
+            value = _NUMBER if spec and spec[-1] in "bdeEfFgGn%," else ".+?"
+            parts.append(f"(?P={name})" if name in seen else f"(?P<{name}>{value})")
             seen.add(name)
     return re.compile("".join(parts), re.DOTALL)
+
+
+_NUMBER = r"[-+]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?%?|[-+]?inf|nan"
 
 
 def _without_specs(template):
