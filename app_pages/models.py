@@ -150,9 +150,9 @@ def steps_text(job):
     )
 
 
-@st.fragment(run_every=1.0)
+@st.fragment(run_every=2.0)
 def waiting(job, pool):
-    """A waiting job's place and estimated start, refreshed every second without holding a script thread."""
+    """A waiting job's place and estimated start, refreshed every 2 s without holding a script thread."""
     if job.queue_position() is None:
         st.rerun()  # It is going to a worker (or has ended): the whole page follows it from here.
     st.markdown(steps_text(job))

@@ -3,8 +3,9 @@
 The web server only submits, watches and stops jobs; training runs in Dask
 worker processes, so it shares neither the server's GIL nor, at a lower OS
 priority and with bounded TensorFlow threads, much of its CPU. By default the
-pool is local: a `distributed.LocalCluster` of `AELAB_POOL_WORKERS` processes
-(max(1, cores - 1)) that the server starts and stops. With `AELAB_POOL_ADDRESS`
+pool is local: Dask's `dask scheduler` and `dask worker` commands with
+`AELAB_POOL_WORKERS` processes (max(1, cores - 1)), started and stopped by the
+server (`aelab.training.local_cluster`). With `AELAB_POOL_ADDRESS`
 set to a Dask scheduler (`tcp://host:8786`), jobs go to that cluster instead,
 and every worker machine that joins it adds room.
 
@@ -30,7 +31,7 @@ import time
 import uuid
 
 from aelab.i18n import N_, _
-from aelab.training import worker
+from aelab.training import local_cluster, worker
 
 ADDRESS_ENV = "AELAB_POOL_ADDRESS"
 WORKERS_ENV = "AELAB_POOL_WORKERS"
@@ -95,25 +96,23 @@ class TrainingPool:
     """
 
     def __init__(self, settings=None, grace_s=10.0):
-        import dask
         import distributed
 
         self.settings = settings or PoolSettings.from_env()
         self.grace_s = grace_s
         self.topic = f"aelab-training-{uuid.uuid4().hex}"  # This server's events only.
-        self._cluster = None
-        if self.settings.address:
-            self._client = distributed.Client(self.settings.address, set_as_default=False, timeout="10s")
-        else:
-            # A dead worker fails its job at once instead of being retried elsewhere.
-            with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
-                self._cluster = distributed.LocalCluster(
-                    n_workers=self.settings.workers, threads_per_worker=1, processes=True,
-                    host="127.0.0.1", scheduler_port=0, dashboard_address=None,
-                )  # fmt: skip
-            self._client = distributed.Client(self._cluster, set_as_default=False)
         self._lock = threading.RLock()
+        # Calls that wait for the scheduler run here, never on Dask's event loop. The
+        # local cluster's processes are started here too: on Linux they end with the
+        # thread that started them, and this one lives as long as the pool.
         self._control = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="aelab-pool")
+        self._cluster = None
+        address = self.settings.address
+        if not address:
+            s = self.settings
+            self._cluster = self._control.submit(local_cluster.LocalCluster, s.workers, s.threads, s.nice).result()
+            address = self._cluster.address
+        self._client = distributed.Client(address, set_as_default=False, timeout="30s")
         self._waiting = collections.deque()  # Jobs not yet handed to Dask, oldest first.
         self._futures = {}  # job id -> Dask future, for the jobs handed to Dask.
         self._jobs = {}  # job id -> Job, every unfinished job.

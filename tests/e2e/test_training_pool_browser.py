@@ -25,12 +25,22 @@ def open_models(new_page, app_url, width, height, query="?model=ae"):
     return page, errors
 
 
-def set_slider(page, label, presses):
-    """Moves a slider by keyboard: positive presses go right, negative left."""
-    page.locator(MAIN).get_by_role("slider", name=label).focus()
-    for _ in range(abs(presses)):
-        page.keyboard.press("ArrowRight" if presses > 0 else "ArrowLeft")
-    wait_until_idle(page)
+def set_slider(page, label, presses=0, value=None):
+    """Moves a slider by keyboard: `presses` steps (negative: left), or until it shows `value`.
+
+    A key press sent while the page reruns can be lost, so a target value is
+    approached one checked step at a time.
+    """
+    slider = page.locator(MAIN).get_by_role("slider", name=label).first
+    for _ in range(abs(presses) if value is None else 60):
+        now = float(slider.input_value())
+        if value is not None and now == value:
+            break
+        slider.focus()
+        page.keyboard.press("ArrowRight" if (presses > 0 if value is None else now < value) else "ArrowLeft")
+        wait_until_idle(page)
+    if value is not None:
+        assert float(slider.input_value()) == value, (label, slider.input_value())
 
 
 def shoot(page, errors, screenshot_dir, name, full=True):
@@ -51,7 +61,7 @@ def progress_text(page):
 
 def test_train_watch_the_scatter_redraw_and_stop(new_page, app_url, screenshot_dir):
     page, errors = open_models(new_page, app_url, 1920, 1080, "?model=vae")
-    set_slider(page, "Epochs", 10)  # 5 -> 15 epochs: long enough to stop in the middle.
+    set_slider(page, "Epochs", value=15)  # Long enough to stop in the middle.
     set_slider(page, "Training images", -2)  # 10,000 -> 2,000.
     page.locator(MAIN).get_by_role("button", name="Train", exact=True).click()
 
@@ -78,13 +88,13 @@ def test_train_watch_the_scatter_redraw_and_stop(new_page, app_url, screenshot_d
 @pytest.mark.skipif((os.cpu_count() or 1) > 2, reason="the app's pool has room for more than one job here")
 def test_a_second_tab_waits_its_turn_and_starts_when_the_first_tab_closes(new_page, app_url, screenshot_dir):
     first, first_errors = open_models(new_page, app_url, 1920, 1080)
-    set_slider(first, "Epochs", 25)  # 30 epochs: it would hold the worker for minutes.
+    set_slider(first, "Epochs", value=30)  # It would hold the worker for minutes.
     set_slider(first, "Training images", -2)
     first.locator(MAIN).get_by_role("button", name="Train", exact=True).click()
     first.locator(MAIN).get_by_text("2,000 test digits after epoch 1").wait_for(timeout=TRAIN_TIMEOUT_MS)
 
     phone, errors = open_models(new_page, app_url, 390, 844)
-    set_slider(phone, "Epochs", -3)  # 2 epochs.
+    set_slider(phone, "Epochs", value=2)
     set_slider(phone, "Training images", -3)  # 1,000 images.
     phone.locator(MAIN).get_by_role("button", name="Train", exact=True).click()
     queue = phone.locator(MAIN).get_by_text("place 1 in the queue")
