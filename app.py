@@ -10,8 +10,16 @@ run that page alone, without this file.
 
 import streamlit as st
 
-from aelab.i18n import _
-from app_pages import _common, _urlstate
+from app_pages import _style
+
+_style.apply()
+_starting = _style.starting_notice()  # Words, not a blank page, while a new server imports TensorFlow.
+
+from aelab.i18n import _  # noqa: E402
+from app_pages import _common, _urlstate  # noqa: E402
+
+if _starting is not None:
+    _starting.empty()
 
 _common.choose_language(_urlstate.link_language())  # First: everything below is in the chosen language.
 _urlstate.keep_language()  # The link carries it (`lang=zh`), so a shared link opens in the class's language.

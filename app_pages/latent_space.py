@@ -87,7 +87,9 @@ def scatter(fig, key, png_name, title, selectable=False):
     saves what the browser shows.
     """
     kwargs = {}
-    if selectable:
+    if selectable and st.session_state.get("latent_select"):
+        # Only in select mode: Streamlit makes any chart it listens to a box-select chart,
+        # and then a finger swiping over it on a phone selects instead of scrolling.
         kwargs = dict(on_select=lambda: remember_selection(key), selection_mode=("box", "lasso"))
     st.plotly_chart(fig, key=key, config=plots.png_config(png_name), **kwargs)
     st.download_button(
@@ -97,6 +99,15 @@ def scatter(fig, key, png_name, title, selectable=False):
         mime="image/png",
         key=f"{key}_png",
         on_click="ignore",
+    )
+
+
+def select_toggle():
+    """The explicit select mode of the Explore and VAE charts; returns whether it is on."""
+    return st.toggle(
+        "Select digits by dragging a box or lasso on the charts",
+        key="latent_select",
+        help="Off, a swipe over a chart scrolls the page (on a phone) and the toolbar zooms.",
     )
 
 
@@ -111,6 +122,7 @@ def pairs_mosaic(model, rows):
 
 def explore():
     rows = selected()
+    selecting = select_toggle()
     columns = st.columns(2)
     for kind, column in zip(_common.KINDS, columns, strict=True):
         with column:
@@ -119,18 +131,19 @@ def explore():
             if model is None:
                 continue
             st.caption(info.label)
-            fig = lf.highlight_rows(plots.latent_scatter(z, y), z, rows)
+            fig = lf.highlight_rows(plots.latent_scatter(z, y, select=selecting), z, rows)
             short = _common.SHORT[kind]
             title = f"{short}: MNIST test digits" + (f", {len(rows)} selected" if len(rows) else "")
             scatter(fig, f"latent_scatter_{kind}", f"latent_{short.lower()}", title, selectable=True)
             if not len(rows):
-                st.info("Use the box or lasso tool on either chart to select some digits.")
+                st.info("Turn on the select mode above, then drag a box or lasso on either chart to select digits.")
                 continue
             shown = rows[:MAX_SHOWN]
             counts = np.bincount(y[rows], minlength=10)
             mix = ", ".join(f"{c} × {d}" for d, c in sorted(enumerate(counts), key=lambda t: -t[1]) if c)
             st.markdown(f"**{len(rows)} digits selected** ({mix}); the first {len(shown)} are shown.")
-            mosaic = pairs_mosaic(model, shown)
+            with st.spinner("Decoding the selected digits…"):
+                mosaic = pairs_mosaic(model, shown)
             st.image(mosaic, caption="each pair: original | decoded from its (z0, z1)", width=mosaic.shape[1])
     if len(rows):
         st.button("Clear the selection", key="latent_clear", on_click=clear_selection)
@@ -201,6 +214,10 @@ def read_digit():
         if raw is None:
             return None
         load = digits.from_data_url
+        if digits.drawing_is_small(raw):
+            st.warning(
+                "Your digit is small on the pad: draw it larger, filling most of the square, for a clearer result."
+            )
     try:
         return load(raw)
     except (images.ImageError, digits.DigitError) as e:
@@ -325,6 +342,7 @@ def vae_uncertainty():
         "to digits too."
     )
     rows = selected()
+    selecting = select_toggle()
     c1, c2, c3 = st.columns([2, 2, 2], vertical_alignment="bottom")
     scale = c1.select_slider("Draw the ellipses larger by", ELLIPSE_SCALES, 10, key="scale", bind="query-params")
     n = c2.slider("Samples", 1, 32, 12, key="samples", bind="query-params")
@@ -332,7 +350,7 @@ def vae_uncertainty():
     left, right = st.columns([3, 2])
     shown = rows[:MAX_ELLIPSES]
     # The ellipses mark the digits; rings would hide them, so the others only fade.
-    fig = lf.highlight_rows(plots.latent_scatter(z, y), z, shown, rings=False)
+    fig = lf.highlight_rows(plots.latent_scatter(z, y, select=selecting), z, shown, rings=False)
     with right:
         if len(rows):
             mean, log_var = posterior.posterior(model, x[shown])

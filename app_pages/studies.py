@@ -28,8 +28,8 @@ if "quick_results" not in st.session_state:
     st.session_state.quick_results = {}  # study -> result of a quick rerun in this session.
 
 
-def show_result(res, key):
-    """Renders one study result: summary, tables, charts."""
+def show_result(res, key, charts_per_row=2):
+    """Renders one study result: summary, tables, charts (`charts_per_row` side by side)."""
     st.markdown(f"**{res['summary']}**")
     table = res["table"]
     st.dataframe(
@@ -47,9 +47,9 @@ def show_result(res, key):
             key=f"{key}_t{i}",
         )
     specs = res["charts"]
-    for start in range(0, len(specs), 2):
-        cols = st.columns(2)
-        for j, spec in enumerate(specs[start : start + 2]):
+    for start in range(0, len(specs), charts_per_row):
+        cols = st.columns(charts_per_row)
+        for j, spec in enumerate(specs[start : start + charts_per_row]):
             cols[j].plotly_chart(study_figure(spec), key=f"{key}_chart{start + j}")
     b = res["budget"]
     st.caption(
@@ -84,14 +84,23 @@ tabs = st.tabs(list(TAB_LABELS.values()))
 for study, tab in zip(TAB_LABELS, tabs, strict=True):
     with tab:
         st.subheader(experiments.TITLES[study])
-        stored = experiments.load_result(study)
-        if stored is None:
-            st.info(f"No stored result yet: run `python -m aelab.experiments {study}` to make one.")
-        else:
-            show_result(stored, f"stored_{study}")
-        st.caption(f"Command line: `python -m aelab.experiments {study}` (add `--quick` for the short version).")
+        # First, so that a finished run shows at once beside the stored result below.
         if st.button("Rerun a quick version", key=f"rerun_{study}"):
             quick_rerun(study)
-        if study in st.session_state.quick_results:
-            st.markdown("#### Quick rerun (this session)")
-            show_result(st.session_state.quick_results[study], f"quick_{study}")
+        stored = experiments.load_result(study)
+        quick = st.session_state.quick_results.get(study)
+        # With a quick rerun, the two side by side on a wide screen (one above the other on a
+        # phone, where columns stack), each chart the width of its half.
+        here, beside = st.columns(2, gap="large") if quick else (st.container(), None)
+        with here:
+            if quick:
+                st.markdown("#### Stored result (full run)")
+            if stored is None:
+                st.info(f"No stored result yet: run `python -m aelab.experiments {study}` to make one.")
+            else:
+                show_result(stored, f"stored_{study}", charts_per_row=1 if quick else 2)
+        if quick:
+            with beside:
+                st.markdown("#### Quick rerun (this session)")
+                show_result(quick, f"quick_{study}", charts_per_row=1)
+        st.caption(f"Command line: `python -m aelab.experiments {study}` (add `--quick` for the short version).")

@@ -11,7 +11,7 @@ from aelab.experiments import variants_study as study
 from aelab.experiments.figures import study_figure
 from aelab.inference import latent
 from aelab.models.dense import hidden_unit_images, sparsity_target
-from app_pages import _common
+from app_pages import _common, _pictures
 
 SCALE = 3  # 28 px digits shown at 84 px.
 UNIT_SCALE = 2  # Drawn at the column's width; 2x keeps the pixels sharp when shrunk.
@@ -66,12 +66,16 @@ def reconstructions():
     clean = x[np.random.default_rng(1000 + seed).choice(len(x), n, replace=False)]
     # One row per model, the same digits in the same columns: differences line up.
     rows = [("original test digits", clean)]
-    for label, arch, model, _ in models.values():
+    for label, arch, model, _meta in models.values():
         rec = latent.reconstruct(model, clean)
         rows.append((f"{label} ({arch}): {_db(metrics.dataset_psnr(clean, rec))}", rec))
-    for caption, stack in rows:
-        picture = images.enlarge(images.tile(stack, len(stack), pad=2), SCALE)
-        st.image(picture, caption=caption, width=picture.shape[1])
+    # Inline pictures in a grid that shrinks to the page (app_pages/_pictures.py): a row
+    # of 12 digits stays one row on a phone, and no picture outlives its run as a /media file.
+    _pictures.grid(
+        [(caption, list(stack[..., 0])) for caption, stack in rows],
+        cell_px=28 * SCALE,
+        label="test digits and each model's reconstructions",
+    )
 
 
 reconstructions()

@@ -21,6 +21,7 @@ BOX = 20  # The longer side of every MNIST digit.
 MIN_CONTRAST = 0.15  # Ink must differ this much from the background (of 1.0).
 INK_THRESHOLD = 0.1  # Pixels above this fraction of the ink's strength count for the bounding box.
 DATA_URL_PREFIX = "data:image/png;base64,"
+SMALL_INK = 0.3  # A drawing whose ink spans less than this share of the pad's side is "small".
 
 
 class DigitError(ValueError):
@@ -107,6 +108,39 @@ def mnist_style(img):
     out = np.zeros((SIZE, SIZE), dtype="float32")
     out[top : top + h, left : left + w] = small
     return out[..., None]
+
+
+def ink_extent(img):
+    """How much of a picture its digit spans: the ink's longer side over the picture's longer side.
+
+    A digit drawn tiny in a corner of the pad is scaled up many times to MNIST's
+    20 px and comes out blocky; the page asks for a larger drawing below `SMALL_INK`.
+
+    Args:
+        img: float array of shape (H, W), (H, W, 1) or (H, W, 3) in [0, 1].
+
+    Returns:
+        A float in (0, 1].
+
+    Raises:
+        DigitError: if the image is blank.
+    """
+    a = ink(img)
+    rows = np.flatnonzero((a > INK_THRESHOLD).any(axis=1))
+    cols = np.flatnonzero((a > INK_THRESHOLD).any(axis=0))
+    return max(rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1) / max(a.shape)
+
+
+def drawing_is_small(url):
+    """Whether a drawing from the pad (a PNG data URL) holds a digit too small to read well.
+
+    False for anything that cannot be read: `from_data_url` says what is wrong with it.
+    """
+    try:
+        data = base64.b64decode(str(url)[len(DATA_URL_PREFIX) :], validate=True)
+        return ink_extent(images.decode_upload(data)) < SMALL_INK
+    except (binascii.Error, ValueError):  # ImageError and DigitError are ValueErrors too.
+        return False
 
 
 def from_upload(data):

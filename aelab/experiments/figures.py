@@ -4,7 +4,27 @@ import textwrap
 
 import plotly.graph_objects as go
 
-from aelab.figures.plots import DIGIT_COLORS, PROJECTOR_FONT
+from aelab.figures.plots import DIGIT_COLORS, TITLE_FONT, TOOLBAR_MARGIN, legible
+
+# The conv AE and PCA are compared in two studies (AE vs PCA, compression) and appear in
+# other orders there: each keeps its own colour on every chart, whatever its position.
+FAMILY_COLORS = {"PCA": DIGIT_COLORS[1], "conv AE": DIGIT_COLORS[0]}
+TARGET_COLOR = "#BD1F01"
+
+
+def family_color(name):
+    """The colour of the model family a series or bar is named for ("PCA, 16 components"), or None."""
+    if "PCA" in name:
+        return FAMILY_COLORS["PCA"]
+    if name.startswith(("conv AE", "conv-AE")):
+        return FAMILY_COLORS["conv AE"]
+    return None
+
+
+def _bar_colors(categories, color):
+    """One colour for all bars, unless some bars are named for a model family."""
+    colors = [family_color(str(c)) for c in categories]
+    return [c or color for c in colors] if any(colors) else color
 
 
 def study_figure(spec, height=380):
@@ -21,7 +41,7 @@ def study_figure(spec, height=380):
     """
     fig = go.Figure()
     for i, s in enumerate(spec["series"]):
-        color = DIGIT_COLORS[i % len(DIGIT_COLORS)]
+        color = family_color(s["name"]) or DIGIT_COLORS[i % len(DIGIT_COLORS)]
         if spec["kind"] == "bar":
             many = len(s["x"]) > 20
             fig.add_trace(
@@ -29,7 +49,7 @@ def study_figure(spec, height=380):
                     x=s["x"],
                     y=s["y"],
                     name=s["name"],
-                    marker_color=color,
+                    marker_color=_bar_colors(s["x"], color),
                     text=None if many else [f"{v:.3g}" for v in s["y"]],
                     textposition="outside",
                     hovertemplate="%{x}: %{y:.4g}<extra></extra>",
@@ -47,13 +67,23 @@ def study_figure(spec, height=380):
                 )
             )
     if spec.get("hline"):
+        # A line with its name in the legend, below the chart: a label on the line itself
+        # would sit among the bars.
         h = spec["hline"]
-        fig.add_hline(
-            y=h["y"],
-            line=dict(color="#E45756", dash="dash", width=2),
-            annotation_text=h["name"],
-            annotation_position="top left",
+        xs = [x for s in spec["series"] for x in s["x"]]
+        fig.add_trace(
+            go.Scatter(
+                x=[min(xs), max(xs)] if spec["kind"] == "line" else [-0.5, len(xs) - 0.5],
+                y=[h["y"], h["y"]],
+                xaxis="x" if spec["kind"] == "line" else "x2",
+                mode="lines",
+                name=h["name"],
+                line=dict(color=TARGET_COLOR, dash="dash", width=2.5),
+                hovertemplate=f"{h['name']}<extra></extra>",
+            )
         )
+        if spec["kind"] == "bar":  # An invisible linear axis over the categories, for the line's ends.
+            fig.update_layout(xaxis2=dict(overlaying="x", range=[-0.5, len(xs) - 0.5], visible=False))
     xaxis = dict(title=spec["x_title"])
     if spec.get("log_x"):
         xs = sorted({x for s in spec["series"] for x in s["x"]})
@@ -67,14 +97,14 @@ def study_figure(spec, height=380):
     # Half-width charts cut long titles off: wrap them instead.
     title = "<br>".join(textwrap.wrap(spec["title"], 52))
     fig.update_layout(
-        title=dict(text=title, font=dict(size=PROJECTOR_FONT + 1)),
+        title=dict(text=title, font=dict(size=TITLE_FONT)),
         height=height,
-        margin=dict(l=10, r=10, t=30 + 22 * (title.count("<br>") + 1), b=10),
+        margin=dict(l=10, r=10, t=TOOLBAR_MARGIN + 24 * (title.count("<br>") + 1), b=10),
         xaxis=xaxis,
         yaxis_title=spec["y_title"],
-        showlegend=spec["kind"] == "line",
+        showlegend=spec["kind"] == "line" or bool(spec.get("hline")),
         legend=dict(orientation="h", y=-0.25, yanchor="top", x=0, xanchor="left"),
-        font=dict(size=PROJECTOR_FONT),
         bargap=0.05 if any(len(s["x"]) > 20 for s in spec["series"]) else 0.3,
+        dragmode=False,  # A swipe over the chart scrolls the page on a phone; zoom is in the toolbar.
     )
-    return fig
+    return legible(fig)

@@ -4,27 +4,66 @@ import base64
 import math
 
 import numpy as np
-import plotly.colors
 import plotly.graph_objects as go
 
 from aelab.data import images
-from aelab.inference import latent
 
-# Ten colours that stay apart for the common colour-vision deficiencies
-# (Plotly's "Safe" qualitative set is 11 long; the grey one is dropped).
-DIGIT_COLORS = tuple(plotly.colors.qualitative.Safe[:10])
+# One colour per digit (also the browser navigator's, app_pages/_navigator.py): Petroff's
+# ten-colour sequence ("Accessible color sequences for data visualization", 2021; matplotlib's
+# "petroff10" style), chosen for telling ten classes apart in normal and colour-deficient
+# vision. Its smallest CAM02-UCS distance between two digits is 18.7 in normal vision and
+# 14.5 under simulated protanomaly, against 17.3 and 11.8 for Plotly's "Safe" set used before,
+# whose 8/9 (wine, brown) and 3/4 (green, indigo) were hard to tell apart as small dots
+# (tests/unit/test_plots.py measures both).
+DIGIT_COLORS = (
+    "#3F90DA", "#FFA90E", "#BD1F01", "#94A4A2", "#832DB6",
+    "#A96B59", "#E76300", "#B9AC70", "#717581", "#92DADD",
+)  # fmt: skip
 POINT_STYLE = dict(symbol="x", size=16, color="#FF2B2B", line=dict(width=2, color="white"))
 
+# Text sizes in CSS pixels. Plotly's 12 px (and Streamlit's theme, which sets every axis'
+# tick font) is unreadable from the back of a classroom: tick and legend labels get at least
+# 16 px at any screen size, titles more. Set per axis, because a theme's axis fonts outrank
+# the figure's global font.
+PROJECTOR_FONT = 16
+TITLE_FONT = 18
+TEXT_COLOR = "#31333F"  # Streamlit's text colour: 12.6:1 against white, where the theme's grey is 3.9:1.
+# Room above the plot area for Plotly's toolbar, so it never covers a legend or a panel title.
+TOOLBAR_MARGIN = 44
 
-# Plotly's default 12 px text is hard to read from the back of a classroom.
-PROJECTOR_FONT = 15
+
+def legible(fig, size=PROJECTOR_FONT, title_size=TITLE_FONT):
+    """Sets every text of a figure to projector sizes in dark grey, in place.
+
+    Args:
+        fig: a `go.Figure`, one or more axes.
+        size: tick, legend and annotation text, in pixels.
+        title_size: axis and figure titles, in pixels.
+
+    Returns:
+        `fig`.
+    """
+    text = dict(size=size, color=TEXT_COLOR)
+    titles = dict(size=title_size, color=TEXT_COLOR)
+    fig.update_xaxes(tickfont=text, title_font=titles)
+    fig.update_yaxes(tickfont=text, title_font=titles)
+    fig.update_annotations(font_size=size)
+    fig.update_layout(
+        font=text,
+        title_font=titles,
+        legend=dict(font=text, title_font=text),
+        hoverlabel=dict(font_size=size),
+    )
+    return fig
 
 
-def latent_scatter(z, labels, title=None, point=None, height=520, marker_size=3):
+def latent_scatter(z, labels, title=None, point=None, height=520, marker_size=3, select=False):
     """A WebGL scatter of encoded digits, one trace (and legend entry) per digit.
 
     Every marker carries its row in `z` as customdata, which is how
     `aelab.inference.latent.selected_rows` maps a box or lasso selection back to images.
+    Dragging selects only when asked for: otherwise a finger swiping over the chart
+    scrolls the page on a phone (Plotly holds on to every touch in any other drag mode).
 
     Args:
         z: latent points of shape (N, 2).
@@ -33,9 +72,12 @@ def latent_scatter(z, labels, title=None, point=None, height=520, marker_size=3)
         point: optional `(z0, z1)` marked with a cross (not selectable).
         height: figure height in pixels.
         marker_size: marker diameter in pixels.
+        select: whether dragging draws a selection box; pass it together with
+            `st.plotly_chart(on_select=...)` (Streamlit turns any chart it
+            listens to into a box-select chart).
 
     Returns:
-        A `go.Figure` whose drag mode is box selection.
+        A `go.Figure`.
     """
     z = np.asarray(z, dtype="float32")
     labels = np.asarray(labels)
@@ -59,38 +101,37 @@ def latent_scatter(z, labels, title=None, point=None, height=520, marker_size=3)
     fig.update_layout(
         title=title,
         height=height,
-        dragmode="select",
-        legend=dict(title="digit", itemsizing="constant"),
-        font=dict(size=PROJECTOR_FONT),
-        margin=dict(l=10, r=10, t=40 if title else 10, b=10),
+        dragmode="select" if select else False,
+        # Below the chart in one row: a legend at the right takes a third of a phone's width.
+        legend=dict(title="digit", itemsizing="constant", orientation="h", x=0, xanchor="left", y=-0.12,
+                    yanchor="top"),
+        margin=dict(l=10, r=10, t=TOOLBAR_MARGIN + (30 if title else 0), b=10),
         xaxis_title="z0",
         yaxis_title="z1",
-    )
-    return fig
+    )  # fmt: skip
+    return legible(fig)
 
 
-def move_point(fig, point, manifold_axes=None, cell=28):
+def move_point(fig, point, manifold_axes=None, cell=None):
     """Moves the "picked point" cross of a figure in place.
 
     Building a 10,000-point scatter costs more than the rest of a slider move;
     a page that keeps its figure can move the cross instead of building anew.
+    Both figures are in latent units, so the cross goes to `point` as it is.
 
     Args:
         fig: a figure from `latent_scatter` or `manifold_figure` made with a point.
         point: the new `(z0, z1)`.
-        manifold_axes: for a `manifold_figure`, its `(z0_values, z1_values)`:
-            the cross goes to the pixel showing that latent value.
-        cell: for a `manifold_figure`, its pixels per cell.
+        manifold_axes, cell: unused since the manifold figure is in latent units;
+            accepted so that older callers keep working.
 
     Returns:
         The same figure.
     """
+    del manifold_axes, cell
     trace = next(t for t in fig.data if t.name == "picked point")
     x, y = float(point[0]), float(point[1])
-    if manifold_axes is not None:
-        z0, z1 = manifold_axes
-        x, y = latent.to_pixel(point, (z0[0], z0[-1]), (z1[-1], z1[0]), len(z0), cell)
-    trace.update(x=[x], y=[y], hovertemplate=f"z = ({point[0]:.2f}, {point[1]:.2f})<extra></extra>")
+    trace.update(x=[x], y=[y], hovertemplate=f"z = ({x:.2f}, {y:.2f})<extra></extra>")
     return fig
 
 
@@ -112,85 +153,58 @@ def _data_uri(x):
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def nice_ticks(lo, hi, max_ticks=9):
-    """Round values between lo and hi (steps of 1, 2, 2.5 or 5 times a power of ten).
-
-    Args:
-        lo, hi: the axis range, in either order.
-        max_ticks: the most values returned.
-
-    Returns:
-        A list of floats, ascending; `[lo]` when the range is empty.
-    """
-    lo, hi = sorted((float(lo), float(hi)))
-    if hi - lo < 1e-9:
-        return [lo]
-    raw = (hi - lo) / max(1, max_ticks - 1)
-    power = 10.0 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw * (1 - 1e-9))
-    first = math.ceil(lo / step - 1e-9) * step
-    ticks = [first + i * step for i in range(int((hi - first) / step + 1e-9) + 1)]
-    return [round(t, 10) + 0.0 for t in ticks]  # + 0.0 turns -0.0 into 0.0
-
-
-def _format(value, step):
-    """A tick label with as many decimals as the step needs (2.5 needs one, 0.25 two)."""
-    decimals = 0
-    while abs(step * 10**decimals - round(step * 10**decimals)) > 1e-6 and decimals < 6:
-        decimals += 1
-    return f"{value:.{decimals}f}"
-
-
-def _ticks(values, cell, max_ticks, axis):
-    """Tick positions (pixels) and labels (latent values) for one manifold axis."""
-    lo, hi = float(min(values[0], values[-1])), float(max(values[0], values[-1]))
-    ticks = nice_ticks(lo, hi, max_ticks)
-    step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
-    n = len(values)
-    pos = [latent.to_pixel((t, t), (lo, hi), (lo, hi), n, cell)[axis] for t in ticks]
-    return pos, [_format(t, step) for t in ticks]
+def _cell_step(values):
+    """Latent distance between neighbouring cells of a grid axis (1 for a one-cell or empty range)."""
+    step = abs(float(values[-1]) - float(values[0])) / max(1, len(values) - 1)
+    return step if step > 1e-9 else 1.0
 
 
 def manifold_figure(mosaic, z0_values, z1_values, point=None, cell=28, max_ticks=9, height=640):
-    """Shows a decoded manifold with axes labelled in latent values.
+    """Shows a decoded manifold on axes in latent units.
 
-    The mosaic travels as one PNG (a few hundred kB at 30x30) rather than as
-    700,000 numbers in the figure's JSON.
+    The mosaic is a layout image placed in data coordinates: each cell's centre
+    sits at the latent value it was decoded from, so Plotly draws the z0/z1
+    ticks itself and the cross goes at `(z0, z1)` as it is. It travels as one PNG
+    (a few hundred kB at 30x30) rather than as 700,000 numbers in the JSON.
 
     Args:
         mosaic: the image from `aelab.inference.latent.manifold`, or its PNG bytes.
-        z0_values, z1_values: its axes from `aelab.inference.latent.grid_axes`.
+        z0_values, z1_values: its axes from `aelab.inference.latent.grid_axes`
+            (z1 from the top row down).
         point: optional `(z0, z1)` to mark with a cross.
-        cell: pixels per cell.
+        cell: unused (the image is stretched over its cells); kept for callers.
         max_ticks: most tick labels per axis.
         height: figure height in pixels.
 
     Returns:
         A `go.Figure`.
     """
-    n0, n1 = len(z0_values), len(z1_values)
-    fig = go.Figure(go.Image(source=_data_uri(mosaic), hoverinfo="skip"))
-    xt, xl = _ticks(z0_values, cell, max_ticks, axis=0)
-    yt, yl = _ticks(z1_values, cell, max_ticks, axis=1)
+    del cell
+    s0, s1 = _cell_step(z0_values), _cell_step(z1_values)
+    # The image's outer edges are half a cell beyond the outer cells' centres.
+    x_lo, x_hi = float(z0_values[0]) - s0 / 2, float(z0_values[-1]) + s0 / 2
+    y_lo, y_hi = float(z1_values[-1]) - s1 / 2, float(z1_values[0]) + s1 / 2
+    fig = go.Figure()
+    fig.add_layout_image(
+        source=_data_uri(mosaic), xref="x", yref="y", x=x_lo, y=y_hi, sizex=x_hi - x_lo, sizey=y_hi - y_lo,
+        xanchor="left", yanchor="top", sizing="stretch", layer="below",
+    )  # fmt: skip
     if point is not None:
+        # SVG, not WebGL: with no digit cloud to rise above, a WebGL context would be wasted.
         fig.add_trace(go.Scatter(mode="markers", marker=POINT_STYLE, name="picked point"))
-        move_point(fig, point, manifold_axes=(z0_values, z1_values), cell=cell)
+        move_point(fig, point)
+    axis = dict(showgrid=False, zeroline=False, nticks=max_ticks, ticks="outside")
     fig.update_layout(
         height=height,
-        margin=dict(l=10, r=10, t=10, b=10),
+        margin=dict(l=10, r=10, t=TOOLBAR_MARGIN, b=10),
         showlegend=False,
-        dragmode="zoom",
-        xaxis=dict(title="z0", tickvals=xt, ticktext=xl, range=[-0.5, n0 * cell - 0.5], showgrid=False),
-        yaxis=dict(
-            title="z1",
-            tickvals=yt,
-            ticktext=yl,
-            range=[n1 * cell - 0.5, -0.5],
-            showgrid=False,
-            scaleanchor="x",
-        ),
+        dragmode=False,
+        plot_bgcolor="white",
+        xaxis=dict(title="z0", range=[x_lo, x_hi], constrain="domain", **axis),
+        # Square cells whatever the two ranges: one z1 unit is s0 / s1 z0 units long.
+        yaxis=dict(title="z1", range=[y_lo, y_hi], scaleanchor="x", scaleratio=s0 / s1, constrain="domain", **axis),
     )
-    return fig
+    return legible(fig)
 
 
 def loss_curve(history, title=None, height=320, epochs=None):
@@ -223,15 +237,15 @@ def loss_curve(history, title=None, height=320, epochs=None):
     fig.update_layout(
         title=title,
         height=height,
-        margin=dict(l=10, r=10, t=40 if title else 10, b=60),
+        margin=dict(l=10, r=10, t=TOOLBAR_MARGIN + (30 if title else 0), b=60),
         # Whole epochs only, about ten ticks at most.
         xaxis=dict(title="epoch", tick0=1, dtick=max(1, math.ceil(epochs / 10)), range=[0.5, epochs + 0.5]),
         yaxis_title="loss",
         # Below the plot, so it never runs into the title.
         legend=dict(orientation="h", y=-0.3, yanchor="top", x=0, xanchor="left"),
-        font=dict(size=PROJECTOR_FONT),
+        dragmode=False,
     )
-    return fig
+    return legible(fig)
 
 
 def png_config(filename, scale=2):
@@ -297,7 +311,8 @@ def robustness_chart(sweep, sigma=None, height=370, title=None):
                     **style,
                 )
             )
-    x_axis = dict(title=dict(text="noise level σ"), range=[-0.03, 1.03], dtick=0.2)
+    # Plotly picks the tick step from the panel's width: 0.2 on a projector, 0.5 on a phone.
+    x_axis = dict(title=dict(text="noise level σ"), range=[-0.03, 1.03])
     titles = [
         dict(text=text, x=x, xref="paper", xanchor="center", y=1, yref="paper", yanchor="bottom", showarrow=False)
         for text, x in (("PSNR (dB), higher is better", 0.225), ("SSIM, 1 is perfect", 0.775))
@@ -327,9 +342,9 @@ def robustness_chart(sweep, sigma=None, height=370, title=None):
         annotations=titles,
         shapes=shapes,
         # Room at the top for the toolbar Plotly shows on hover, above the panel titles.
-        margin=dict(l=10, r=10, t=100 if title else 70, b=10),
-        legend=dict(orientation="h", y=-0.25, yanchor="top", x=0, xanchor="left"),
-        font=dict(size=PROJECTOR_FONT),
+        margin=dict(l=10, r=10, t=TOOLBAR_MARGIN + (60 if title else 30), b=10),
+        legend=dict(orientation="h", y=-0.32, yanchor="top", x=0, xanchor="left"),
         hovermode="closest",
+        dragmode=False,
     )
-    return go.Figure(data=traces, layout=layout)
+    return legible(go.Figure(data=traces, layout=layout))

@@ -1,4 +1,15 @@
-"""How a denoiser holds up as the noise grows: PSNR and SSIM over a sweep of noise levels."""
+"""How a denoiser holds up as the noise grows: PSNR and SSIM over a sweep of noise levels.
+
+The sweeps of the shipped denoiser are computed once and shipped beside its
+checkpoint (`checkpoints/dae.robustness.json`, keyed by the checkpoint's sha256),
+so the Denoising page never makes a class wait for them:
+
+    python -m aelab.lessons.robustness [--data-dir DIR] [--checkpoint-dir DIR]
+"""
+
+import json
+import os
+import tempfile
 
 import numpy as np
 
@@ -6,9 +17,12 @@ from aelab import data, metrics
 
 SIGMAS = tuple(round(0.1 * i, 1) for i in range(11))  # 0, 0.1, ..., 1.0: the Denoising slider's range.
 SERIES = ("noisy_psnr", "noisy_ssim", "psnr", "ssim")
+DIGITS = 500  # Test digits behind the chart (`fixed_subset`): steady curves.
+SEED = 0  # Of the subset and of the noise.
+STORE_SUFFIX = ".robustness.json"
 
 
-def fixed_subset(x, n=500, seed=0):
+def fixed_subset(x, n=DIGITS, seed=SEED):
     """A fixed, seeded sample of images, in their original order.
 
     Args:
@@ -25,7 +39,7 @@ def fixed_subset(x, n=500, seed=0):
     return np.asarray(x)[rows]
 
 
-def sigma_sweep(model, x, kind="tutorial", sigmas=SIGMAS, seed=0):
+def sigma_sweep(model, x, kind="tutorial", sigmas=SIGMAS, seed=SEED):
     """Scores a denoiser at every noise level of a sweep.
 
     Every level uses the same noise seed, so from one level to the next only
@@ -55,3 +69,88 @@ def sigma_sweep(model, x, kind="tutorial", sigmas=SIGMAS, seed=0):
         for k in SERIES:
             out[k].append(float(scores[k]))
     return out
+
+
+def _store_path(name, directory):
+    return os.path.join(directory, f"{name}{STORE_SUFFIX}")
+
+
+def _store_key(sha256):
+    # Everything the numbers depend on besides the code: the weights and the sweep's settings.
+    return {"sha256": sha256, "digits": DIGITS, "seed": SEED, "sigmas": list(SIGMAS)}
+
+
+def stored_sweeps(name, directory, sha256):
+    """The sweeps shipped beside a checkpoint, when they were made from these very weights.
+
+    Args:
+        name: checkpoint name, e.g. "dae".
+        directory: the checkpoint folder.
+        sha256: the checkpoint's sha256 (from its sidecar).
+
+    Returns:
+        dict noise kind -> sweep (as from `sigma_sweep`); empty when the file is
+        missing, unreadable, or made from other weights or settings.
+    """
+    try:
+        with open(_store_path(name, directory)) as f:
+            stored = json.load(f)
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(stored, dict) or stored.get("key") != _store_key(sha256):
+        return {}
+    sweeps = stored.get("sweeps")
+    return {k: v for k, v in sweeps.items() if k in data.NOISE_KINDS} if isinstance(sweeps, dict) else {}
+
+
+def write_sweeps(name, directory, sha256, sweeps):
+    """Writes sweeps beside a checkpoint, atomically (a temporary file renamed over the old one).
+
+    Args:
+        name, directory, sha256: as for `stored_sweeps`.
+        sweeps: dict noise kind -> sweep.
+
+    Returns:
+        The path written.
+    """
+    path = _store_path(name, directory)
+    # JSON has no infinity; Python's json writes and reads it as Infinity, which is all we need.
+    text = json.dumps({"key": _store_key(sha256), "sweeps": sweeps}, indent=1)
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".robustness.tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text + "\n")
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return path
+
+
+def main(argv=None):
+    """Computes the shipped denoiser's sweeps for every noise kind and writes them beside it."""
+    import argparse
+    import time
+
+    parser = argparse.ArgumentParser(prog="python -m aelab.lessons.robustness", description=main.__doc__)
+    parser.add_argument("--name", default="dae", help="checkpoint name (default: dae)")
+    parser.add_argument("--data-dir", help="folder holding mnist.npz (default: AELAB_DATA_DIR or Keras' cache)")
+    parser.add_argument("--checkpoint-dir", help="checkpoint folder (default: the shipped one)")
+    args = parser.parse_args(argv)
+    from aelab import checkpoints
+
+    directory = checkpoints.resolve_dir(args.checkpoint_dir)
+    sha256 = checkpoints.read_sidecar(args.name, directory)["sha256"]
+    model = checkpoints.load(args.name, directory)
+    (_, _), (x, _) = data.load_mnist(args.data_dir)
+    subset = fixed_subset(x, DIGITS, SEED)
+    sweeps = {}
+    for kind in data.NOISE_KINDS:
+        start = time.perf_counter()
+        sweeps[kind] = sigma_sweep(model, subset, kind, seed=SEED)
+        print(f"{kind}: {time.perf_counter() - start:.1f} s")
+    print(write_sweeps(args.name, directory, sha256, sweeps))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,6 +1,7 @@
 """AppTest tests for the Variants and Studies pages."""
 
 import json
+import re
 
 import pytest
 
@@ -14,16 +15,21 @@ def test_variants_page(open_page):
     summary = at.table[0].value
     assert list(summary.columns) == ["Dense AE", "Multi-layer AE", "Sparse AE"]
     assert summary.loc["parameters"].tolist() == ["101,200", "218,192", "308,308"]
-    captions = [img.captions[0] for img in at.image]
-    assert captions[0] == "original test digits" and captions[-1] == "196 hidden units"
+    # The reconstructions: an inline grid (app_pages/_pictures.py), a caption above each row of 6.
+    (grid,) = [h for h in at.get("html") if 'class="aelab-grid"' in h.proto.body]
+    captions = re.findall(r'<div class="aelab-caption">([^<]*)</div>', grid.proto.body)
+    assert captions[0] == "original test digits" and at.image[-1].captions[0] == "196 hidden units"
     for label, caption in zip(("Dense AE", "Multi-layer AE", "Sparse AE"), captions[1:4], strict=True):
         assert caption.startswith(f"{label} (784-") and caption.endswith(" dB"), caption
-    digits = at.image[0].value[0]
+    assert grid.proto.body.count("<img ") == 4 * 6
+    digits = grid.proto.body
     chart = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert len(chart["data"][0]["y"]) == 196  # one bar per hidden unit
-    assert chart["layout"]["shapes"][0]["y0"] == pytest.approx(0.1)  # the target rho line
+    target = next(t for t in chart["data"] if t["name"].startswith("target ρ"))  # in the legend, not on the bars
+    assert target["y"] == [pytest.approx(0.1)] * 2
     at.button(key="variants_new").click().run()  # A new sample: other digits.
-    assert not at.exception and at.image[0].value[0] != digits
+    grids = [h.proto.body for h in at.get("html") if 'class="aelab-grid"' in h.proto.body]
+    assert not at.exception and grids != [digits]
 
 
 def test_studies_page_shows_every_stored_result(open_page):

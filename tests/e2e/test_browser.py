@@ -146,8 +146,7 @@ def test_manifold_image_appears(new_page, app_url):
 
 
 def _denoised_src(page):
-    fig = page.locator(f'{MAIN} [data-testid="stImage"]').filter(has_text="denoised")
-    return fig.locator("img").first.get_attribute("src")
+    return page.locator(f'{MAIN} .aelab-grid img[alt^="denoised"]').first.get_attribute("src")
 
 
 def test_denoising_sigma_slider_changes_output(new_page, app_url):
@@ -162,9 +161,7 @@ def test_denoising_sigma_slider_changes_output(new_page, app_url):
         page.keyboard.press("ArrowRight")
     page.wait_for_function(
         """(before) => {
-            const figs = Array.from(document.querySelectorAll('[data-testid="stMain"] [data-testid="stImage"]'));
-            const f = figs.find(e => e.innerText.includes('denoised'));
-            const img = f && f.querySelector('img');
+            const img = document.querySelector('[data-testid="stMain"] .aelab-grid img[alt^="denoised"]');
             return img && img.complete && img.getAttribute('src') !== before;
         }""",
         arg=before,

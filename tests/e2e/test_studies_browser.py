@@ -46,13 +46,13 @@ def test_variants_page_in_chromium(new_page, app_url, screenshot_dir):
     page, errors = _open(new_page, app_url, "variants", "Variants")
     full_page_screenshot(page, os.path.join(screenshot_dir, "variants.png"))
     _no_errors(page, errors, "variants")
-    imgs = page.locator(f'{MAIN} [data-testid="stImage"] img')
-    assert imgs.count() == 5  # original, three reconstructions, the hidden units
-    assert all(imgs.nth(i).evaluate("i => i.complete && i.naturalWidth > 0") for i in range(5))
+    imgs = page.locator(f"{MAIN} .aelab-grid img, {MAIN} [data-testid='stImage'] img")
+    assert imgs.count() == 4 * 6 + 1  # 6 originals, three rows of reconstructions, the hidden units
+    assert all(imgs.nth(i).evaluate("i => i.complete && i.naturalWidth > 0") for i in range(imgs.count()))
     bars = page.locator(f"{MAIN} .js-plotly-plot .bars path")
     bars.first.wait_for(timeout=RUN_TIMEOUT_MS)
     assert bars.count() >= 150  # one bar per hidden unit (empty ones may draw nothing)
-    units = imgs.nth(4).bounding_box()
+    units = imgs.nth(4 * 6).bounding_box()
     assert units and units["width"] > 300 and units["height"] > 300
     _docs_shot(page, "variants")
 

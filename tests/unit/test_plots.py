@@ -25,7 +25,8 @@ def test_latent_scatter_one_webgl_trace_per_digit_with_row_customdata():
     np.testing.assert_array_equal(np.sort(rows), np.arange(len(z)))
     for t in fig.data:  # each point sits where its row was encoded
         np.testing.assert_allclose(np.asarray(t.x), z[np.asarray(t.customdata), 0])
-    assert fig.layout.dragmode == "select"
+    assert fig.layout.dragmode is False  # a swipe scrolls the page on a phone
+    assert plots.latent_scatter(z, y, select=True).layout.dragmode == "select"
 
 
 def test_selection_of_scatter_points_maps_back_to_rows():
@@ -48,30 +49,37 @@ def test_latent_scatter_marks_the_point_without_customdata():
     assert (marker.x[0], marker.y[0]) == (1.5, -2.0)
 
 
-def test_manifold_figure_axes_in_latent_units_and_point():
+def test_manifold_figure_places_the_mosaic_in_latent_units():
     mosaic = np.zeros((5 * 28, 5 * 28), "float32")
     z0, z1 = latent.grid_axes(5, (-4, 4), (-2, 2))
     fig = plots.manifold_figure(mosaic, z0, z1, point=(-4.0, -2.0))
-    img, marker = fig.data
-    assert isinstance(img, go.Image) and img.source.startswith("data:image/png;base64,")
-    png = base64.b64decode(img.source.split(",", 1)[1])
-    assert png == images.to_png(mosaic)
-    assert list(fig.layout.xaxis.ticktext) == ["-4", "-3", "-2", "-1", "0", "1", "2", "3", "4"]
-    assert list(fig.layout.yaxis.ticktext) == ["-2.0", "-1.5", "-1.0", "-0.5", "0.0", "0.5", "1.0", "1.5", "2.0"]
-    # Ticks sit where their value is decoded: -4 and 4 at the outer cells' centres, 0 in the middle.
-    assert fig.layout.xaxis.tickvals[0] == 13.5 and fig.layout.xaxis.tickvals[-1] == 4 * 28 + 13.5
-    assert fig.layout.yaxis.tickvals[0] == 4 * 28 + 13.5  # z1 = -2 is at the bottom
-    assert fig.layout.xaxis.tickvals[4] == 2 * 28 + 13.5
-    # (-4, -2) is the bottom-left cell's centre.
-    assert (marker.x[0], marker.y[0]) == (13.5, 4 * 28 + 13.5)
+    (img,) = fig.layout.images
+    assert img.source.startswith("data:image/png;base64,")
+    assert base64.b64decode(img.source.split(",", 1)[1]) == images.to_png(mosaic)
+    # Cells are 2 (z0) by 1 (z1) apart: the image reaches half a cell beyond the outer centres,
+    # so each cell's centre sits on the value it was decoded from.
+    assert (img.xref, img.yref, img.xanchor, img.yanchor) == ("x", "y", "left", "top")
+    assert (img.x, img.y, img.sizex, img.sizey) == (-5.0, 2.5, 10.0, 5.0)
+    assert tuple(fig.layout.xaxis.range) == (-5.0, 5.0) and tuple(fig.layout.yaxis.range) == (-2.5, 2.5)
+    assert fig.layout.yaxis.scaleanchor == "x" and fig.layout.yaxis.scaleratio == 2.0  # square cells
+    assert fig.layout.xaxis.tickvals is None  # Plotly draws the z ticks itself
+    # The cross is at the latent point itself.
+    (marker,) = fig.data
+    assert (marker.x[0], marker.y[0]) == (-4.0, -2.0)
 
 
 def test_manifold_figure_accepts_png_bytes_and_caps_ticks():
     png = images.to_png(np.zeros((30 * 28, 30 * 28)))
     z0, z1 = latent.grid_axes(30, (-4, 4), (-4, 4))
     fig = plots.manifold_figure(png, z0, z1, max_ticks=7)
-    assert fig.data[0].source.endswith(base64.b64encode(png).decode()[-20:])
-    assert list(fig.layout.xaxis.ticktext) == ["-4", "-2", "0", "2", "4"] and len(fig.data) == 1
+    assert fig.layout.images[0].source.endswith(base64.b64encode(png).decode()[-20:])
+    assert fig.layout.xaxis.nticks == 7 and len(fig.data) == 0
+
+
+def test_manifold_figure_of_a_single_value_range():
+    z0, z1 = latent.grid_axes(3, (1.0, 1.0), (-1.0, 1.0))  # z0 does not vary: cells one unit wide
+    fig = plots.manifold_figure(np.zeros((84, 84)), z0, z1)
+    assert tuple(fig.layout.xaxis.range) == (0.5, 1.5) and fig.layout.yaxis.scaleratio == 1.0
 
 
 def test_loss_curve_has_train_and_validation():
@@ -84,20 +92,6 @@ def test_loss_curve_has_train_and_validation():
     assert len(plots.loss_curve({}).data) == 0
 
 
-@pytest.mark.parametrize(
-    "lo, hi, expected",
-    [
-        (-4, 4, [-4, -3, -2, -1, 0, 1, 2, 3, 4]),
-        (8.5, 24.5, [10, 12, 14, 16, 18, 20, 22, 24]),
-        (-0.3, 0.35, [-0.3, -0.2, -0.1, 0, 0.1, 0.2, 0.3]),
-        (1, -1, [-1, -0.75, -0.5, -0.25, 0, 0.25, 0.5, 0.75, 1]),
-        (3, 3, [3]),
-    ],
-)
-def test_nice_ticks(lo, hi, expected):
-    np.testing.assert_allclose(plots.nice_ticks(lo, hi, 9), expected)
-
-
 def test_move_point_matches_a_figure_built_at_the_new_point():
     rng = np.random.default_rng(0)
     z, labels = rng.normal(size=(50, 2)), rng.integers(0, 10, 50)
@@ -107,9 +101,59 @@ def test_move_point_matches_a_figure_built_at_the_new_point():
 
     z0, z1 = latent.grid_axes(10, (-3.0, 3.0), (-2.0, 2.0))
     mosaic = np.zeros((280, 280), "float32")
-    moved = plots.move_point(
-        plots.manifold_figure(mosaic, z0, z1, point=(0.0, 0.0)), (3.0, -2.0), manifold_axes=(z0, z1)
-    )
+    moved = plots.move_point(plots.manifold_figure(mosaic, z0, z1, point=(0.0, 0.0)), (3.0, -2.0))
     built = plots.manifold_figure(mosaic, z0, z1, point=(3.0, -2.0))
-    assert moved.data[-1].x == built.data[-1].x and moved.data[-1].y == built.data[-1].y
-    assert moved.data[-1].x[0] > 250 and moved.data[-1].y[0] > 250  # Bottom-right cell centre.
+    assert moved.data[-1].x == built.data[-1].x == (3.0,) and moved.data[-1].y == built.data[-1].y == (-2.0,)
+
+
+def _cvd_views():
+    from colorspacious import cspace_convert
+
+    rgb = np.array([[int(c[i : i + 2], 16) / 255 for i in (1, 3, 5)] for c in plots.DIGIT_COLORS])
+    views = {"normal vision": rgb}
+    for kind in ("deuteranomaly", "protanomaly", "tritanomaly"):
+        cvd = {"name": "sRGB1+CVD", "cvd_type": kind, "severity": 100}
+        views[kind] = np.clip(cspace_convert(rgb, cvd, "sRGB1"), 0, 1)
+    return views
+
+
+def test_the_ten_digit_colours_stay_apart_in_colour_deficient_vision():
+    from colorspacious import deltaE
+
+    assert len(set(plots.DIGIT_COLORS)) == 10
+    for view, rgb in _cvd_views().items():
+        # CAM02-UCS distance of the closest pair, under Machado et al.'s full-severity simulations.
+        closest = min(deltaE(rgb[i], rgb[j], input_space="sRGB1") for i in range(10) for j in range(i + 1, 10))
+        assert closest > 14, f"two digits look alike in {view}: ΔE {closest:.1f}"
+
+
+def test_digit_colours_are_matplotlibs_petroff10():
+    import matplotlib.style
+
+    cycle = matplotlib.style.library["petroff10"]["axes.prop_cycle"].by_key()["color"]
+    assert [c.upper().lstrip("#") for c in cycle] == [c.lstrip("#") for c in plots.DIGIT_COLORS]
+
+
+def _figures():
+    z, y = sample()
+    z0, z1 = latent.grid_axes(5, (-4, 4), (-4, 4))
+    sweep = {"sigma": [0.0, 0.5, 1.0], **{k: [1.0, 0.5, 0.2] for k in ("noisy_psnr", "noisy_ssim", "psnr", "ssim")}}
+    return {
+        "scatter": plots.latent_scatter(z, y, title="AE"),
+        "manifold": plots.manifold_figure(np.zeros((140, 140)), z0, z1, point=(0, 0)),
+        "loss": plots.loss_curve({"loss": [2.0, 1.0], "val_loss": [2.1, 1.2]}),
+        "robustness": plots.robustness_chart(sweep, sigma=0.5, title="t"),
+    }
+
+
+@pytest.mark.parametrize("name", ["scatter", "manifold", "loss", "robustness"])
+def test_figures_set_projector_fonts_on_every_axis_and_do_not_capture_touch(name):
+    fig = _figures()[name]
+    axes = [fig.layout[k] for k in fig.layout if k.startswith(("xaxis", "yaxis")) and fig.layout[k] is not None]
+    assert axes
+    for axis in axes:  # Per axis: Streamlit's theme sets every axis' tick font, which outranks layout.font.
+        assert axis.tickfont.size >= 16 and axis.tickfont.color == plots.TEXT_COLOR
+        assert axis.title.font.size >= 16
+    assert fig.layout.legend.font.size >= 16
+    assert fig.layout.margin.t >= plots.TOOLBAR_MARGIN  # The toolbar sits above the plot, clear of the legend.
+    assert fig.layout.dragmode is False

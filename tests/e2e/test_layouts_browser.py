@@ -1,0 +1,185 @@
+"""Classroom layouts in a real headless Chromium: projector (1280x720, 1920x1080) and phone (390x844, touch).
+
+Run: AELAB_DATA_DIR=../shared/data pytest tests/e2e/test_layouts_browser.py -q
+Screenshots go to AELAB_SCREENSHOT_DIR (default /tmp/aelab-screenshots) as layout_<page>_<size>.png.
+"""
+
+import os
+import statistics
+import time
+
+import pytest
+from test_browser import MAIN, RUN_TIMEOUT_MS, SCROLL_BELOW_HEADER, wait_until_idle
+
+pytestmark = pytest.mark.e2e
+
+SIZES = {"1280x720": (1280, 720), "1920x1080": (1920, 1080), "390x844": (390, 844)}
+PAGES = {"denoising": "Denoising", "variants": "Variants", "studies": "Studies", "": "Models"}
+GRID_IMG = f"{MAIN} .aelab-grid img"
+
+# Every visible <img> of the page: its box, the box of the column it sits in, and whether it loaded.
+IMAGE_BOXES = """() => [...document.querySelectorAll('[data-testid="stMain"] img')]
+  .filter(i => i.getBoundingClientRect().width > 0)
+  .map(i => {
+    const r = i.getBoundingClientRect();
+    const col = i.closest('[data-testid="stColumn"]') || i.closest('[data-testid="stMainBlockContainer"]');
+    const c = col.getBoundingClientRect();
+    return {alt: i.alt || i.src.slice(0, 40), x0: r.left, x1: r.right, y0: r.top + scrollY, y1: r.bottom + scrollY,
+            c0: c.left, c1: c.right, broken: i.complete && i.naturalWidth === 0};
+  })"""
+# Tick labels of every Plotly axis: CSS font size and the drawn height of the glyphs.
+TICK_SIZES = """() => [...document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot g.xtick text,' +
+                                                 '[data-testid="stMain"] .js-plotly-plot g.ytick text')]
+  .map(t => ({size: parseFloat(getComputedStyle(t).fontSize), height: t.getBoundingClientRect().height,
+              fill: getComputedStyle(t).fill}))"""
+BROKEN = "() => [...document.images].filter(i => i.complete && !i.naturalWidth).length"
+SCROLLER = """() => document.querySelector('[data-testid="stMain"]').scrollTop"""  # Streamlit scrolls stMain.
+
+
+def open_at(new_page, chromium, app_url, path, title, size):
+    width, height = SIZES[size]
+    if size == "390x844":  # A phone: touch events, no mouse hover, a mobile viewport.
+        ctx = chromium.new_context(viewport={"width": width, "height": height}, is_mobile=True, has_touch=True)
+        page = ctx.new_page()
+        page.set_default_timeout(60_000)
+    else:
+        page, ctx = new_page(width, height), None
+    page.goto(f"{app_url}/{path}", wait_until="domcontentloaded")
+    page.locator(MAIN).get_by_role("heading", name=title).first.wait_for(timeout=RUN_TIMEOUT_MS)
+    wait_until_idle(page)
+    page.wait_for_timeout(800)  # Charts finish their layout.
+    return page, ctx
+
+
+def overlaps(a, b):
+    return min(a["x1"], b["x1"]) - max(a["x0"], b["x0"]) > 1 and min(a["y1"], b["y1"]) - max(a["y0"], b["y0"]) > 1
+
+
+def check_images(page, width, where):
+    boxes = page.evaluate(IMAGE_BOXES)
+    for b in boxes:
+        assert not b["broken"], f"{where}: a broken image ({b['alt']})"
+        assert b["x0"] >= b["c0"] - 1 and b["x1"] <= b["c1"] + 1, f"{where}: {b['alt']} runs past its column: {b}"
+        assert b["x1"] <= width + 1, f"{where}: {b['alt']} runs off the screen: {b}"
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not overlaps(a, b), f"{where}: {a['alt']} and {b['alt']} overlap"
+    return boxes
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_pages_hold_their_layout(new_page, chromium, app_url, screenshot_dir, size):
+    width = SIZES[size][0]
+    for path, title in PAGES.items():
+        page, ctx = open_at(new_page, chromium, app_url, path, title, size)
+        name = path or "models"
+        page.screenshot(path=os.path.join(screenshot_dir, f"layout_{name}_{size}.png"))
+        boxes = check_images(page, width, f"{name} at {size}")
+        if path == "denoising":
+            # One row per digit at every width: original | noisy | denoised side by side, in that order.
+            grid = [b for b in boxes if b["alt"].startswith(("original", "noisy", "denoised"))]
+            assert len(grid) == 15
+            for row in range(5):
+                o, n, d = grid[3 * row : 3 * row + 3]
+                assert abs(o["y0"] - n["y0"]) < 1 and abs(n["y0"] - d["y0"]) < 1, (o, n, d)
+                assert o["x1"] <= n["x0"] and n["x1"] <= d["x0"]
+            page.locator(f"{MAIN} .aelab-grid").first.evaluate(SCROLL_BELOW_HEADER)
+            page.wait_for_timeout(300)
+            page.screenshot(path=os.path.join(screenshot_dir, f"layout_{name}_{size}_rows.png"))
+        if size == "1920x1080":
+            ticks = [t for t in page.evaluate(TICK_SIZES) if t["height"] > 0]  # Charts in closed tabs draw nothing.
+            assert ticks or path == "", f"{name}: no chart ticks found"
+            for t in ticks:  # Readable from the back of a room, dark on white.
+                assert t["size"] >= 16 and t["height"] >= 16, f"{name}: tick label {t}"
+                assert t["fill"] == "rgb(49, 51, 63)", f"{name}: tick label colour {t}"
+        if ctx is not None:
+            ctx.close()
+
+
+def test_a_vertical_swipe_over_a_chart_scrolls_the_phone_page(chromium, new_page, app_url, screenshot_dir):
+    page, ctx = open_at(new_page, chromium, app_url, "denoising", "Denoising", "390x844")
+    chart = page.locator(f"{MAIN} .js-plotly-plot").first
+    chart.evaluate(SCROLL_BELOW_HEADER)
+    page.wait_for_timeout(300)
+    box = chart.bounding_box()
+    before = page.evaluate(SCROLLER)
+    assert before > 300  # The chart is far down the page: there is room to scroll back up.
+    # Real touch events through Chromium's input pipeline, the finger moving down over the chart
+    # (back up the page): Plotly would swallow them in any drag mode.
+    cdp = ctx.new_cdp_session(page)
+    x, y0, y1 = box["x"] + box["width"] / 2, box["y"] + 60, box["y"] + 310
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y0}]})
+    for k in range(1, 11):
+        cdp.send(
+            "Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y0 + (y1 - y0) * k / 10}]}
+        )
+        page.wait_for_timeout(16)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    page.wait_for_timeout(500)
+    after = page.evaluate(SCROLLER)
+    page.screenshot(path=os.path.join(screenshot_dir, "layout_swipe_390x844.png"))
+    ctx.close()
+    assert before - after > 150, f"the page scrolled {before - after} px for a 250 px swipe over the chart"
+
+
+def test_a_burst_of_key_presses_ends_on_the_last_value_with_no_broken_image(new_page, app_url, screenshot_dir):
+    page = new_page(1280, 720)
+    failed = []
+    page.on("response", lambda r: failed.append(r.url) if "/media/" in r.url and r.status >= 400 else None)
+    page.goto(f"{app_url}/denoising", wait_until="domcontentloaded")
+    page.locator(GRID_IMG).first.wait_for(timeout=RUN_TIMEOUT_MS)
+    wait_until_idle(page)
+    slider = page.locator(MAIN).get_by_role("slider", name="Noise level σ")
+    slider.focus()
+    page.keyboard.press("Home")
+    page.wait_for_function("() => document.querySelector('.aelab-grid img[alt^=\"noisy, σ = 0.00\"]')")
+    wait_until_idle(page)
+    broken = 0
+    for _ in range(20):  # 20 presses in about 3 s, as a student holding the arrow key.
+        page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(150)
+        broken = max(broken, page.evaluate(BROKEN))
+    last = time.monotonic()
+    final = float(slider.input_value())
+    assert final == 1.0
+    # The pictures of the last value (the noisy column names its σ) follow the last press within 1 s.
+    page.wait_for_function(
+        "() => document.querySelector('.aelab-grid img[alt^=\"noisy, σ = 1.00\"]')", timeout=RUN_TIMEOUT_MS
+    )
+    lag = time.monotonic() - last
+    wait_until_idle(page)
+    page.screenshot(path=os.path.join(screenshot_dir, "layout_burst_1280x720.png"))
+    assert not failed, f"pictures that 404ed: {failed}"
+    assert broken == 0, f"{broken} broken images on screen during the burst"
+    assert page.locator(GRID_IMG).count() == 15
+    assert lag < 1.0, f"the last value's pictures came {lag:.2f} s after the last key press"
+
+
+def _chart_title(page):
+    return page.locator(f"{MAIN} .js-plotly-plot .gtitle").first.text_content() or ""
+
+
+def test_the_first_noise_kind_change_answers_like_the_others(new_page, app_url):
+    page = new_page(1280, 720)
+    page.goto(f"{app_url}/denoising", wait_until="domcontentloaded")
+    page.locator(GRID_IMG).first.wait_for(timeout=RUN_TIMEOUT_MS)
+    wait_until_idle(page)
+    times = []
+    for label, word in [("Gaussian", "gaussian noise"), ("Salt and pepper", "salt and pepper"),
+                        ("Gaussian around grey (the tutorial's)", "tutorial"), ("Gaussian", "gaussian noise")]:  # fmt: skip
+        page.locator(MAIN).get_by_role("combobox", name="Noise kind").first.click()
+        option = page.get_by_role("option", name=label, exact=True)
+        start = time.monotonic()
+        option.click()
+        page.wait_for_function(
+            "(w) => (document.querySelector('[data-testid=\"stMain\"] .js-plotly-plot .gtitle') || {}).textContent"
+            "?.includes(w)",
+            arg=word,
+            timeout=RUN_TIMEOUT_MS,
+        )
+        times.append(time.monotonic() - start)
+        wait_until_idle(page)
+    first, others = times[0], times[1:]
+    # Before the sweeps were shipped with the checkpoint, the first change of each kind took 11-16 s.
+    assert first < max(2 * statistics.median(others), statistics.median(others) + 0.75), times
+    assert max(times) < 3.0, times
