@@ -5,6 +5,7 @@ import streamlit as st
 
 from aelab import data, metrics
 from aelab.data import images
+from aelab.i18n import N_, _
 from aelab.inference import latent
 from app_pages import _common, _urlstate
 
@@ -12,16 +13,18 @@ from app_pages import _common, _urlstate
 # given explicitly because st.image otherwise widens an image to its caption.
 SHOW = 192
 PIXELS = 4  # Scale of the pixel-exact view of an upload at 32x32.
-ALL = "all classes"
+ALL = N_("all classes")  # Shown as _(ALL), like the class names.
 
-st.title("Colorization")
+st.title(_("Colorization"))
 st.markdown(
-    "The colorizer only sees the gray version of a tiny 32x32 photo and has to guess its colours. "
-    "Compare its guess with the real photo: PSNR says how close it is, and the gray copy's PSNR is "
-    "the score of not guessing at all. Then try a photo of your own."
+    _(
+        "The colorizer only sees the gray version of a tiny 32x32 photo and has to guess its colours. "
+        "Compare its guess with the real photo: PSNR says how close it is, and the gray copy's PSNR is "
+        "the score of not guessing at all. Then try a photo of your own."
+    )
 )
 
-colorizer, _ = _common.checkpoint_model("colorizer")
+colorizer, _meta = _common.checkpoint_model("colorizer")
 if colorizer is None:
     st.stop()
 
@@ -41,16 +44,18 @@ def test_images():
     x, y = _common.cifar_test()
     c = st.columns([3, 3, 1], vertical_alignment="bottom")
     # A shared link sets these (app_pages/_urlstate.py): ?class=ship&images=6&seed=2
-    options = (ALL, *data.CIFAR10_CLASSES)
+    by_label = {_(o): o for o in (ALL, *data.CIFAR10_CLASSES)}  # Translated options, English names behind them.
+    options = list(by_label)
     start = _urlstate.default("color_class", "class", _urlstate.choice(("all", *data.CIFAR10_CLASSES)), "all")
-    name = c[0].selectbox("Class", options, index=options.index(ALL if start == "all" else start), key="color_class")
+    first = ALL if start == "all" else start
+    name = by_label[c[0].selectbox(_("Class"), options, index=options.index(_(first)), key="color_class")]
     n = c[1].slider(
-        "Images", 1, 12, _urlstate.default("color_count", "images", _urlstate.integer(1, 12), 4), key="color_count"
+        _("Images"), 1, 12, _urlstate.default("color_count", "images", _urlstate.integer(1, 12), 4), key="color_count"
     )
     seeds = st.session_state.sample_seed
     if _urlstate.first_visit("color_new"):
         seeds["colorize"] = _urlstate.value("seed", _urlstate.integer(0, 10**6), seeds["colorize"])
-    if c[2].button("New sample", key="color_new"):
+    if c[2].button(_("New sample"), key="color_new"):
         st.session_state.sample_seed["colorize"] += 1
     _urlstate.sync({"class": "all" if name == ALL else name, "images": n, "seed": seeds["colorize"]})
     pool = np.arange(len(x)) if name == ALL else np.flatnonzero(y == data.CIFAR10_CLASSES.index(name))
@@ -65,16 +70,22 @@ def test_images():
     for i, row in enumerate(rows):
         cols = st.columns(3)
         # The gray copy's PSNR is the score of not colouring at all: the baseline.
-        cols[0].image(big(gray[i]), caption=f"gray: PSNR {psnr_gray[i]:.1f} dB", width=SHOW)
-        cols[1].image(big(guess[i]), caption=f"colorized: PSNR {psnr_guess[i]:.1f} dB", width=SHOW)
-        cols[2].image(big(rgb[i]), caption=f"original: {data.CIFAR10_CLASSES[y[row]]} #{row}", width=SHOW)
+        cols[0].image(big(gray[i]), caption=_("gray: PSNR {psnr:.1f} dB").format(psnr=psnr_gray[i]), width=SHOW)
+        cols[1].image(big(guess[i]), caption=_("colorized: PSNR {psnr:.1f} dB").format(psnr=psnr_guess[i]), width=SHOW)
+        cols[2].image(
+            big(rgb[i]),
+            caption=_("original: {label} #{row}").format(label=_(data.CIFAR10_CLASSES[y[row]]), row=row),
+            width=SHOW,
+        )
 
 
 def upload():
-    file = st.file_uploader("A photo of your own", type=list(images.UPLOAD_TYPES), key="color_upload")
+    file = st.file_uploader(_("A photo of your own"), type=list(images.UPLOAD_TYPES), key="color_upload")
     st.caption(
-        f"Accepted: {images.accepted_text()} It is cropped to its centre square and shrunk to 32x32, "
-        "the size the colorizer was trained on."
+        _(
+            "Accepted: {accepted} It is cropped to its centre square and shrunk to 32x32, "
+            "the size the colorizer was trained on."
+        ).format(accepted=images.accepted_text())
     )
     if file is None:
         return
@@ -92,14 +103,14 @@ def upload():
     cols = st.columns(4)
     # Every one of the 32x32 pixels as a visible square: what the colorizer works with.
     # (At its real size the image would be narrower than its caption, which then wraps letter by letter.)
-    cols[0].image(images.enlarge(gray[0], PIXELS), caption="gray, 32x32", width=32 * PIXELS)
-    cols[1].image(images.enlarge(guess[0], PIXELS), caption="colorized, 32x32", width=32 * PIXELS)
-    cols[2].image(big(gray[0]), caption="gray, enlarged", width=SHOW)
-    cols[3].image(big(guess[0]), caption="colorized, enlarged", width=SHOW)
-    st.image(big(small), caption="your photo at 32x32, enlarged, for comparison", width=SHOW)
+    cols[0].image(images.enlarge(gray[0], PIXELS), caption=_("gray, 32x32"), width=32 * PIXELS)
+    cols[1].image(images.enlarge(guess[0], PIXELS), caption=_("colorized, 32x32"), width=32 * PIXELS)
+    cols[2].image(big(gray[0]), caption=_("gray, enlarged"), width=SHOW)
+    cols[3].image(big(guess[0]), caption=_("colorized, enlarged"), width=SHOW)
+    st.image(big(small), caption=_("your photo at 32x32, enlarged, for comparison"), width=SHOW)
 
 
-tab_test, tab_upload = st.tabs(["CIFAR-10 test images", "Your own photo"])
+tab_test, tab_upload = st.tabs([_("CIFAR-10 test images"), _("Your own photo")])
 with tab_test:
     test_images()
 with tab_upload:
