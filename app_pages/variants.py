@@ -9,6 +9,7 @@ from aelab import metrics
 from aelab.data import images
 from aelab.experiments import variants_study as study
 from aelab.experiments.figures import study_figure
+from aelab.i18n import _
 from aelab.inference import latent
 from aelab.models.dense import hidden_unit_images, sparsity_target
 from app_pages import _common, _pictures
@@ -16,72 +17,76 @@ from app_pages import _common, _pictures
 SCALE = 3  # 28 px digits shown at 84 px.
 UNIT_SCALE = 2  # Drawn at the column's width; 2x keeps the pixels sharp when shrunk.
 
-st.title("Variants")
+st.title(_("Variants"))
 st.markdown(
-    "Three autoencoders from the first tutorials, each trained on the 55,000 MNIST training digits: "
-    "a **dense** one with a single 64-unit code layer (784-64-784), a **multi-layer** one "
-    "(784-128-64-128-784), and a **sparse** one whose 196 sigmoid units are pushed, by a KL penalty, "
-    "to be active only a fraction ρ of the time. Compare their reconstructions of the same test digits."
+    _(
+        "Three autoencoders from the first tutorials, each trained on the 55,000 MNIST training digits: "
+        "a **dense** one with a single 64-unit code layer (784-64-784), a **multi-layer** one "
+        "(784-128-64-128-784), and a **sparse** one whose 196 sigmoid units are pushed, by a KL penalty, "
+        "to be active only a fraction ρ of the time. Compare their reconstructions of the same test digits."
+    )
 )
 
 models = {}
-for name, (label, arch, _) in study.VARIANTS.items():
+for name, (label, arch, _builder) in study.VARIANTS.items():
     model, meta = _common.checkpoint_model(name)
     if model is None:
         st.stop()
     models[name] = (label, arch, model, meta)
-x, _ = _common.mnist_test()
+x, _labels = _common.mnist_test()
 
 summary = {
-    label: {
-        "architecture": arch,
-        "parameters": f"{model.count_params():,}",
-        "epochs": str(meta.get("epochs", "")),
-        "test MSE": f"{meta['test_metrics']['mse']:.4f}",
-        "relative error": f"{meta['test_metrics']['relative_error']:.3f}",
+    _(label): {
+        _("architecture"): _(arch),
+        _("parameters"): f"{model.count_params():,}",
+        _("epochs"): str(meta.get("epochs", "")),
+        _("test MSE"): f"{meta['test_metrics']['mse']:.4f}",
+        _("relative error"): f"{meta['test_metrics']['relative_error']:.3f}",
         "PSNR": f"{meta['test_metrics']['psnr']:.2f} dB",
     }
     for label, arch, model, meta in models.values()
 }
 st.table(summary)
 st.caption(
-    "On the 10,000 test digits. Relative error is ‖x−x̂‖/‖x‖ over the whole set. "
-    "Rebuild these models with `python -m aelab.experiments variants`."
+    _(
+        "On the 10,000 test digits. Relative error is ‖x−x̂‖/‖x‖ over the whole set. "
+        "Rebuild these models with `python -m aelab.experiments variants`."
+    )
 )
 
 
 def _db(v):
-    return "identical" if math.isinf(v) else f"{v:.1f} dB"
+    return _("identical") if math.isinf(v) else f"{v:.1f} dB"
 
 
 @st.fragment
 def reconstructions():
     # A fragment: a new sample redraws only this part, not the unit images below.
-    st.subheader("Reconstructions")
+    st.subheader(_("Reconstructions"))
     c = st.columns([4, 2], vertical_alignment="bottom")
-    n = c[0].slider("Digits", 1, 12, 6, key="variants_digits")
-    if c[1].button("New sample", key="variants_new"):
+    n = c[0].slider(_("Digits"), 1, 12, 6, key="variants_digits")
+    if c[1].button(_("New sample"), key="variants_new"):
         st.session_state.variants_seed = st.session_state.get("variants_seed", 0) + 1
     seed = st.session_state.get("variants_seed", 0)
     clean = x[np.random.default_rng(1000 + seed).choice(len(x), n, replace=False)]
     # One row per model, the same digits in the same columns: differences line up.
-    rows = [("original test digits", clean)]
+    rows = [(_("original test digits"), clean)]
     for label, arch, model, _meta in models.values():
         rec = latent.reconstruct(model, clean)
-        rows.append((f"{label} ({arch}): {_db(metrics.dataset_psnr(clean, rec))}", rec))
+        rows.append((f"{_(label)} ({_(arch)}): {_db(metrics.dataset_psnr(clean, rec))}", rec))
     # Inline pictures in a grid that shrinks to the page (app_pages/_pictures.py): a row
     # of 12 digits stays one row on a phone, and no picture outlives its run as a /media file.
     _pictures.grid(
         [(caption, list(stack[..., 0])) for caption, stack in rows],
         cell_px=28 * SCALE,
-        label="test digits and each model's reconstructions",
+        label=_("test digits and each model's reconstructions"),
     )
 
 
 reconstructions()
 
 
-@st.cache_data(max_entries=4, show_spinner="Measuring the sparse AE's activations on the test set…")
+@st.cache_data(max_entries=4, show_spinner=False)  # The caller's spinner speaks the session's language.
 def _mean_activations(_model, key):
     del key  # Only the cache key: the sha256 of the checkpoint.
     return study.mean_activations(_model, _common.mnist_test()[0])
@@ -96,30 +101,33 @@ def _unit_mosaic(model):
     return images.enlarge(images.tile(tiles[..., None], cols, pad=1, pad_value=1.0), UNIT_SCALE)
 
 
-label, _, sparse, meta = models["sparse_ae"]
+label, _arch, sparse, meta = models["sparse_ae"]
 rho, beta = sparsity_target(sparse)
-st.subheader("What the sparse AE's hidden units look for")
+st.subheader(_("What the sparse AE's hidden units look for"))
 st.markdown(
-    f"Target mean activation ρ = {rho:g}, penalty weight β = {beta:g}. Each tile is the input of unit norm "
-    "that activates one hidden unit most: its weight vector w / ‖w‖, drawn as a 28×28 image "
-    "(light = positive weight, dark = negative). Sparse units tend to learn strokes and digit-like templates."
+    _(
+        "Target mean activation ρ = {rho:g}, penalty weight β = {beta:g}. Each tile is the input of unit norm "
+        "that activates one hidden unit most: its weight vector w / ‖w‖, drawn as a 28×28 image "
+        "(light = positive weight, dark = negative). Sparse units tend to learn strokes and digit-like templates."
+    ).format(rho=rho, beta=beta)
 )
 left, right = st.columns([5, 6])
 mosaic = _unit_mosaic(sparse)
-left.image(mosaic, caption=f"{len(hidden_unit_images(sparse))} hidden units", width="stretch")
-act = _mean_activations(sparse, meta.get("sha256", ""))
+left.image(mosaic, caption=_("{n} hidden units").format(n=len(hidden_unit_images(sparse))), width="stretch")
+with st.spinner(_("Measuring the sparse AE's activations on the test set…")):
+    act = _mean_activations(sparse, meta.get("sha256", ""))
 spec = {
     "kind": "bar",
-    "title": "Mean activation per hidden unit (test set)",
-    "x_title": "hidden unit",
-    "y_title": "mean activation",
-    "series": [{"name": "mean activation", "x": list(range(len(act))), "y": [float(v) for v in act]}],
-    "hline": {"y": rho, "name": f"target ρ = {rho:g}"},
+    "title": _("Mean activation per hidden unit (test set)"),
+    "x_title": _("hidden unit"),
+    "y_title": _("mean activation"),
+    "series": [{"name": _("mean activation"), "x": list(range(len(act))), "y": [float(v) for v in act]}],
+    "hline": {"y": rho, "name": _("target ρ = {rho:g}").format(rho=rho)},
 }
 right.plotly_chart(study_figure(spec, height=420), key="variants_activation")
 right.metric(
-    "Mean over all units",
+    _("Mean over all units"),
     f"{float(np.mean(act)):.3f}",
-    delta=f"{float(np.mean(act)) - rho:+.3f} vs ρ",
+    delta=_("{change} vs ρ").format(change=f"{float(np.mean(act)) - rho:+.3f}"),
     delta_color="off",
 )
