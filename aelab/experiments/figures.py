@@ -5,6 +5,7 @@ import textwrap
 import plotly.graph_objects as go
 
 from aelab.figures.plots import DIGIT_COLORS, TITLE_FONT, TOOLBAR_MARGIN, legible
+from aelab.i18n import _
 
 # The conv AE and PCA are compared in two studies (AE vs PCA, compression) and appear in
 # other orders there: each keeps its own colour on every chart, whatever its position.
@@ -16,7 +17,7 @@ def family_color(name):
     """The colour of the model family a series or bar is named for ("PCA, 16 components"), or None."""
     if "PCA" in name:
         return FAMILY_COLORS["PCA"]
-    if name.startswith(("conv AE", "conv-AE")):
+    if name.startswith(("conv AE", "conv-AE", _("conv AE"))):  # The Studies page shows names translated.
         return FAMILY_COLORS["conv AE"]
     return None
 
