@@ -8,32 +8,35 @@ import streamlit as st
 from aelab import checkpoints, data, metrics
 from aelab.data import images
 from aelab.figures import panels, plots
+from aelab.i18n import N_, _
 from aelab.inference import latent
 from aelab.lessons import robustness
 from app_pages import _common, _pictures, _urlstate
 
-NOISE_KINDS = {  # label -> aelab.data noise kind
-    "Gaussian around grey (the tutorial's)": "tutorial",
-    "Gaussian": "gaussian",
-    "Salt and pepper": "salt_pepper",
+NOISE_KINDS = {  # label (English; shown translated) -> aelab.data noise kind
+    N_("Gaussian around grey (the tutorial's)"): "tutorial",
+    N_("Gaussian"): "gaussian",
+    N_("Salt and pepper"): "salt_pepper",
 }
 LABEL_BY_KIND = {kind: label for label, kind in NOISE_KINDS.items()}
 SCALE = 4  # 28 px digits up to 112 px: big enough to see from the back of a room.
 MAX_SEED = 10**6
 METRIC_PX = 150  # Two metrics side by side on a 390 px phone.
 
-st.title("Denoising")
+st.title(_("Denoising"))
 st.markdown(
-    "A denoising autoencoder was trained to turn noisy digits back into clean ones. "
-    "Raise the noise level and watch when it starts to fail; try the three kinds of noise. "
-    "PSNR (in decibels, over all the digits shown) and SSIM (1 is perfect, their mean) measure how close "
-    "the noisy and the denoised digits are to the originals."
+    _(
+        "A denoising autoencoder was trained to turn noisy digits back into clean ones. "
+        "Raise the noise level and watch when it starts to fail; try the three kinds of noise. "
+        "PSNR (in decibels, over all the digits shown) and SSIM (1 is perfect, their mean) measure how close "
+        "the noisy and the denoised digits are to the originals."
+    )
 )
 
 dae, dae_meta = _common.checkpoint_model("dae")
 if dae is None:
     st.stop()
-x, _ = _common.mnist_test()
+x, _labels = _common.mnist_test()
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -44,7 +47,7 @@ def shipped_sweeps(sha256):
 
 @st.cache_data(
     max_entries=8,
-    show_spinner="Measuring this denoiser at 11 noise levels on 500 test digits (a few seconds, once per noise kind)…",
+    show_spinner=False,  # robustness_sweep's spinner speaks the session's language.
 )
 def measured_sweep(_model, key, kind):
     """The σ sweep of `aelab.lessons.robustness` on a fixed test subset; `key` identifies the weights."""
@@ -55,17 +58,23 @@ def measured_sweep(_model, key, kind):
 def robustness_sweep(kind):
     """The shipped sweep when it matches the checkpoint (instant: every noise kind answers alike), else measured."""
     sha256 = dae_meta.get("sha256", "")
-    return shipped_sweeps(sha256).get(kind) or measured_sweep(dae, sha256, kind)
+    stored = shipped_sweeps(sha256).get(kind)
+    if stored:
+        return stored
+    with st.spinner(
+        _("Measuring this denoiser at 11 noise levels on 500 test digits (a few seconds, once per noise kind)…")
+    ):
+        return measured_sweep(dae, sha256, kind)
 
 
 def _db(v):
-    return "identical" if math.isinf(v) else f"{v:.1f} dB"
+    return _("identical") if math.isinf(v) else f"{v:.1f} dB"
 
 
 def _delta(after, before, unit=""):
     if not (math.isfinite(after) and math.isfinite(before)):
         return None
-    return f"{after - before:+.{1 if unit else 3}f}{unit} vs noisy"
+    return _("{change} vs noisy").format(change=f"{after - before:+.{1 if unit else 3}f}{unit}")
 
 
 def _column(stack):
@@ -76,25 +85,33 @@ def _column(stack):
 def rows_png(stacks, kind, sigma, psnr, ssim):
     """The three columns as one PNG, labelled, with the scores underneath."""
     return panels.labelled_png(
-        [(f"noisy, sigma {sigma:.2f}" if k == "noisy" else k, _column(s)) for k, s in stacks.items()],
-        title=f"Denoising autoencoder: {LABEL_BY_KIND[kind].lower()} noise",
-        footer=f"PSNR {_db(psnr[0])} -> {_db(psnr[1])}, SSIM {ssim[0]:.3f} -> {ssim[1]:.3f} (noisy -> denoised)",
+        [
+            (_("noisy, sigma {sigma:.2f}").format(sigma=sigma) if k == "noisy" else _(k), _column(s))
+            for k, s in stacks.items()
+        ],
+        title=_("Denoising autoencoder: {noise} noise").format(noise=_(LABEL_BY_KIND[kind]).lower()),
+        footer=_(
+            "PSNR {psnr_before} -> {psnr_after}, SSIM {ssim_before:.3f} -> {ssim_after:.3f} (noisy -> denoised)"
+        ).format(psnr_before=_db(psnr[0]), psnr_after=_db(psnr[1]), ssim_before=ssim[0], ssim_after=ssim[1]),
     )
 
 
 def controls():
     """The widgets, starting from the link's values when there are any."""
     c = st.columns([3, 3, 2, 2], vertical_alignment="bottom")
-    labels = list(NOISE_KINDS)
+    by_label = {_(label): kind for label, kind in NOISE_KINDS.items()}  # Translated options.
+    labels = list(by_label)
     start = _urlstate.default("noise_kind", "noise", _urlstate.choice(NOISE_KINDS.values()), "tutorial")
-    kind = NOISE_KINDS[c[0].selectbox("Noise kind", labels, index=labels.index(LABEL_BY_KIND[start]), key="noise_kind")]
+    kind = by_label[
+        c[0].selectbox(_("Noise kind"), labels, index=labels.index(_(LABEL_BY_KIND[start])), key="noise_kind")
+    ]
     # Bound to the link by Streamlit itself (bind="query-params": the key is the parameter's name).
-    sigma = c[1].slider("Noise level σ", 0.0, 1.0, 0.5, 0.05, key="sigma", bind="query-params")
-    n = c[2].slider("Digits", 1, 10, 5, key="digits", bind="query-params")
+    sigma = c[1].slider(_("Noise level σ"), 0.0, 1.0, 0.5, 0.05, key="sigma", bind="query-params")
+    n = c[2].slider(_("Digits"), 1, 10, 5, key="digits", bind="query-params")
     if _urlstate.first_visit("noise_new"):
         seeds = st.session_state.sample_seed
         seeds["denoise"] = _urlstate.value("seed", _urlstate.integer(0, MAX_SEED), seeds["denoise"])
-    if c[3].button("New sample", key="noise_new"):
+    if c[3].button(_("New sample"), key="noise_new"):
         st.session_state.sample_seed["denoise"] += 1
     seed = st.session_state.sample_seed["denoise"]
     _urlstate.sync({"noise": kind, "seed": seed}, bound=("sigma", "digits"))
@@ -114,26 +131,26 @@ def denoise_panel():
 
     # A row that wraps (two by two on a phone) rather than four columns stacked one under another.
     m = st.container(horizontal=True, gap="medium")
-    m.metric("PSNR noisy", _db(psnr_n), width=METRIC_PX)
-    m.metric("PSNR denoised", _db(psnr_d), delta=_delta(psnr_d, psnr_n, " dB"), width=METRIC_PX)
-    m.metric("SSIM noisy", f"{ssim_n:.3f}", width=METRIC_PX)
-    m.metric("SSIM denoised", f"{ssim_d:.3f}", delta=_delta(ssim_d, ssim_n), width=METRIC_PX)
+    m.metric(_("PSNR noisy"), _db(psnr_n), width=METRIC_PX)
+    m.metric(_("PSNR denoised"), _db(psnr_d), delta=_delta(psnr_d, psnr_n, " dB"), width=METRIC_PX)
+    m.metric(_("SSIM noisy"), f"{ssim_n:.3f}", width=METRIC_PX)
+    m.metric(_("SSIM denoised"), f"{ssim_d:.3f}", delta=_delta(ssim_d, ssim_n), width=METRIC_PX)
 
     left, right = st.columns([2, 3], gap="large")
-    stacks = {"original": clean, "noisy": noisy, "denoised": denoised}
+    stacks = {N_("original"): clean, N_("noisy"): noisy, N_("denoised"): denoised}  # Labels shown as _(label).
     with left:
         # One row per digit, original | noisy | denoised, at every width: the columns shrink
         # with the page instead of stacking (inline pictures: see app_pages/_pictures.py).
         _pictures.grid(
             [(None, [a[..., 0], b[..., 0], c[..., 0]]) for a, b, c in zip(clean, noisy, denoised, strict=True)],
             cell_px=28 * SCALE,
-            headers=["original", f"noisy, σ = {sigma:.2f}", "denoised"],
-            label="digits: original, noisy and denoised",
+            headers=[_("original"), _("noisy, σ = {sigma:.2f}").format(sigma=sigma), _("denoised")],
+            label=_("digits: original, noisy and denoised"),
         )
         st.download_button(
-            "Download these rows (PNG)",
-            # Drawn only when clicked (a deferred download), not on every slider move.
-            lambda: rows_png(stacks, kind, sigma, (psnr_n, psnr_d), (ssim_n, ssim_d)),
+            _("Download these rows (PNG)"),
+            # Drawn only when clicked (a deferred download), not on every slider move, in this run's language.
+            _common.in_this_language(lambda: rows_png(stacks, kind, sigma, (psnr_n, psnr_d), (ssim_n, ssim_d))),
             file_name=f"denoising_{kind}_sigma{sigma:.2f}_seed{seed}.png",
             mime="image/png",
             on_click="ignore",
@@ -143,16 +160,18 @@ def denoise_panel():
     with right:
         sweep = robustness_sweep(kind)
         # The title is in the figure, so a downloaded picture still says what it shows.
-        title = f"How the denoiser holds up: {LABEL_BY_KIND[kind].lower()} noise"
+        title = _("How the denoiser holds up: {noise} noise").format(noise=_(LABEL_BY_KIND[kind]).lower())
         st.plotly_chart(
             plots.robustness_chart(sweep, sigma=sigma, title=title),
             key="noise_robustness",
             config=plots.png_config(f"denoising_robustness_{kind}"),
         )
         st.caption(
-            f"PSNR and SSIM of the noisy input and of the denoiser's output on {robustness.DIGITS} test digits, "
-            "σ from 0 to 1; the dotted line is the slider's σ. Where the grey line lies above the blue one, "
-            "the denoiser makes the digits worse. The camera icon above the chart saves it as a PNG."
+            _(
+                "PSNR and SSIM of the noisy input and of the denoiser's output on {n} test digits, "
+                "σ from 0 to 1; the dotted line is the slider's σ. Where the grey line lies above the blue one, "
+                "the denoiser makes the digits worse. The camera icon above the chart saves it as a PNG."
+            ).format(n=robustness.DIGITS)
         )
 
 
