@@ -22,6 +22,7 @@ import numpy as np
 import streamlit as st
 
 from aelab.data import images
+from aelab.i18n import _
 
 
 def data_uri(img):
@@ -35,7 +36,7 @@ def image(img, caption=None, width="content"):
     st.image(data_uri(img), caption=caption, width=width)
 
 
-def grid(rows, cell_px, headers=None, label="pictures"):
+def grid(rows, cell_px, headers=None, label=None):
     """Shows rows of small pictures in a grid that shrinks to its column, never past it.
 
     Each column is at most `cell_px` wide and narrower when the page is: a row
@@ -46,15 +47,18 @@ def grid(rows, cell_px, headers=None, label="pictures"):
             above its row, `pictures` a list of arrays, the same number in every row.
         cell_px: the largest width of a picture, in CSS pixels.
         headers: optional texts above the columns, one per picture of a row.
-        label: what the grid shows, for screen readers.
+        label: what the grid shows, for screen readers (default: "pictures", translated).
     """
-    n = max((len(p) for _, p in rows), default=1)
+    label = _("pictures") if label is None else label
+    n = max((len(p) for _caption, p in rows), default=1)
     cells = [f'<div class="aelab-head">{html.escape(h)}</div>' for h in headers or ()]
     for r, (caption, pictures) in enumerate(rows):
         if caption:
             cells.append(f'<div class="aelab-caption">{html.escape(caption)}</div>')
         for c, picture in enumerate(pictures):
-            alt = f"{headers[c]}, row {r + 1}" if headers else f"{caption or label}, {c + 1}"
+            alt = (
+                _("{header}, row {n}").format(header=headers[c], n=r + 1) if headers else f"{caption or label}, {c + 1}"
+            )
             cells.append(f'<img src="{data_uri(picture)}" alt="{html.escape(alt)}">')
     st.html(
         f'<div class="aelab-grid" role="group" aria-label="{html.escape(label)}" '

@@ -7,6 +7,8 @@ import sys
 
 import streamlit as st
 
+from aelab import i18n  # Light: gettext only, no TensorFlow.
+
 # Pictures never wider than their column (an st.image asked for 492 px in a 400 px column
 # ran under its neighbour); the picture grids of app_pages/_pictures.py.
 CSS = """
@@ -38,5 +40,10 @@ def starting_notice():
     if "keras" in sys.modules:
         return None
     box = st.empty()
-    box.info("Starting aelab: loading TensorFlow and the models. This takes a few seconds, once per server.")
+    # Before the sidebar's selector exists: the link's language, else the browser's (as the selector starts).
+    lang = i18n.from_locale(st.query_params.get("lang")) or i18n.from_locale(st.context.locale) or i18n.DEFAULT
+    with i18n.use(lang):
+        box.info(
+            i18n._("Starting aelab: loading TensorFlow and the models. This takes a few seconds, once per server.")
+        )
     return box
