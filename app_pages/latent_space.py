@@ -31,7 +31,7 @@ st.title("Latent space")
 st.markdown(
     "Each dot is one handwritten digit from the MNIST test set, placed at the two numbers "
     "(z0, z1) its encoder squeezed it into; the colour says which digit it really is. "
-    "Drag a box or a lasso around a group of dots to see those digits next to what the "
+    "Turn on the select mode and drag a box or a lasso around a group of dots to see those digits next to what the "
     "decoder rebuilds from just their two numbers; the same digits light up on the other model's chart."
 )
 

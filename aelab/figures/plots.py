@@ -2,6 +2,7 @@
 
 import base64
 import math
+import textwrap
 
 import numpy as np
 import plotly.graph_objects as go
@@ -315,7 +316,8 @@ def robustness_chart(sweep, sigma=None, height=370, title=None):
     x_axis = dict(title=dict(text="noise level σ"), range=[-0.03, 1.03])
     titles = [
         dict(text=text, x=x, xref="paper", xanchor="center", y=1, yref="paper", yanchor="bottom", showarrow=False)
-        for text, x in (("PSNR (dB), higher is better", 0.225), ("SSIM, 1 is perfect", 0.775))
+        # Two short lines each: side by side they fit a phone's half-width panels at 16 px.
+        for text, x in (("PSNR (dB)<br>higher is better", 0.225), ("SSIM<br>1 is perfect", 0.775))
     ]
     shapes = []
     if sigma is not None:
@@ -332,9 +334,12 @@ def robustness_chart(sweep, sigma=None, height=370, title=None):
                  xanchor="right" if right else "left", xshift=-4 if right else 4, yanchor="bottom",
                  font=dict(color="#FF2B2B"))
         )  # fmt: skip
+    # A long title is wrapped rather than cut off at the right on a narrow screen.
+    title = "<br>".join(textwrap.wrap(title, 44)) if title else None
+    lines = title.count("<br>") + 1 if title else 0
     layout = dict(
         title=title,
-        height=height,
+        height=height + 24 * lines,
         xaxis=dict(domain=[0, 0.45], anchor="y", **x_axis),
         xaxis2=dict(domain=[0.55, 1], anchor="y2", **x_axis),
         yaxis=dict(anchor="x", title=dict(text="dB"), rangemode="tozero"),
@@ -342,7 +347,7 @@ def robustness_chart(sweep, sigma=None, height=370, title=None):
         annotations=titles,
         shapes=shapes,
         # Room at the top for the toolbar Plotly shows on hover, above the panel titles.
-        margin=dict(l=10, r=10, t=TOOLBAR_MARGIN + (60 if title else 30), b=10),
+        margin=dict(l=10, r=10, t=TOOLBAR_MARGIN + 44 + 26 * lines, b=10),
         legend=dict(orientation="h", y=-0.32, yanchor="top", x=0, xanchor="left"),
         hovermode="closest",
         dragmode=False,

@@ -58,6 +58,13 @@ def select_points():
     """
 
     def _select(at, chart, points):
+        # The Latent space charts select only in select mode (a swipe scrolls a phone otherwise):
+        # turn it on as a user would, then find the same chart again.
+        toggles = [t for t in at.toggle if t.key == "latent_select"]
+        if toggles and not toggles[0].value:
+            index = [c.proto.id for c in at.get("plotly_chart")].index(chart.proto.id)
+            toggles[0].set_value(True).run()
+            chart = at.get("plotly_chart")[index]
         states = at._tree.get_widget_states()
         state = WidgetState(id=chart.proto.id)
         state.string_value = json.dumps(

@@ -71,9 +71,15 @@ def charts(at):
     return at.get("plotly_chart")
 
 
-def ticks(spec):
-    """The x-axis tick labels of a Plotly figure sent to the browser."""
-    return json.loads(spec)["layout"]["xaxis"]["ticktext"]
+def grid_ends(spec):
+    """The z0 of the left and right edges of a manifold figure's mosaic, as sent to the browser.
+
+    The mosaic is a layout image in latent units, its edges half a cell beyond the outer cells' centres.
+    """
+    layout = json.loads(spec)["layout"]
+    (image,) = layout["images"]
+    assert (image["xref"], image["x"]) == ("x", layout["xaxis"]["range"][0])
+    return image["x"], image["x"] + image["sizex"]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -181,7 +187,10 @@ def test_manifold_sliders_change_the_picture(open_page):
     assert at.radio[0].value == "Variational autoencoder (VAE)"
     assert by_label(at.slider, "z0 range").value == (-4.0, 4.0)
     manifold = charts(at)[0].proto.spec
-    assert float(ticks(manifold)[0]) == -4.0 and float(ticks(manifold)[-1]) == 4.0  # axes in latent units
+    lo, hi = grid_ends(manifold)  # The mosaic is placed in latent units: its cells' centres run from -4 to 4.
+    n = by_label(at.slider, "Grid size (digits per side)").value
+    half = (hi - lo) / n / 2
+    assert lo + half == pytest.approx(-4.0) and hi - half == pytest.approx(4.0)
     digit = at.image[0].value[0]
     png = at.get("download_button")[0]
     assert png.proto.label.startswith("Download")
@@ -193,11 +202,13 @@ def test_manifold_sliders_change_the_picture(open_page):
 
     by_label(at.slider, "Grid size (digits per side)").set_value(5).run()
     small = charts(at)[0].proto.spec
-    assert json.loads(small)["layout"]["xaxis"]["range"] == [-0.5, 139.5]  # 5 cells of 28 pixels
+    assert json.loads(small)["layout"]["xaxis"]["range"] == [-5.0, 5.0]  # 5 cells 2 apart, centres -4 to 4
 
     by_label(at.slider, "z0 range").set_value((-1.0, 1.0)).run()
     assert not at.exception
-    assert charts(at)[0].proto.spec != small and float(ticks(charts(at)[0].proto.spec)[0]) == -1.0
+    lo, hi = grid_ends(charts(at)[0].proto.spec)
+    n = by_label(at.slider, "Grid size (digits per side)").value
+    assert charts(at)[0].proto.spec != small and lo + (hi - lo) / n / 2 == pytest.approx(-1.0)
 
 
 def test_manifold_for_the_ae_uses_its_own_range(open_page):

@@ -40,7 +40,7 @@ def charts(page):
 
 def box_select(page, chart, fraction=0.12):
     """Drags a box around the middle of a chart, as a teacher would with the mouse (select mode first)."""
-    toggle = page.locator(MAIN).get_by_role("checkbox", name="Select digits by dragging a box or lasso on the charts")
+    toggle = page.locator(MAIN).get_by_role("switch", name="Select digits by dragging a box or lasso on the charts")
     if not toggle.is_checked():
         toggle.click(force=True)
         page.wait_for_timeout(300)

@@ -96,30 +96,48 @@ def test_pages_hold_their_layout(new_page, chromium, app_url, screenshot_dir, si
             ctx.close()
 
 
-def test_a_vertical_swipe_over_a_chart_scrolls_the_phone_page(chromium, new_page, app_url, screenshot_dir):
-    page, ctx = open_at(new_page, chromium, app_url, "denoising", "Denoising", "390x844")
-    chart = page.locator(f"{MAIN} .js-plotly-plot").first
+def swipe_down(ctx, page, box):
+    """A finger moving 250 px down over a box, as real touch events through Chromium's input pipeline."""
+    cdp = ctx.new_cdp_session(page)
+    x, y0, y1 = box["x"] + box["width"] / 2, box["y"] + 60, box["y"] + 310
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y0}]})
+    for k in range(1, 11):
+        point = {"x": x, "y": y0 + (y1 - y0) * k / 10}
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
+        page.wait_for_timeout(16)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+@pytest.mark.parametrize("path, title", [("denoising", "Denoising"), ("latent_space", "Latent space")])
+def test_a_vertical_swipe_over_a_chart_scrolls_the_phone_page(chromium, new_page, app_url, screenshot_dir, path, title):
+    page, ctx = open_at(new_page, chromium, app_url, path, title, "390x844")
+    # The last chart of the page: far enough down that the page can scroll back up over it.
+    chart = page.locator(f"{MAIN} .js-plotly-plot").last
     chart.evaluate(SCROLL_BELOW_HEADER)
     page.wait_for_timeout(300)
     box = chart.bounding_box()
     before = page.evaluate(SCROLLER)
     assert before > 300  # The chart is far down the page: there is room to scroll back up.
-    # Real touch events through Chromium's input pipeline, the finger moving down over the chart
-    # (back up the page): Plotly would swallow them in any drag mode.
-    cdp = ctx.new_cdp_session(page)
-    x, y0, y1 = box["x"] + box["width"] / 2, box["y"] + 60, box["y"] + 310
-    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y0}]})
-    for k in range(1, 11):
-        cdp.send(
-            "Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y0 + (y1 - y0) * k / 10}]}
-        )
-        page.wait_for_timeout(16)
-    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    # Back up the page, the finger over the chart: Plotly would keep the touches in any drag mode.
+    swipe_down(ctx, page, box)
     page.wait_for_timeout(500)
     after = page.evaluate(SCROLLER)
-    page.screenshot(path=os.path.join(screenshot_dir, "layout_swipe_390x844.png"))
-    ctx.close()
+    page.screenshot(path=os.path.join(screenshot_dir, f"layout_swipe_{path}_390x844.png"))
     assert before - after > 150, f"the page scrolled {before - after} px for a 250 px swipe over the chart"
+    if path == "latent_space":
+        # Selecting is an explicit mode: once on, the same swipe draws a box and selects digits instead.
+        page.locator(MAIN).get_by_role("switch", name="Select digits by dragging a box or lasso on the charts").click(
+            force=True
+        )
+        wait_until_idle(page)
+        page.wait_for_timeout(800)
+        chart.evaluate(SCROLL_BELOW_HEADER)
+        page.wait_for_timeout(300)
+        before = page.evaluate(SCROLLER)
+        swipe_down(ctx, page, chart.bounding_box())
+        page.locator(MAIN).get_by_text("digits selected").first.wait_for(timeout=RUN_TIMEOUT_MS)
+        assert before - page.evaluate(SCROLLER) < 50
+    ctx.close()
 
 
 def test_a_burst_of_key_presses_ends_on_the_last_value_with_no_broken_image(new_page, app_url, screenshot_dir):
@@ -147,6 +165,7 @@ def test_a_burst_of_key_presses_ends_on_the_last_value_with_no_broken_image(new_
         "() => document.querySelector('.aelab-grid img[alt^=\"noisy, σ = 1.00\"]')", timeout=RUN_TIMEOUT_MS
     )
     lag = time.monotonic() - last
+    print(f"burst: the last value's pictures {lag:.2f} s after the last press")
     wait_until_idle(page)
     page.screenshot(path=os.path.join(screenshot_dir, "layout_burst_1280x720.png"))
     assert not failed, f"pictures that 404ed: {failed}"
@@ -180,6 +199,7 @@ def test_the_first_noise_kind_change_answers_like_the_others(new_page, app_url):
         times.append(time.monotonic() - start)
         wait_until_idle(page)
     first, others = times[0], times[1:]
+    print("noise-kind changes, s:", [round(t, 2) for t in times])
     # Before the sweeps were shipped with the checkpoint, the first change of each kind took 11-16 s.
     assert first < max(2 * statistics.median(others), statistics.median(others) + 0.75), times
     assert max(times) < 3.0, times
