@@ -10,6 +10,7 @@ import streamlit as st
 
 from aelab.data import images
 from aelab.figures import plots
+from aelab.i18n import _
 from aelab.inference import latent
 from app_pages import _common, _navigator, _urlstate
 
@@ -19,23 +20,26 @@ NARROW_PX = 640  # A window narrower than this is a phone: smaller default grid,
 GRID_HEIGHT_NARROW = 380  # px: a phone's column is ~360 px wide, the grid square.
 NARROW_GRID = 12  # 30 digits across 360 px would be 12 px each.
 
-st.title("Manifold")
+st.title(_("Manifold"))
 st.markdown(
-    "The decoder can draw a digit from any two numbers (z0, z1), not only from those of real digits: "
-    "here it draws one for every point of a grid, so you can watch one digit morph into another."
+    _(
+        "The decoder can draw a digit from any two numbers (z0, z1), not only from those of real digits: "
+        "here it draws one for every point of a grid, so you can watch one digit morph into another."
+    )
 )
 
 controls, result = st.columns([2, 3], gap="medium")
-labels = list(_common.KIND_BY_LABEL)
+by_label = {_(label): kind for label, kind in _common.KIND_BY_LABEL.items()}  # Translated options.
+labels = list(by_label)
 start = _urlstate.default("manifold_kind", "model", _urlstate.choice(_urlstate.KIND_PARAM), "vae")
-kind = _common.KIND_BY_LABEL[
-    controls.radio("Model", labels, index=labels.index(_common.KINDS[_urlstate.KIND_PARAM[start]]),
+kind = by_label[
+    controls.radio(_("Model"), labels, index=labels.index(_(_common.KINDS[_urlstate.KIND_PARAM[start]])),
                    key="manifold_kind")
 ]  # fmt: skip
 model, info = _common.active_model(kind)
 if model is None:
     st.stop()
-_, y = _common.mnist_test()
+_images, y = _common.mnist_test()
 z = _common.test_encodings(model, info.key)
 
 if kind == "vae2d":
@@ -81,21 +85,23 @@ with controls:
     # Starts in the session state, not `value=`: a phone-sized window may set it (phone_sized).
     st.session_state.setdefault(keys["grid"], start(keys["grid"], "grid", _urlstate.integer(5, 30),
                                                     NARROW_GRID if narrow else 30))  # fmt: skip
-    n = st.slider("Grid size (digits per side)", 5, 30, key=keys["grid"])
+    n = st.slider(_("Grid size (digits per side)"), 5, 30, key=keys["grid"])
     r0 = st.slider(
-        "z0 range", *bounds[0], value=start(keys["z0"], "z0", _urlstate.pair(*bounds[0], STEP), default[0]),
+        _("z0 range"), *bounds[0], value=start(keys["z0"], "z0", _urlstate.pair(*bounds[0], STEP), default[0]),
         step=STEP, key=keys["z0"],
     )  # fmt: skip
     r1 = st.slider(
-        "z1 range", *bounds[1], value=start(keys["z1"], "z1", _urlstate.pair(*bounds[1], STEP), default[1]),
+        _("z1 range"), *bounds[1], value=start(keys["z1"], "z1", _urlstate.pair(*bounds[1], STEP), default[1]),
         step=STEP, key=keys["z1"],
     )  # fmt: skip
     download = st.empty()
 
 st.markdown(
-    "**Walk through the plane** below: the digit under the pointer (or your finger) is decoded in your "
-    "browser at every move, the trail shows where it has just been. Click or tap to pin a point; the cross "
-    "on the grid and the page's link follow it. With the plane focused, arrow keys walk and Enter pins."
+    _(
+        "**Walk through the plane** below: the digit under the pointer (or your finger) is decoded in your "
+        "browser at every move, the trail shows where it has just been. Click or tap to pin a point; the cross "
+        "on the grid and the page's link follow it. With the plane focused, arrow keys walk and Enter pins."
+    )
 )
 plane, pinned = st.columns([5, 2], gap="medium")
 with pinned:
@@ -103,13 +109,17 @@ with pinned:
     # session state, not `value=`, because a pin (above) also sets it there.
     for i, key in enumerate((keys["p0"], keys["p1"])):
         st.session_state.setdefault(key, start(key, "pick", _urlstate.point(bounds[0], bounds[1], STEP), centre)[i])
-    p0 = st.slider("Pick z0", *bounds[0], step=STEP, key=keys["p0"])
-    p1 = st.slider("Pick z1", *bounds[1], step=STEP, key=keys["p1"])
+    p0 = st.slider(_("Pick z0"), *bounds[0], step=STEP, key=keys["p0"])
+    p1 = st.slider(_("Pick z1"), *bounds[1], step=STEP, key=keys["p1"])
     digit = latent.decode(model, [[p0, p1]])[0]
-    st.image(images.enlarge(digit, 8), caption=f"decoded from z = ({p0:.1f}, {p1:.1f}) on the server", width=224)
+    st.image(
+        images.enlarge(digit, 8),
+        caption=_("decoded from z = ({z0:.1f}, {z1:.1f}) on the server").format(z0=p0, z1=p1),
+        width=224,
+    )
     if not (r0[0] <= p0 <= r0[1] and r1[0] <= p1 <= r1[1]):
-        st.caption(f"The pinned point lies outside the grid's range (z0 {r0[0]:g} to {r0[1]:g}, z1 {r1[0]:g} to "
-                   f"{r1[1]:g}): its cross is off the grid and off the plane.")  # fmt: skip
+        st.caption(_("The pinned point lies outside the grid's range (z0 {a0:g} to {b0:g}, z1 {a1:g} to {b1:g}): "
+                     "its cross is off the grid and off the plane.").format(a0=r0[0], b0=r0[1], a1=r1[0], b1=r1[1]))  # fmt: skip
 _urlstate.sync({"model": _urlstate.KIND_NAME[kind], "grid": n, "z0": r0, "z1": r1, "pick": (p0, p1)})
 
 png, z0_values, z1_values = _common.manifold_png(model, info.key, n, tuple(r0), tuple(r1))
@@ -125,7 +135,7 @@ with result:
     st.plotly_chart(plots.move_point(grid, (p0, p1), manifold_axes=(z0_values, z1_values)), key="manifold",
                     config=config | {"staticPlot": True} if narrow else config)  # fmt: skip
 download.download_button(
-    "Download the manifold (PNG)", png, file_name=f"manifold_{kind}_{n}x{n}.png", mime="image/png", on_click="ignore"
+    _("Download the manifold (PNG)"), png, file_name=f"manifold_{kind}_{n}x{n}.png", mime="image/png", on_click="ignore"
 )
 with plane:
     # The plane spans the grid's range, so a pin always lands on the grid.
