@@ -26,6 +26,7 @@ import streamlit as st
 
 from aelab import checkpoints, locations
 from aelab.figures import plots
+from aelab.i18n import N_, _
 from aelab.inference import onnx_export
 
 _ASSETS = pathlib.Path(__file__).with_name("_navigator_assets")
@@ -37,7 +38,7 @@ WASM = "onnxruntime-web/ort-wasm-simd-threaded.wasm"
 # URLs, so a browser that keeps them by URL gets the new ones after a refresh.
 _SUMS = dict(line.split()[::-1] for line in (STATIC / "onnxruntime-web" / "SHA256SUMS").read_text().splitlines())
 KEEP_PUBLISHED = 64  # Files kept in static/navigator/: 32 models' decoders and points (~110 MB).
-FALLBACK_TEXT = (
+FALLBACK_TEXT = N_(  # Shown as _(FALLBACK_TEXT).
     "This browser cannot run the decoder, so nothing is decoded under the pointer: "
     "click the plane to pin a point, or use the Pick sliders"
 )
@@ -124,7 +125,7 @@ def _decoder_file(model, info):
         fd, tmp = tempfile.mkstemp(prefix=".", suffix=".onnx", dir=PUBLISHED)
         os.close(fd)
         try:
-            with st.spinner("Preparing the decoder for your browser…"):
+            with st.spinner(_("Preparing the decoder for your browser…")):
                 digest = onnx_export.export_decoder(model, tmp)
             return _publish(lambda dest: os.replace(tmp, dest), digest, ".onnx")
         finally:
@@ -170,27 +171,35 @@ def navigator(key, model, info, z, y, bounds, point, step, on_pin, report_narrow
     """
     if not st.get_option("server.enableStaticServing"):
         st.caption(
-            "The in-browser decoder is off: this server does not serve the app's static/ folder "
-            "(start it from the repository folder, whose .streamlit/config.toml turns that on). "
-            "Use the Pick sliders."
+            _(
+                "The in-browser decoder is off: this server does not serve the app's static/ folder "
+                "(start it from the repository folder, whose .streamlit/config.toml turns that on). "
+                "Use the Pick sliders."
+            )
         )
         return False
     if locations.inside_package(PUBLISHED):
         st.caption(
-            f"The in-browser decoder needs a checkout of aelab: installed with pip, aelab never writes into its "
-            f"package, where Streamlit serves files from ({STATIC}). Use the Pick sliders."
+            _(
+                "The in-browser decoder needs a checkout of aelab: installed with pip, aelab never writes into its "
+                "package, where Streamlit serves files from ({folder}). Use the Pick sliders."
+            ).format(folder=STATIC)
         )
         return False
     try:
         points_file = _points_file(z, y, info.key)
     except OSError as e:  # A read-only install: nothing can be published.
-        st.caption(f"{FALLBACK_TEXT} (the app cannot write to {PUBLISHED}: {e}).")
+        st.caption(
+            _("{fallback} (the app cannot write to {folder}: {error}).").format(
+                fallback=_(FALLBACK_TEXT), folder=PUBLISHED, error=e
+            )
+        )
         return False
     problem, model_file = None, ""
     try:
         model_file = _decoder_file(model, info)
     except (OSError, ValueError) as e:  # An export that failed: the plane still pins, the server decodes.
-        problem = f"the decoder could not be exported: {e}"
+        problem = _("the decoder could not be exported: {error}").format(error=e)
 
     def pinned():
         state = st.session_state.get(key)
@@ -201,13 +210,21 @@ def navigator(key, model, info, z, y, bounds, point, step, on_pin, report_narrow
             on_pin(tuple(_snap(v, lo, hi, step) for v, (lo, hi) in zip(pin, bounds, strict=True)))
 
     data = {
-        "label": f"{_short(info)} latent plane",
-        "caption": f"decoded in your browser ({_short(info)})",
+        "label": _("{model} latent plane").format(model=_short(info)),
+        "caption": _("decoded in your browser ({model})").format(model=_short(info)),
         "model_url": _url(model_file) if model_file else None,
         "runtime_url": None if problem else _versioned(RUNTIME),
         "wasm_url": _versioned(WASM),
         "runtime_problem": problem,
-        "fallback_text": FALLBACK_TEXT,
+        "fallback_text": _(FALLBACK_TEXT),
+        "text": {  # What the browser writes itself, as templates: {name} is filled in there.
+            "plane": _("{label}: move the pointer or use the arrow keys; click, tap or Enter pins the point"),
+            "pinned": _("pinned at ({z0}, {z1})"),
+            "nothing_pinned": _("nothing pinned yet"),
+            "digit": _("the decoded digit"),
+            "points_failed": _("The test digits could not be loaded ({error})."),
+            "decoding_failed": _("decoding failed ({error})"),
+        },
         "points_url": _url(points_file),
         "n_points": int(len(z)),
         "bounds": [[float(a), float(b)] for a, b in bounds],

@@ -12,6 +12,7 @@ import streamlit as st
 from aelab.data import digits, images
 from aelab.figures import overlays as lf
 from aelab.figures import plots, scatter_png
+from aelab.i18n import N_, _
 from aelab.inference import latent
 from aelab.lessons import interpolation, posterior
 from aelab.models import registry
@@ -21,18 +22,20 @@ MAX_SHOWN = 16  # Selected digits drawn; enough to judge a region, small enough 
 PER_ROW = 4  # Pairs per row; four pairs at 2x fit half of a wide page.
 MAX_ELLIPSES = 12  # Posteriors drawn at once; more would hide each other.
 NEIGHBOURS = 10  # Test digits nearest to a drawn digit's point, to say where it landed.
-TABS = ("Explore", "Navigate", "Your digit", "Interpolate", "VAE: uncertainty and sampling")
+TABS = (N_("Explore"), N_("Navigate"), N_("Your digit"), N_("Interpolate"), N_("VAE: uncertainty and sampling"))
 TAB_PARAM = dict(zip(("explore", "navigate", "digit", "interpolate", "vae"), TABS, strict=True))  # ?tab=... in a link
 PICK_STEP = 0.1  # Pins on the navigators are rounded to this, as the Manifold's pick sliders.
 MAX_LINKED_ROWS = 200  # Selected rows a link carries; a larger selection is shared as its first 200.
 ELLIPSE_SCALES = [1, 2, 5, 10, 20, 50]
 
-st.title("Latent space")
+st.title(_("Latent space"))
 st.markdown(
-    "Each dot is one handwritten digit from the MNIST test set, placed at the two numbers "
-    "(z0, z1) its encoder squeezed it into; the colour says which digit it really is. "
-    "Turn on the select mode and drag a box or a lasso around a group of dots to see those digits next to what the "
-    "decoder rebuilds from just their two numbers; the same digits light up on the other model's chart."
+    _(
+        "Each dot is one handwritten digit from the MNIST test set, placed at the two numbers "
+        "(z0, z1) its encoder squeezed it into; the colour says which digit it really is. "
+        "Turn on the select mode and drag a box or a lasso around a group of dots to see those digits next to what "
+        "the decoder rebuilds from just their two numbers; the same digits light up on the other model's chart."
+    )
 )
 
 x, y = _common.mnist_test()
@@ -61,14 +64,14 @@ def clear_selection():
 
 def link():
     """Puts this view in the URL (app_pages/_urlstate.py): tab, selection, and the open tab's settings."""
-    tab = {label: name for name, label in TAB_PARAM.items()}.get(st.session_state.get("latent_tab"), "explore")
+    tab = {_(label): name for name, label in TAB_PARAM.items()}.get(st.session_state.get("latent_tab"), "explore")
     params = {"tab": tab, "rows": ",".join(map(str, st.session_state.latent_rows[:MAX_LINKED_ROWS])) or None}
     keys = {"interpolate": dict(a="interp_a", b="interp_b")}.get(tab, {})
     params |= {name: st.session_state.get(key) for name, key in keys.items()}
     if tab == "vae":
         params["prior_seed"] = st.session_state.prior_seed
     if tab == "navigate":
-        for kind, (_, point) in st.session_state.get("nav_picks", {}).items():
+        for kind, (_key, point) in st.session_state.get("nav_picks", {}).items():
             params[f"pick_{_common.SHORT[kind].lower()}"] = point
     # steps, scale and samples are bound to the link by Streamlit itself (bind="query-params").
     _urlstate.sync(params, bound=("steps", "scale", "samples"))
@@ -93,8 +96,8 @@ def scatter(fig, key, png_name, title, selectable=False):
         kwargs = dict(on_select=lambda: remember_selection(key), selection_mode=("box", "lasso"))
     st.plotly_chart(fig, key=key, config=plots.png_config(png_name), **kwargs)
     st.download_button(
-        "Download chart (PNG)",
-        data=lambda: scatter_png.scatter_png(fig, title=title),
+        _("Download chart (PNG)"),
+        data=_common.in_this_language(lambda: scatter_png.scatter_png(fig, title=title)),
         file_name=f"{png_name}.png",
         mime="image/png",
         key=f"{key}_png",
@@ -105,9 +108,9 @@ def scatter(fig, key, png_name, title, selectable=False):
 def select_toggle():
     """The explicit select mode of the Explore and VAE charts; returns whether it is on."""
     return st.toggle(
-        "Select digits by dragging a box or lasso on the charts",
+        _("Select digits by dragging a box or lasso on the charts"),
         key="latent_select",
-        help="Off, a swipe over a chart scrolls the page (on a phone) and the toolbar zooms.",
+        help=_("Off, a swipe over a chart scrolls the page (on a phone) and the toolbar zooms."),
     )
 
 
@@ -126,27 +129,35 @@ def explore():
     columns = st.columns(2)
     for kind, column in zip(_common.KINDS, columns, strict=True):
         with column:
-            st.subheader(_common.KINDS[kind])
+            st.subheader(_(_common.KINDS[kind]))
             model, info, z = model_or_none(kind)
             if model is None:
                 continue
             st.caption(info.label)
             fig = lf.highlight_rows(plots.latent_scatter(z, y, select=selecting), z, rows)
             short = _common.SHORT[kind]
-            title = f"{short}: MNIST test digits" + (f", {len(rows)} selected" if len(rows) else "")
+            title = (
+                _("{model}: MNIST test digits, {n} selected").format(model=short, n=len(rows))
+                if len(rows)
+                else _("{model}: MNIST test digits").format(model=short)
+            )
             scatter(fig, f"latent_scatter_{kind}", f"latent_{short.lower()}", title, selectable=True)
             if not len(rows):
-                st.info("Turn on the select mode above, then drag a box or lasso on either chart to select digits.")
+                st.info(_("Turn on the select mode above, then drag a box or lasso on either chart to select digits."))
                 continue
             shown = rows[:MAX_SHOWN]
             counts = np.bincount(y[rows], minlength=10)
             mix = ", ".join(f"{c} × {d}" for d, c in sorted(enumerate(counts), key=lambda t: -t[1]) if c)
-            st.markdown(f"**{len(rows)} digits selected** ({mix}); the first {len(shown)} are shown.")
-            with st.spinner("Decoding the selected digits…"):
+            st.markdown(
+                _("**{n} digits selected** ({mix}); the first {shown} are shown.").format(
+                    n=len(rows), mix=mix, shown=len(shown)
+                )
+            )
+            with st.spinner(_("Decoding the selected digits…")):
                 mosaic = pairs_mosaic(model, shown)
-            st.image(mosaic, caption="each pair: original | decoded from its (z0, z1)", width=mosaic.shape[1])
+            st.image(mosaic, caption=_("each pair: original | decoded from its (z0, z1)"), width=mosaic.shape[1])
     if len(rows):
-        st.button("Clear the selection", key="latent_clear", on_click=clear_selection)
+        st.button(_("Clear the selection"), key="latent_clear", on_click=clear_selection)
 
 
 # Navigate: the digit under the pointer, decoded in the browser.
@@ -163,10 +174,12 @@ def plane_bounds(kind, z):
 @st.fragment
 def navigate():
     st.markdown(
-        "Move the pointer, a pen or a finger over either plane: the digit its decoder draws at that point "
-        "appears at once, decoded in your browser, and a short trail follows the pointer. Click or tap to pin "
-        "a point: the page decodes it too, and the link keeps it. With a plane focused, arrow keys walk and "
-        "Enter pins."
+        _(
+            "Move the pointer, a pen or a finger over either plane: the digit its decoder draws at that point "
+            "appears at once, decoded in your browser, and a short trail follows the pointer. Click or tap to pin "
+            "a point: the page decodes it too, and the link keeps it. With a plane focused, arrow keys walk and "
+            "Enter pins."
+        )
     )
     picks = st.session_state.setdefault("nav_picks", {})  # kind -> (model key, pinned point or None)
     for kind, column in zip(_common.KINDS, st.columns(2, gap="medium"), strict=True):
@@ -175,7 +188,7 @@ def navigate():
             if model is None:
                 continue
             short = _common.SHORT[kind]
-            st.subheader(_common.KINDS[kind])
+            st.subheader(_(_common.KINDS[kind]))
             st.caption(info.label)
             bounds = plane_bounds(kind, z)
             if picks.get(kind, (None,))[0] != info.key:  # New here, or another model: the link's pin, if any.
@@ -189,10 +202,12 @@ def navigate():
             _navigator.navigator(f"latent_navigator_{kind}", model, info, z, y, bounds, point, PICK_STEP, pin)
             if point is not None:
                 digit = latent.decode(model, [point])[0]
-                st.image(images.enlarge(digit, 8), caption=f"pinned: decoded from z = ({point[0]:.1f}, "
-                         f"{point[1]:.1f}) on the server", width=224)  # fmt: skip
+                caption = _("pinned: decoded from z = ({z0:.1f}, {z1:.1f}) on the server").format(
+                    z0=point[0], z1=point[1]
+                )
+                st.image(images.enlarge(digit, 8), caption=caption, width=224)
             else:
-                st.info(f"Click or tap the {short}'s plane to pin a point.")
+                st.info(_("Click or tap the {model}'s plane to pin a point.").format(model=short))
     link()  # A fragment: its reruns skip the page's own link() at the end.
 
 
@@ -201,22 +216,23 @@ def navigate():
 
 def read_digit():
     """The digit to place, MNIST-style (28, 28, 1), or None; shows why when it cannot."""
-    source = st.segmented_control("Digit from", ["Draw", "Upload"], default="Draw", key="digit_source")
+    by_label = {_(N_("Draw")): "Draw", _(N_("Upload")): "Upload"}  # Translated options.
+    source = by_label.get(st.segmented_control(_("Digit from"), list(by_label), default=_("Draw"), key="digit_source"))
     if source == "Upload":
-        upload = st.file_uploader("A PNG or JPEG of one digit", type=["png", "jpg", "jpeg"], key="digit_upload")
+        upload = st.file_uploader(_("A PNG or JPEG of one digit"), type=["png", "jpg", "jpeg"], key="digit_upload")
         if upload is None:
-            st.info("Upload a photo or scan of one digit: dark on light or light on dark, any size.")
+            st.info(_("Upload a photo or scan of one digit: dark on light or light on dark, any size."))
             return None
         load, raw = digits.from_upload, upload.getvalue()
     else:
-        st.caption("Draw one digit, large, with the mouse or a finger.")
+        st.caption(_("Draw one digit, large, with the mouse or a finger."))
         raw = _canvas.digit_pad("digit_pad")
         if raw is None:
             return None
         load = digits.from_data_url
         if digits.drawing_is_small(raw):
             st.warning(
-                "Your digit is small on the pad: draw it larger, filling most of the square, for a clearer result."
+                _("Your digit is small on the pad: draw it larger, filling most of the square, for a clearer result.")
             )
     try:
         return load(raw)
@@ -229,22 +245,23 @@ def where_it_lands(kind, digit):
     model, info, z = model_or_none(kind)
     if model is None:
         return
-    st.subheader(_common.KINDS[kind])
+    st.subheader(_(_common.KINDS[kind]))
     point = latent.encode(model, digit[None])[0]
-    fig = lf.add_points(plots.latent_scatter(z, y), point, "your digit")
+    fig = lf.add_points(plots.latent_scatter(z, y), point, _("your digit"))
     short = _common.SHORT[kind]
-    title = f"{short}: your digit at ({point[0]:.2f}, {point[1]:.2f})"
+    title = _("{model}: your digit at ({z0:.2f}, {z1:.2f})").format(model=short, z0=point[0], z1=point[1])
     scatter(fig, f"digit_scatter_{kind}", f"your_digit_{short.lower()}", title)
     nearest = np.argsort(np.linalg.norm(z - point, axis=1))[:NEIGHBOURS]
     votes = np.bincount(y[nearest], minlength=10)
     rebuilt = latent.reconstruct(model, digit[None])[0]
     st.image(
         images.enlarge(images.tile(np.stack([digit, rebuilt]), 2, pad=1), 5),
-        caption=f"yours | decoded from z = ({point[0]:.2f}, {point[1]:.2f})",
+        caption=_("yours | decoded from z = ({z0:.2f}, {z1:.2f})").format(z0=point[0], z1=point[1]),
     )
     st.markdown(
-        f"Landed among **{votes.argmax()}s**: {votes.max()} of the {NEIGHBOURS} nearest test digits are "
-        f"{votes.argmax()}s."
+        _("Landed among **{digit}s**: {votes} of the {n} nearest test digits are {digit}s.").format(
+            digit=votes.argmax(), votes=votes.max(), n=NEIGHBOURS
+        )
     )
 
 
@@ -255,7 +272,7 @@ def your_digit():
         digit = read_digit()
     with right:
         if digit is not None:
-            st.image(images.enlarge(digit, 6), caption="what the models see: 28 × 28, centred like MNIST")
+            st.image(images.enlarge(digit, 6), caption=_("what the models see: 28 × 28, centred like MNIST"))
     if digit is None:
         return
     columns = st.columns(2)
@@ -275,25 +292,31 @@ def use_selection_as_ends():
 @st.fragment
 def interpolate():
     st.markdown(
-        "Pick two test digits, A and B. The straight line between their codes is cut into steps and each "
-        "step is decoded. Where the AE's line crosses empty space its digits smudge; the VAE was trained "
-        "to fill that space, so its steps stay digits."
+        _(
+            "Pick two test digits, A and B. The straight line between their codes is cut into steps and each "
+            "step is decoded. Where the AE's line crosses empty space its digits smudge; the VAE was trained "
+            "to fill that space, so its steps stay digits."
+        )
     )
     c1, c2, c3, c4 = st.columns([1, 1, 2, 2], vertical_alignment="bottom")
     row = _urlstate.integer(0, len(x) - 1)
-    a = c1.number_input("Digit A (test row)", 0, len(x) - 1, _urlstate.default("interp_a", "a", row, 3), key="interp_a")
-    b = c2.number_input("Digit B (test row)", 0, len(x) - 1, _urlstate.default("interp_b", "b", row, 2), key="interp_b")
-    steps = c3.slider("Steps", 2, 20, 10, key="steps", bind="query-params")
+    a = c1.number_input(
+        _("Digit A (test row)"), 0, len(x) - 1, _urlstate.default("interp_a", "a", row, 3), key="interp_a"
+    )
+    b = c2.number_input(
+        _("Digit B (test row)"), 0, len(x) - 1, _urlstate.default("interp_b", "b", row, 2), key="interp_b"
+    )
+    steps = c3.slider(_("Steps"), 2, 20, 10, key="steps", bind="query-params")
     c4.button(
-        "Use the first two selected digits",
+        _("Use the first two selected digits"),
         key="interp_use_selection",
         on_click=use_selection_as_ends,
         disabled=len(selected()) < 2,
-        help="Select digits with the box or lasso on the Explore tab.",
+        help=_("Select digits with the box or lasso on the Explore tab."),
     )
     st.image(
         images.enlarge(images.tile(x[[a, b]], 2, pad=2), 3),
-        caption=f"A: row {a}, a {y[a]} | B: row {b}, a {y[b]}",
+        caption=_("A: row {a}, a {digit_a} | B: row {b}, a {digit_b}").format(a=a, digit_a=y[a], b=b, digit_b=y[b]),
     )
     strips = {}
     columns = st.columns(2)
@@ -305,20 +328,26 @@ def interpolate():
             short = _common.SHORT[kind]
             st.subheader(short)
             points, strips[kind] = interpolation.decode_path(model, z[a], z[b], steps)
-            fig = lf.add_path(plots.latent_scatter(z, y), points, name=f"path A → B, {steps} steps")
-            title = f"{short}: from row {a} (a {y[a]}) to row {b} (a {y[b]})"
+            fig = lf.add_path(plots.latent_scatter(z, y), points, name=_("path A → B, {n} steps").format(n=steps))
+            title = _("{model}: from row {a} (a {digit_a}) to row {b} (a {digit_b})").format(
+                model=short, a=a, digit_a=y[a], b=b, digit_b=y[b]
+            )
             scatter(fig, f"interp_scatter_{kind}", f"interpolation_{short.lower()}_{a}_to_{b}", title)
     # The strips go one above the other across the page, step under step, to compare.
     for kind, decoded in strips.items():
         short = _common.SHORT[kind]
         strip = interpolation.strip(decoded)
         # Three times MNIST's size fits 10 steps across a projector; more steps shrink to fit.
-        st.image(strip, caption=f"{short}: A → B in {steps} steps", width="stretch" if steps > 10 else "content")
+        st.image(
+            strip,
+            caption=_("{model}: A → B in {n} steps").format(model=short, n=steps),
+            width="stretch" if steps > 10 else "content",
+        )
         name = f"interpolation_{short.lower()}_{a}_to_{b}_{steps}steps"
         row = st.container(horizontal=True)
-        row.download_button(f"{short} strip (PNG)", images.to_png(strip), f"{name}.png", "image/png",
+        row.download_button(_("{model} strip (PNG)").format(model=short), images.to_png(strip), f"{name}.png", "image/png",
                             key=f"interp_png_{kind}", on_click="ignore")  # fmt: skip
-        row.download_button(f"{short} animation (GIF)", interpolation.gif_bytes(decoded), f"{name}.gif",
+        row.download_button(_("{model} animation (GIF)").format(model=short), interpolation.gif_bytes(decoded), f"{name}.gif",
                             "image/gif", key=f"interp_gif_{kind}", on_click="ignore")  # fmt: skip
     link()  # A fragment: its reruns skip the page's own link() at the end.
 
@@ -336,17 +365,19 @@ def vae_uncertainty():
     if model is None:
         return
     st.markdown(
-        "The VAE's encoder gives each digit not a point but a small cloud: a Gaussian with mean z_mean and "
-        "spread exp(z_log_var / 2). Its 1σ (solid) and 2σ (dotted) ellipses are drawn for the selected "
-        "digits. The decoder learned to read points from the prior N(0, I), so points drawn from it decode "
-        "to digits too."
+        _(
+            "The VAE's encoder gives each digit not a point but a small cloud: a Gaussian with mean z_mean and "
+            "spread exp(z_log_var / 2). Its 1σ (solid) and 2σ (dotted) ellipses are drawn for the selected "
+            "digits. The decoder learned to read points from the prior N(0, I), so points drawn from it decode "
+            "to digits too."
+        )
     )
     rows = selected()
     selecting = select_toggle()
     c1, c2, c3 = st.columns([2, 2, 2], vertical_alignment="bottom")
-    scale = c1.select_slider("Draw the ellipses larger by", ELLIPSE_SCALES, 10, key="scale", bind="query-params")
-    n = c2.slider("Samples", 1, 32, 12, key="samples", bind="query-params")
-    c3.button("Sample from the prior", key="prior_sample", on_click=draw_prior_samples, type="primary")
+    scale = c1.select_slider(_("Draw the ellipses larger by"), ELLIPSE_SCALES, 10, key="scale", bind="query-params")
+    n = c2.slider(_("Samples"), 1, 32, 12, key="samples", bind="query-params")
+    c3.button(_("Sample from the prior"), key="prior_sample", on_click=draw_prior_samples, type="primary")
     left, right = st.columns([3, 2])
     shown = rows[:MAX_ELLIPSES]
     # The ellipses mark the digits; rings would hide them, so the others only fade.
@@ -357,32 +388,40 @@ def vae_uncertainty():
             lf.add_ellipses(fig, mean, log_var, scale=scale)
             sd = np.exp(0.5 * log_var)
             spread = z.std(axis=0)
-            st.markdown(
-                f"**Posterior σ of the {len(shown)} digits drawn**"
-                + (f" (the first {len(shown)} of {len(rows)} selected)" if len(rows) > len(shown) else "")
-                + f": z0 {sd[:, 0].min():.3f}–{sd[:, 0].max():.3f}, "
-                f"z1 {sd[:, 1].min():.3f}–{sd[:, 1].max():.3f}, against a spread of {spread[0]:.2f} and "
-                f"{spread[1]:.2f} for all test digits"
-                + (f"; the ellipses are drawn {scale}× larger than they are." if scale != 1 else ".")
+            facts = dict(
+                n=len(shown), selected=len(rows), scale=scale, spread0=spread[0], spread1=spread[1],
+                lo0=sd[:, 0].min(), hi0=sd[:, 0].max(), lo1=sd[:, 1].min(), hi1=sd[:, 1].max(),
+            )  # fmt: skip
+            heading = (
+                _("**Posterior σ of the {n} digits drawn** (the first {n} of {selected} selected)")
+                if len(rows) > len(shown)
+                else _("**Posterior σ of the {n} digits drawn**")
             )
+            body = _(
+                ": z0 {lo0:.3f}–{hi0:.3f}, z1 {lo1:.3f}–{hi1:.3f}, against a spread of {spread0:.2f} and "
+                "{spread1:.2f} for all test digits"
+            )
+            end = _("; the ellipses are drawn {scale}× larger than they are.") if scale != 1 else _(".")
+            st.markdown((heading + body + end).format(**facts))
         else:
-            st.info("Select digits on this chart or on the Explore tab to see their posterior ellipses.")
+            st.info(_("Select digits on this chart or on the Explore tab to see their posterior ellipses."))
         seed = st.session_state.prior_seed
         if seed is not None:
             samples = posterior.sample_prior(n, seed)
-            lf.add_points(fig, samples, "prior samples", color=lf.SAMPLE_COLOR, symbol="diamond", size=11)
+            lf.add_points(fig, samples, _("prior samples"), color=lf.SAMPLE_COLOR, symbol="diamond", size=11)
             decoded = latent.decode(model, samples)[..., 0]
             grid = images.enlarge(images.tile(decoded, min(n, 6), pad=2), 3)
-            st.image(grid, caption=f"{n} points from N(0, I), decoded (seed {seed})")
-            st.download_button("Samples (PNG)", images.to_png(grid), f"prior_samples_{seed}.png", "image/png",
+            st.image(grid, caption=_("{n} points from N(0, I), decoded (seed {seed})").format(n=n, seed=seed))
+            st.download_button(_("Samples (PNG)"), images.to_png(grid), f"prior_samples_{seed}.png", "image/png",
                                key="prior_png", on_click="ignore")  # fmt: skip
     with left:
-        scatter(fig, "vae_scatter_uncertainty", "vae_uncertainty", "VAE: posteriors and prior samples", selectable=True)
+        title = _("VAE: posteriors and prior samples")
+        scatter(fig, "vae_scatter_uncertainty", "vae_uncertainty", title, selectable=True)
     link()
 
 
 start = _urlstate.default("latent_tab", "tab", _urlstate.choice(TAB_PARAM), "explore")
-tabs = st.tabs(TABS, key="latent_tab", on_change="rerun", default=TAB_PARAM[start])
+tabs = st.tabs([_(t) for t in TABS], key="latent_tab", on_change="rerun", default=_(TAB_PARAM[start]))
 for tab, show in zip(tabs, (explore, navigate, your_digit, interpolate, vae_uncertainty), strict=True):
     if tab.open:
         with tab:

@@ -8,6 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from aelab.data import images
+from aelab.i18n import _
 
 # One colour per digit (also the browser navigator's, app_pages/_navigator.py): Petroff's
 # ten-colour sequence ("Accessible color sequences for data visualization", 2021; matplotlib's
@@ -94,7 +95,10 @@ def latent_scatter(z, labels, title=None, point=None, height=520, marker_size=3,
                 name=str(d),
                 customdata=rows[m],
                 marker=dict(size=marker_size, color=DIGIT_COLORS[d]),
-                hovertemplate=f"digit {d}<br>z0 %{{x:.2f}}, z1 %{{y:.2f}}<br>row %{{customdata}}<extra></extra>",
+                hovertemplate=_("digit {d}").format(d=d)
+                + "<br>z0 %{x:.2f}, z1 %{y:.2f}<br>"
+                + _("row %{customdata}")
+                + "<extra></extra>",
             )
         )
     if point is not None:
@@ -104,7 +108,7 @@ def latent_scatter(z, labels, title=None, point=None, height=520, marker_size=3,
         height=height,
         dragmode="select" if select else False,
         # Below the chart in one row: a legend at the right takes a third of a phone's width.
-        legend=dict(title="digit", itemsizing="constant", orientation="h", x=0, xanchor="left", y=-0.12,
+        legend=dict(title=_("digit"), itemsizing="constant", orientation="h", x=0, xanchor="left", y=-0.12,
                     yanchor="top"),
         margin=dict(l=10, r=10, t=TOOLBAR_MARGIN + (30 if title else 0), b=10),
         xaxis_title="z0",
@@ -130,7 +134,7 @@ def move_point(fig, point, manifold_axes=None, cell=None):
         The same figure.
     """
     del manifold_axes, cell
-    trace = next(t for t in fig.data if t.name == "picked point")
+    trace = next(t for t in fig.data if t.name == _("picked point"))  # Figures are kept per language.
     x, y = float(point[0]), float(point[1])
     trace.update(x=[x], y=[y], hovertemplate=f"z = ({x:.2f}, {y:.2f})<extra></extra>")
     return fig
@@ -143,9 +147,9 @@ def _point_trace(point):
         x=[float(point[0])],
         y=[float(point[1])],
         mode="markers",
-        name="picked point",
+        name=_("picked point"),
         marker=POINT_STYLE,
-        hovertemplate="picked z = (%{x:.2f}, %{y:.2f})<extra></extra>",
+        hovertemplate=_("picked z = (%{x:.2f}, %{y:.2f})") + "<extra></extra>",
     )
 
 
@@ -192,7 +196,7 @@ def manifold_figure(mosaic, z0_values, z1_values, point=None, cell=28, max_ticks
     )  # fmt: skip
     if point is not None:
         # SVG, not WebGL: with no digit cloud to rise above, a WebGL context would be wasted.
-        fig.add_trace(go.Scatter(mode="markers", marker=POINT_STYLE, name="picked point"))
+        fig.add_trace(go.Scatter(mode="markers", marker=POINT_STYLE, name=_("picked point")))
         move_point(fig, point)
     axis = dict(showgrid=False, zeroline=False, nticks=max_ticks, ticks="outside")
     fig.update_layout(
@@ -222,7 +226,7 @@ def loss_curve(history, title=None, height=320, epochs=None):
         A `go.Figure` with one line per available series (`loss`, `val_loss`).
     """
     fig = go.Figure()
-    for key, name, dash in (("loss", "train", "solid"), ("val_loss", "validation", "dash")):
+    for key, name, dash in (("loss", _("train"), "solid"), ("val_loss", _("validation"), "dash")):
         values = list(history.get(key, []))
         if values:
             fig.add_trace(
@@ -240,8 +244,8 @@ def loss_curve(history, title=None, height=320, epochs=None):
         height=height,
         margin=dict(l=10, r=10, t=TOOLBAR_MARGIN + (30 if title else 0), b=60),
         # Whole epochs only, about ten ticks at most.
-        xaxis=dict(title="epoch", tick0=1, dtick=max(1, math.ceil(epochs / 10)), range=[0.5, epochs + 0.5]),
-        yaxis_title="loss",
+        xaxis=dict(title=_("epoch"), tick0=1, dtick=max(1, math.ceil(epochs / 10)), range=[0.5, epochs + 0.5]),
+        yaxis_title=_("loss"),
         # Below the plot, so it never runs into the title.
         legend=dict(orientation="h", y=-0.3, yanchor="top", x=0, xanchor="left"),
         dragmode=False,
@@ -290,8 +294,8 @@ def robustness_chart(sweep, sigma=None, height=370, title=None):
     # Two panels laid out by hand: make_subplots and add_vline(row=, col=) cost
     # ~40 ms per call, and this figure is rebuilt on every move of the σ slider.
     styles = {
-        "noisy": dict(name="noisy input", line=dict(color="#888888", dash="dash", width=2)),
-        "": dict(name="denoised", line=dict(color="#1F77B4", width=3)),
+        "noisy": dict(name=_("noisy input"), line=dict(color="#888888", dash="dash", width=2)),
+        "": dict(name=_("denoised"), line=dict(color="#1F77B4", width=3)),
     }
     traces = []
     for axis, metric in (("", "psnr"), ("2", "ssim")):
@@ -313,11 +317,11 @@ def robustness_chart(sweep, sigma=None, height=370, title=None):
                 )
             )
     # Plotly picks the tick step from the panel's width: 0.2 on a projector, 0.5 on a phone.
-    x_axis = dict(title=dict(text="noise level σ"), range=[-0.03, 1.03])
+    x_axis = dict(title=dict(text=_("noise level σ")), range=[-0.03, 1.03])
     titles = [
         dict(text=text, x=x, xref="paper", xanchor="center", y=1, yref="paper", yanchor="bottom", showarrow=False)
         # Two short lines each: side by side they fit a phone's half-width panels at 16 px.
-        for text, x in (("PSNR (dB)<br>higher is better", 0.225), ("SSIM<br>1 is perfect", 0.775))
+        for text, x in ((_("PSNR (dB)<br>higher is better"), 0.225), (_("SSIM<br>1 is perfect"), 0.775))
     ]
     shapes = []
     if sigma is not None:

@@ -318,11 +318,17 @@ function setUp(root, setTriggerValue) {
     return nav.data.point || centre();
   }
 
+  // A text from Python (in the page's language) with its {names} filled in.
+  const say = (key, values = {}) =>
+    (nav.data.text || {})[key]?.replace(/\{(\w+)\}/g, (m, name) => values[name] ?? m) ?? key;
+
   function showReadout() {
     const p = nav.hover || resting();
     const pin = nav.data.point;
     const where = `z = (${p[0].toFixed(2)}, ${p[1].toFixed(2)})`;
-    const pinned = pin ? `pinned at (${pin[0].toFixed(2)}, ${pin[1].toFixed(2)})` : "nothing pinned yet";
+    const pinned = pin
+      ? say("pinned", { z0: pin[0].toFixed(2), z1: pin[1].toFixed(2) })
+      : say("nothing_pinned");
     readout.textContent = nav.hover || !pin ? `${where} · ${pinned}` : pinned;
   }
 
@@ -353,7 +359,7 @@ function setUp(root, setTriggerValue) {
       const out = await nav.session.run({ [nav.session.inputNames[0]]: input });
       drawDigit(out[nav.session.outputNames[0]].data, t0);
     } catch (e) {
-      fail(`decoding failed (${e.message || e})`);
+      fail(say("decoding_failed", { error: e.message || e }));
     } finally {
       nav.busy = false;
       if (nav.pending) pump();
@@ -475,7 +481,8 @@ function setUp(root, setTriggerValue) {
     const samePoints = old && old.points_url === data.points_url && String(old.bounds) === String(data.bounds);
     if (!samePoints) nav.background = null;
     root.setAttribute("aria-label", data.label);
-    plane.setAttribute("aria-label", `${data.label}: move the pointer or use the arrow keys; click, tap or Enter pins the point`);
+    plane.setAttribute("aria-label", say("plane", { label: data.label }));
+    digit.setAttribute("aria-label", say("digit"));
     caption.textContent = data.caption;
     layout() || nav.background || drawBackground();
     drawPlane();
@@ -490,7 +497,7 @@ function setUp(root, setTriggerValue) {
         })
         .catch((e) => {
           status.hidden = false;
-          status.textContent = `The test digits could not be loaded (${e.message || e}).`;
+          status.textContent = say("points_failed", { error: e.message || e });
         });
     }
     if (!data.runtime_url) {
