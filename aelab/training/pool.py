@@ -63,13 +63,14 @@ class PoolSettings:
         address: a Dask scheduler address to use; "" to start a local pool.
         workers: worker processes of the local pool (one job at a time each).
         threads: TensorFlow threads per job.
-        nice: the workers' OS niceness (higher: lower priority than the server's).
+        nice: the workers' OS niceness; 19, the lowest priority, lets the server's
+            threads (nice 0) take a core back at once, whenever they need it.
     """
 
     address: str = ""
     workers: int = 1
     threads: int = 1
-    nice: int = 10
+    nice: int = 19
 
     @classmethod
     def from_env(cls):
@@ -79,7 +80,7 @@ class PoolSettings:
             address=os.environ.get(ADDRESS_ENV, "").strip(),
             workers=workers,
             threads=_int_env(THREADS_ENV, max(1, (cores - 1) // workers), 1),
-            nice=_int_env(NICE_ENV, 10, 0),
+            nice=_int_env(NICE_ENV, 19, 0),
         )
 
 
@@ -230,8 +231,7 @@ class TrainingPool:
     # Dask's side.
 
     def _count_slots(self):
-        workers = self._client.scheduler_info(n_workers=-1)["workers"].values()
-        return sum(w.get("nthreads", 1) for w in workers)
+        return sum(self._client.nthreads().values())  # Worker threads, one job each.
 
     def _dispatch(self):
         """Hands waiting jobs to Dask while a worker thread is free (called under the lock)."""

@@ -18,7 +18,7 @@ import numpy as np
 SNAPSHOT_DIGITS = 2000  # Test digits in the live latent scatter: clusters show, and encoding takes ~0.1 s.
 SCORE_DIGITS = 1000  # Test digits a session's model is scored on: about a second, not 10-15 s for all 10,000.
 SCORE_SEED = 0  # The same digits for every session, so that scores compare across the class.
-BATCH_REPORT_S = 0.5  # At most two batch-progress events a second per job.
+BATCH_REPORT_S = 1.0  # At most one batch-progress event a second per job: enough for a progress bar.
 STOP_CHECK_S = 0.5  # How often a running job asks whether it should stop.
 
 

@@ -158,7 +158,7 @@ def test_settings_come_from_the_environment_with_clear_messages(monkeypatch):
         pool.PoolSettings.from_env()
     monkeypatch.setenv(pool.WORKERS_ENV, "3")
     monkeypatch.setenv(pool.ADDRESS_ENV, " tcp://10.0.0.5:8786 ")
-    assert pool.PoolSettings.from_env() == pool.PoolSettings("tcp://10.0.0.5:8786", 3, settings.threads, 10)
+    assert pool.PoolSettings.from_env() == pool.PoolSettings("tcp://10.0.0.5:8786", 3, settings.threads, 19)
 
 
 def test_classroom_mode_caps_images_times_epochs(monkeypatch):
