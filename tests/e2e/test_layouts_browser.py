@@ -183,6 +183,10 @@ def test_the_first_noise_kind_change_answers_like_the_others(new_page, app_url):
     page.goto(f"{app_url}/denoising", wait_until="domcontentloaded")
     page.locator(GRID_IMG).first.wait_for(timeout=RUN_TIMEOUT_MS)
     wait_until_idle(page)
+    # Record any "Measuring ..." spinner: a noise kind whose sweep is not ready would show one.
+    page.evaluate("""() => { window.measuring = false; new MutationObserver(() => {
+        if (document.body.innerText.includes('Measuring this denoiser')) window.measuring = true;
+    }).observe(document.body, {childList: true, subtree: true, characterData: true}); }""")
     times = []
     for label, word in [("Gaussian", "gaussian noise"), ("Salt and pepper", "salt and pepper"),
                         ("Gaussian around grey (the tutorial's)", "tutorial"), ("Gaussian", "gaussian noise")]:  # fmt: skip
@@ -200,6 +204,8 @@ def test_the_first_noise_kind_change_answers_like_the_others(new_page, app_url):
         wait_until_idle(page)
     first, others = times[0], times[1:]
     print("noise-kind changes, s:", [round(t, 2) for t in times])
-    # Before the sweeps were shipped with the checkpoint, the first change of each kind took 11-16 s.
-    assert first < max(2 * statistics.median(others), statistics.median(others) + 0.75), times
-    assert max(times) < 3.0, times
+    # Before the sweeps were shipped with the checkpoint, each kind's first change measured the denoiser
+    # (2.1 s on an idle 2-core machine, 11-16 s under a class's load) and later ones took 0.2 s.
+    assert not page.evaluate("() => window.measuring"), "a noise kind was measured while the class waited"
+    # Loose enough for a busy CI machine (one change took 2.5 s once at a load average of 10).
+    assert first < statistics.median(others) + 1.5, times
