@@ -8,6 +8,7 @@ import streamlit as st
 
 from aelab import checkpoints, data
 from aelab.figures import plots
+from aelab.i18n import N_, _, ngettext
 from aelab.training import jobs
 from aelab.training.config import OPTIMIZER_NAMES
 from app_pages import _common, _urlstate
@@ -16,28 +17,32 @@ EPOCHS_MAX = 30
 BATCH_SIZES = (32, 64, 128, 256, 512)
 TRAIN_SIZES = (1000, 2000, 5000, 10000, 20000, 30000, 59000)
 LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
-METRIC_NAMES = {
+METRIC_NAMES = {  # Labels in English, shown as _(label).
     "psnr": ("PSNR", "{:.1f} dB"),
-    "mse": ("MSE per pixel", "{:.4f}"),
-    "relative_error": ("Relative error", "{:.3f}"),
-    "bce": ("BCE per pixel", "{:.4f}"),
-    "neg_elbo": ("−ELBO (nats)", "{:.1f}"),
-    "kl": ("KL (nats)", "{:.2f}"),
+    "mse": (N_("MSE per pixel"), "{:.4f}"),
+    "relative_error": (N_("Relative error"), "{:.3f}"),
+    "bce": (N_("BCE per pixel"), "{:.4f}"),
+    "neg_elbo": (N_("−ELBO (nats)"), "{:.1f}"),
+    "kl": (N_("KL (nats)"), "{:.2f}"),
 }
 
-st.title("Models")
+st.title(_("Models"))
 st.markdown(
-    "The other pages use one autoencoder (AE) and one variational autoencoder (VAE). "
-    "Keep the ones shipped with the app, or train your own here and watch the loss fall epoch by epoch: "
-    "try very few epochs, a tiny training set, or a learning rate that is far too large, then look at the "
-    "Latent space and Manifold pages to see what changed."
+    _(
+        "The other pages use one autoencoder (AE) and one variational autoencoder (VAE). "
+        "Keep the ones shipped with the app, or train your own here and watch the loss fall epoch by epoch: "
+        "try very few epochs, a tiny training set, or a learning rate that is far too large, then look at the "
+        "Latent space and Manifold pages to see what changed."
+    )
 )
 
-labels = list(_common.KIND_BY_LABEL)
+# The options are the translated labels (a format_func would show them too, but AppTest reads options).
+by_label = {_(label): kind for label, kind in _common.KIND_BY_LABEL.items()}
+labels = list(by_label)
 start = _urlstate.default("models_kind", "model", _urlstate.choice(_urlstate.KIND_PARAM), "ae")
-kind = _common.KIND_BY_LABEL[
+kind = by_label[
     st.radio(
-        "Model", labels, index=labels.index(_common.KINDS[_urlstate.KIND_PARAM[start]]), horizontal=True,
+        _("Model"), labels, index=labels.index(_(_common.KINDS[_urlstate.KIND_PARAM[start]])), horizontal=True,
         key="models_kind",
     )
 ]  # fmt: skip
@@ -55,7 +60,7 @@ def choose_active(kind):
     # The key follows the active choice, so a change made elsewhere (a training
     # run that finished) shows up here instead of being overridden by the widget.
     by_label = {_common.choice_label(kind, c): c for c in options}
-    label = st.selectbox("Use", list(by_label), index=options.index(current), key=f"use_{kind}_{current}")
+    label = st.selectbox(_("Use"), list(by_label), index=options.index(current), key=f"use_{kind}_{current}")
     choice = by_label[label]
     if choice != current:
         st.session_state.active[kind] = choice
@@ -74,36 +79,48 @@ def summary(model, info):
     meta = info.meta
     cfg = meta.get("config", {})
     lr = cfg.get("learning_rate")
+    epochs = str(meta.get("epochs", "?"))
+    optimizer = cfg.get("optimizer", "?")
     rows = {
-        "Parameters": f"{model.count_params():,}",
-        "Training data": f"{train_images(meta):,} {meta.get('dataset', 'mnist').upper()} images",
-        "Epochs": f"{meta.get('epochs', '?')}{' (stopped early)' if meta.get('stopped_early') else ''}",
-        "Optimizer": f"{cfg.get('optimizer', '?')}, learning rate {lr:g}" if lr else cfg.get("optimizer", "?"),
-        "Batch size": str(cfg.get("batch_size", "?")),
-        "Seed": str(meta.get("seed", "?")),
+        _("Parameters"): f"{model.count_params():,}",
+        _("Training data"): _("{n:,} {dataset} images").format(
+            n=train_images(meta), dataset=meta.get("dataset", "mnist").upper().replace("CIFAR10", "CIFAR-10")
+        ),
+        _("Epochs"): _("{epochs} (stopped early)").format(epochs=epochs) if meta.get("stopped_early") else epochs,
+        _("Optimizer"): _("{optimizer}, learning rate {lr:g}").format(optimizer=optimizer, lr=lr) if lr else optimizer,
+        _("Batch size"): str(cfg.get("batch_size", "?")),
+        _("Seed"): str(meta.get("seed", "?")),
     }
     if meta.get("train_seconds"):
-        rows["Training time"] = f"{meta['train_seconds']:.0f} s"
+        rows[_("Training time")] = f"{meta['train_seconds']:.0f} s"
     if (meta.get("test_metrics") or {}).get("test_digits"):  # A session's model: a fixed subset, not all 10,000.
-        rows["Scored on"] = f"{meta['test_metrics']['test_digits']:,} test digits"
+        rows[_("Scored on")] = _("{n:,} test digits").format(n=meta["test_metrics"]["test_digits"])
     for k, v in (meta.get("test_metrics") or {}).items():
         if k in METRIC_NAMES:
             label, fmt = METRIC_NAMES[k]
-            rows[f"Test {label}"] = fmt.format(v) if math.isfinite(v) else str(v)
+            rows[_("Test {metric}").format(metric=_(label))] = fmt.format(v) if math.isfinite(v) else str(v)
     st.table(pd.DataFrame({_common.SHORT[info.kind]: list(rows.values())}, index=list(rows)))
     if meta.get("history", {}).get("loss"):
         st.plotly_chart(
-            plots.loss_curve(meta["history"], title="Loss while it was trained", height=280), key=f"history_{info.key}"
+            plots.loss_curve(meta["history"], title=_("Loss while it was trained"), height=280),
+            key=f"history_{info.key}",
         )
 
 
 def snapshot_figure(job, epoch, z, height=340, legend_below=False):
     """The fixed test digits where the encoder put them at one epoch (0: untrained)."""
-    when = "before training" if epoch == 0 else f"after epoch {epoch}"
+    when = _("before training") if epoch == 0 else _("after epoch {epoch}").format(epoch=epoch)
     fig = plots.latent_scatter(z, job.snapshot_labels, height=height, marker_size=4)
     # The title sits just above the plot, below the row where Plotly's toolbar
     # appears on hover, so the toolbar never covers it in a narrow column.
-    title = dict(text=f"{len(z):,} test digits {when}", x=0, xanchor="left", yref="paper", y=1, yanchor="bottom")
+    title = dict(
+        text=_("{n:,} test digits {when}").format(n=len(z), when=when),
+        x=0,
+        xanchor="left",
+        yref="paper",
+        y=1,
+        yanchor="bottom",
+    )
     fig.update_layout(title=title, margin=dict(t=70))
     if legend_below:  # In a narrow column a legend at the side would squeeze the plot.
         fig.update_layout(legend=dict(orientation="h", y=-0.2, yanchor="top", x=0, xanchor="left", title=None))
@@ -112,41 +129,47 @@ def snapshot_figure(job, epoch, z, height=340, legend_below=False):
 
 def _when(seconds):
     if seconds is None or seconds == float("inf"):
-        return "once a worker joins the pool"
+        return _("once a worker joins the pool")
     if seconds < 10:
-        return "in a few seconds"
+        return _("in a few seconds")
     minutes, secs = divmod(int(round(seconds / 5) * 5), 60)
-    return f"in about {minutes} min {secs:02d} s" if minutes else f"in about {secs} s"
+    if minutes:
+        return _("in about {minutes} min {seconds:02d} s").format(minutes=minutes, seconds=secs)
+    return _("in about {seconds} s").format(seconds=secs)
 
 
 def queue_text(job, slots):
     """Where a waiting job stands: its place in the queue and an estimated start."""
     place = job.queue_position()
     if place is None:
-        return "Starting on a worker…"
-    ahead = "you are next" if place == 1 else f"{place - 1} jobs ahead of you"
+        return _("Starting on a worker…")
+    ahead = _("you are next") if place == 1 else _("{n} jobs ahead of you")
     room = (
-        f"{slots} job{'' if slots == 1 else 's'} train at once on this server" if slots else "no worker connected yet"
+        ngettext("{n} job train at once on this server", "{n} jobs train at once on this server", slots)
+        if slots
+        else _("no worker connected yet")
     )
-    return (
-        f"Waiting for a free worker: **place {place} in the queue** ({ahead}; {room}). "
-        f"Estimated start: {_when(job.estimated_start_s())}."
+    return _(
+        "Waiting for a free worker: **place {place} in the queue** ({ahead}; {room}). Estimated start: {when}."
+    ).format(
+        place=place, ahead=ahead.format(n=place - 1), room=room.format(n=slots), when=_when(job.estimated_start_s())
     )
 
 
-STEPS = {
-    "waiting": "In the queue",
-    "preparing": "Loading the data, building the model",
-    "training": "Training",
-    "scoring": f"Scoring on {jobs.SCORE_DIGITS:,} test digits",
+STEPS = {  # In English, shown as _(label).
+    "waiting": N_("In the queue"),
+    "preparing": N_("Loading the data, building the model"),
+    "training": N_("Training"),
+    "scoring": N_("Scoring on {n:,} test digits"),
 }
 
 
 def steps_text(job):
     """The job's steps in order: done ones ticked, the current one in bold."""
     now = list(STEPS).index(job.step)
+    labels = [_(label).format(n=jobs.SCORE_DIGITS) for label in STEPS.values()]
     return " → ".join(
-        f"✓ {label}" if i < now else f"**{label}**" if i == now else label for i, label in enumerate(STEPS.values())
+        f"✓ {label}" if i < now else f"**{label}**" if i == now else label for i, label in enumerate(labels)
     )
 
 
@@ -161,7 +184,7 @@ def waiting(job, pool):
 
 def follow(job, kind):
     """Shows the steps, the progress, the loss curve and the latent scatter of a running job until it ends."""
-    with st.status(f"Training a new {_common.SHORT[kind]}…", expanded=True) as status:
+    with st.status(_("Training a new {model}…").format(model=_common.SHORT[kind]), expanded=True) as status:
         steps, bar = st.empty(), st.empty()
         left, right = st.columns([2, 3])
         chart, scatter = left.empty(), right.empty()
@@ -196,7 +219,12 @@ def follow(job, kind):
             time.sleep(0.3)
         bar.progress(1.0, text=job.progress()[1])
         state = "error" if job.status == "failed" else "complete"
-        status.update(label=f"Training {job.status}", state=state, expanded=False)
+        status.update(label=_(JOB_STATUS.get(job.status, job.status)), state=state, expanded=False)
+
+
+# What a finished job's status box says ("done", "stopped", "failed": aelab.training.jobs.Job.status).
+JOB_STATUS = {"done": N_("Training done"), "stopped": N_("Training stopped"), "failed": N_("Training failed")}
+LIVE_STATUS = {"waiting": N_("waiting"), "running": N_("running")}  # "Your AE job is running".
 
 
 def replay(job, kind):
@@ -204,13 +232,13 @@ def replay(job, kind):
     snapshots = dict(job.snapshots())
     if len(snapshots) < 2:
         return
-    st.markdown("**How the latent space formed**: the same test digits, encoded after each epoch.")
+    st.markdown(_("**How the latent space formed**: the same test digits, encoded after each epoch."))
     epochs = list(snapshots)
     epoch = st.select_slider(
-        "Epoch shown",
+        _("Epoch shown"),
         epochs,
         value=epochs[-1],
-        format_func=lambda e: "0 (untrained)" if e == 0 else str(e),
+        format_func=lambda e: _("0 (untrained)") if e == 0 else str(e),
         key=f"replay_{job.id}",
     )
     st.plotly_chart(
@@ -244,21 +272,21 @@ def train_panel(kind):
     live = next((j for j in st.session_state.jobs.values() if not j.finished), None)
     busy = live is not None
     c = st.columns(3)
-    epochs = c[0].slider("Epochs", 1, EPOCHS_MAX, 5, key=f"epochs_{kind}", disabled=busy)
-    batch = c[1].select_slider("Batch size", BATCH_SIZES, 128, key=f"batch_{kind}", disabled=busy)
+    epochs = c[0].slider(_("Epochs"), 1, EPOCHS_MAX, 5, key=f"epochs_{kind}", disabled=busy)
+    batch = c[1].select_slider(_("Batch size"), BATCH_SIZES, 128, key=f"batch_{kind}", disabled=busy)
     size = c[2].select_slider(
-        "Training images", TRAIN_SIZES, 10000, format_func="{:,}".format, key=f"size_{kind}", disabled=busy
+        _("Training images"), TRAIN_SIZES, 10000, format_func="{:,}".format, key=f"size_{kind}", disabled=busy
     )
     c = st.columns(3, vertical_alignment="bottom")
-    optimizer = c[0].selectbox("Optimizer", list(OPTIMIZER_NAMES), key=f"opt_{kind}", disabled=busy)
+    optimizer = c[0].selectbox(_("Optimizer"), list(OPTIMIZER_NAMES), key=f"opt_{kind}", disabled=busy)
     lr = c[1].select_slider(
-        "Learning rate", LEARNING_RATES, 1e-3, format_func="{:g}".format, key=f"lr_{kind}", disabled=busy
+        _("Learning rate"), LEARNING_RATES, 1e-3, format_func="{:g}".format, key=f"lr_{kind}", disabled=busy
     )
     cap = jobs.classroom_cap()
     if cap:
-        st.caption(f"Classroom mode: up to {cap:,} image-epochs per job (training images × epochs).")
+        st.caption(_("Classroom mode: up to {cap:,} image-epochs per job (training images × epochs).").format(cap=cap))
     # A click sent just before the button was disabled must not start a second run.
-    if c[2].button("Train", type="primary", key=f"train_{kind}", disabled=busy) and not busy:
+    if c[2].button(_("Train"), type="primary", key=f"train_{kind}", disabled=busy) and not busy:
         job = start_job(kind, epochs, batch, size, optimizer, lr, pool)
         if job is None:
             return
@@ -266,13 +294,17 @@ def train_panel(kind):
         st.rerun()  # The form again, locked while the job waits or runs.
     if busy and live.cfg.model != kind:
         other = _common.SHORT[live.cfg.model]
-        st.info(f"Your {other} job is {live.status}: one job per session, so stop it (under {other}) to train here.")
+        st.info(
+            _("Your {model} job is {status}: one job per session, so stop it (under {model}) to train here.").format(
+                model=other, status=_(LIVE_STATUS.get(live.status, live.status))
+            )
+        )
     if job is None:
         return
     if not job.finished:
         queued = job.queue_position() is not None  # In the queue, not yet handed to a worker.
-        label = "Leave the queue" if queued else "Stop training"
-        label = "Stopping after this batch…" if job.stop_requested else label
+        label = _("Leave the queue") if queued else _("Stop training")
+        label = _("Stopping after this batch…") if job.stop_requested else label
         # The callback runs first thing in the next rerun; a waiting job leaves
         # the queue, a running one stops between batches and keeps its best epoch.
         st.button(label, key=f"stop_{kind}", on_click=job.stop, disabled=job.stop_requested)
@@ -283,15 +315,21 @@ def train_panel(kind):
         if job.model is not None:
             st.rerun()  # The whole app, which adopts the model: sidebar and summary show it.
     if job.status == "failed":
-        st.error(f"Training failed: {job.error}")
+        st.error(_("Training failed: {error}").format(error=_(job.error)))  # A known reason is translated.
     elif job.model is None:
-        st.info("Stopped before it started: nothing was trained.")
+        st.info(_("Stopped before it started: nothing was trained."))
     else:
         scored = job.test_metrics.get("test_digits")
+        trained = (
+            _("Trained {epochs} in {seconds:.0f} s (stopped early)")
+            if job.status == "stopped"
+            else _("Trained {epochs} in {seconds:.0f} s")
+        )
         st.success(
-            f"Trained {_common.epochs_text(job)} in {job.seconds:.0f} s"
-            f"{' (stopped early)' if job.status == 'stopped' else ''}; scored on {scored:,} test digits. "
-            "It lives in this browser session only: save it below to keep it."
+            trained.format(epochs=_common.epochs_text(job), seconds=job.seconds)
+            + _(
+                "; scored on {n:,} test digits. It lives in this browser session only: save it below to keep it."
+            ).format(n=scored)
         )
     replay(job, kind)
 
@@ -303,21 +341,23 @@ def save_panel(kind):
         # Classroom mode (AELAB_READ_ONLY): checkpoints.save would refuse anyway;
         # the disabled box says so before anyone types a name.
         st.info(
-            "Classroom mode: saving is turned off on this server, so that no one can overwrite the models "
-            "saved for the class. The model you train stays in this browser session until you close it."
+            _(
+                "Classroom mode: saving is turned off on this server, so that no one can overwrite the models "
+                "saved for the class. The model you train stays in this browser session until you close it."
+            )
         )
     elif job is None:
-        st.caption("Train a model above; you can then save it under a name of your choice.")
+        st.caption(_("Train a model above; you can then save it under a name of your choice."))
         return
     c = st.columns([3, 1], vertical_alignment="bottom")
     name = c[0].text_input(
-        "Name for the model trained in this session",
+        _("Name for the model trained in this session"),
         key=f"save_name_{kind}",
         placeholder="my_model",
         disabled=read_only,
     )
     # `or read_only` guards against a click sent before the button was disabled.
-    if not c[1].button("Save", key=f"save_{kind}", disabled=read_only) or read_only:
+    if not c[1].button(_("Save"), key=f"save_{kind}", disabled=read_only) or read_only:
         return
     try:
         name = checkpoints.check_name(name)
@@ -325,28 +365,30 @@ def save_panel(kind):
         st.error(str(e))
         return
     if name in checkpoints.SHIPPED:
-        st.error(f"A model named '{name}' already exists: choose another name.")
+        st.error(_("A model named '{name}' already exists: choose another name.").format(name=name))
         return
     try:
         job.save(name, _common.user_dir())  # Never overwrites: a taken name raises NameTakenError.
     except checkpoints.NameTakenError:
-        st.error(f"A model named '{name}' already exists: choose another name.")
+        st.error(_("A model named '{name}' already exists: choose another name.").format(name=name))
         return
     except (OSError, ValueError, checkpoints.CheckpointError) as e:
-        st.error(f"Could not save '{name}': {e}")
+        st.error(_("Could not save '{name}': {error}").format(name=name, error=e))
         return
-    st.success(f"Saved as '{name}'. Choose it under “Use” to load it back, in this or any later session.")
+    st.success(
+        _("Saved as '{name}'. Choose it under “Use” to load it back, in this or any later session.").format(name=name)
+    )
 
 
 left, right = st.columns([2, 3], gap="large")
 with left:
-    st.subheader("In use")
+    st.subheader(_("In use"))
     choose_active(kind)
     model, info = _common.active_model(kind)
     if model is not None:
         summary(model, info)
 with right:
-    st.subheader("Train a new one")
+    st.subheader(_("Train a new one"))
     train_panel(kind)
-    st.subheader("Save it")
+    st.subheader(_("Save it"))
     save_panel(kind)
