@@ -207,5 +207,6 @@ def test_the_first_noise_kind_change_answers_like_the_others(new_page, app_url):
     # Before the sweeps were shipped with the checkpoint, each kind's first change measured the denoiser
     # (2.1 s on an idle 2-core machine, 11-16 s under a class's load) and later ones took 0.2 s.
     assert not page.evaluate("() => window.measuring"), "a noise kind was measured while the class waited"
-    # Loose enough for a busy CI machine (one change took 2.5 s once at a load average of 10).
-    assert first < statistics.median(others) + 1.5, times
+    # The time itself, loosely: on this 2-core machine the first change took 0.3 s alone but up to 2.5 s
+    # right after the Models page (its training pool starts worker processes that import TensorFlow).
+    assert first < max(3.0, statistics.median(others) + 1.5), times
