@@ -132,7 +132,7 @@ with result:
     )  # fmt: skip
     config = plots.png_config(f"manifold_{kind}_{n}x{n}_with_axes")
     # On a phone a swipe over the grid must scroll the page, not zoom it.
-    st.plotly_chart(plots.move_point(grid, (p0, p1), manifold_axes=(z0_values, z1_values)), key="manifold",
+    st.plotly_chart(plots.move_point(grid, (p0, p1)), key="manifold",
                     config=config | {"staticPlot": True} if narrow else config)  # fmt: skip
 download.download_button(
     _("Download the manifold (PNG)"), png, file_name=f"manifold_{kind}_{n}x{n}.png", mime="image/png", on_click="ignore"

@@ -10,23 +10,16 @@ import plotly.graph_objects as go
 from aelab.data import images
 from aelab.i18n import _
 
-# One colour per digit (also the browser navigator's, app_pages/_navigator.py): Petroff's
-# ten-colour sequence ("Accessible color sequences for data visualization", 2021; matplotlib's
-# "petroff10" style), chosen for telling ten classes apart in normal and colour-deficient
-# vision. Its smallest CAM02-UCS distance between two digits is 18.7 in normal vision and
-# 14.5 under simulated protanomaly, against 17.3 and 11.8 for Plotly's "Safe" set used before,
-# whose 8/9 (wine, brown) and 3/4 (green, indigo) were hard to tell apart as small dots
-# (tests/unit/test_plots.py measures both).
-DIGIT_COLORS = (
-    "#3F90DA", "#FFA90E", "#BD1F01", "#94A4A2", "#832DB6",
-    "#A96B59", "#E76300", "#B9AC70", "#717581", "#92DADD",
-)  # fmt: skip
+# One colour per digit (also the browser navigator's): Petroff's ten-colour sequence (2021,
+# matplotlib's "petroff10"), made to tell ten classes apart in normal and colour-deficient
+# vision. Closest pair, CAM02-UCS: 18.7 in normal vision, 14.5 under simulated protanomaly,
+# against 17.3 and 11.8 for Plotly's "Safe" used before (tests/unit/test_plots.py measures).
+DIGIT_COLORS = ("#3F90DA", "#FFA90E", "#BD1F01", "#94A4A2", "#832DB6", "#A96B59", "#E76300", "#B9AC70", "#717581",
+                "#92DADD")  # fmt: skip
 POINT_STYLE = dict(symbol="x", size=16, color="#FF2B2B", line=dict(width=2, color="white"))
 
-# Text sizes in CSS pixels. Plotly's 12 px (and Streamlit's theme, which sets every axis'
-# tick font) is unreadable from the back of a classroom: tick and legend labels get at least
-# 16 px at any screen size, titles more. Set per axis, because a theme's axis fonts outrank
-# the figure's global font.
+# Text sizes in CSS pixels: Plotly's (and Streamlit's theme's) 12 px is unreadable from the back
+# of a room. Set per axis, because the theme's axis fonts outrank the figure's global font.
 PROJECTOR_FONT = 16
 TITLE_FONT = 18
 TEXT_COLOR = "#31333F"  # Streamlit's text colour: 12.6:1 against white, where the theme's grey is 3.9:1.
@@ -117,7 +110,7 @@ def latent_scatter(z, labels, title=None, point=None, height=520, marker_size=3,
     return legible(fig)
 
 
-def move_point(fig, point, manifold_axes=None, cell=None):
+def move_point(fig, point):
     """Moves the "picked point" cross of a figure in place.
 
     Building a 10,000-point scatter costs more than the rest of a slider move;
@@ -127,13 +120,10 @@ def move_point(fig, point, manifold_axes=None, cell=None):
     Args:
         fig: a figure from `latent_scatter` or `manifold_figure` made with a point.
         point: the new `(z0, z1)`.
-        manifold_axes, cell: unused since the manifold figure is in latent units;
-            accepted so that older callers keep working.
 
     Returns:
         The same figure.
     """
-    del manifold_axes, cell
     trace = next(t for t in fig.data if t.name == _("picked point"))  # Figures are kept per language.
     x, y = float(point[0]), float(point[1])
     trace.update(x=[x], y=[y], hovertemplate=f"z = ({x:.2f}, {y:.2f})<extra></extra>")
@@ -164,7 +154,7 @@ def _cell_step(values):
     return step if step > 1e-9 else 1.0
 
 
-def manifold_figure(mosaic, z0_values, z1_values, point=None, cell=28, max_ticks=9, height=640):
+def manifold_figure(mosaic, z0_values, z1_values, point=None, max_ticks=9, height=640):
     """Shows a decoded manifold on axes in latent units.
 
     The mosaic is a layout image placed in data coordinates: each cell's centre
@@ -177,14 +167,12 @@ def manifold_figure(mosaic, z0_values, z1_values, point=None, cell=28, max_ticks
         z0_values, z1_values: its axes from `aelab.inference.latent.grid_axes`
             (z1 from the top row down).
         point: optional `(z0, z1)` to mark with a cross.
-        cell: unused (the image is stretched over its cells); kept for callers.
         max_ticks: most tick labels per axis.
         height: figure height in pixels.
 
     Returns:
         A `go.Figure`.
     """
-    del cell
     s0, s1 = _cell_step(z0_values), _cell_step(z1_values)
     # The image's outer edges are half a cell beyond the outer cells' centres.
     x_lo, x_hi = float(z0_values[0]) - s0 / 2, float(z0_values[-1]) + s0 / 2
