@@ -21,6 +21,7 @@ fifth started before the fourth); the pool hands Dask a job only when a worker
 thread is free, and keeps the others in the order they came.
 """
 
+import atexit
 import collections
 import concurrent.futures
 import dataclasses
@@ -123,6 +124,7 @@ class TrainingPool:
         self._closed = threading.Event()
         self._watcher = threading.Thread(target=self._watch, name="aelab-pool-watch", daemon=True)
         self._watcher.start()
+        atexit.register(self.close)  # Before Dask's own exit handlers (they run in reverse order).
 
     # Asking.
 
@@ -207,7 +209,9 @@ class TrainingPool:
         return None
 
     def close(self):
-        """Stops the watcher, the client and (for a local pool) the cluster."""
+        """Stops the watcher, the client and (for a local pool) the cluster; called again, does nothing."""
+        if self._closed.is_set():
+            return
         self._closed.set()
         self._control.shutdown(wait=False)
         self._client.close()

@@ -16,6 +16,7 @@ import pytest
 
 from aelab import data
 from aelab.training import pool
+from app_pages import _common
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DASK = os.path.join(os.path.dirname(sys.executable), "dask")
@@ -90,6 +91,15 @@ def test_the_app_trains_on_an_existing_two_worker_cluster(dask_cluster, open_pag
     finally:
         p.close()
 
+    try:
+        _train_one_epoch(open_page, worker_cmd)
+    finally:
+        # The app's pool for this address goes before the cluster does (no reconnection attempts).
+        _common._training_pool(pool.PoolSettings.from_env()).close()
+        _common._training_pool.clear()
+
+
+def _train_one_epoch(open_page, worker_cmd):
     at = open_page()
     at.slider(key="epochs_ae2d").set_value(1)
     at.select_slider(key="size_ae2d").set_value(1000)
