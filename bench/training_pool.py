@@ -207,6 +207,7 @@ async def load_phase(base, server_pid, args, training):
         "p95_s": load_sessions.percentile(times, 0.95),
         "errors": len(errors),
         "error_examples": sorted(set(errors))[:3],
+        "loadavg_1min_after": os.getloadavg()[0],
         "server_cpu_cores": server_cpu / wall,
         "server_cpu_ms_per_move": 1000 * server_cpu / max(1, len(times)),
         "server_rss_peak_mb": max((s for s, _ in samples), default=0),
