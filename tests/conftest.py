@@ -30,7 +30,7 @@ def checkpoint_dir():
 KEPT_WORDS = {
     *"AE VAE DAE PCA PSNR SSIM MSE BCE MAE ELBO KL MNIST CIFAR Adam Adagrad SGD RMSprop ReLU U-Net".split(),
     *"adam adagrad sgd rmsprop mse bce mae PNG JPEG GIF ONNX Keras Plotly dB MB px aelab English".split(),
-    *"softmax sigmoid".split(),  # Kept in Chinese textbooks too: "softmax 回归", "sigmoid 函数".
+    *"softmax sigmoid TensorFlow Enter".split(),  # As Chinese textbooks write them ("softmax 回归"); a key.
 }
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
 
