@@ -4,6 +4,7 @@ import numpy as np
 
 from aelab import inference
 from aelab.data import images
+from aelab.i18n import _
 from aelab.metrics import run_batched
 from aelab.models import registry
 
@@ -66,19 +67,35 @@ def check_latent_model(model, kind):
             shapes (for example a DAE saved under a VAE's name).
     """
     if not hasattr(model, "encoder") or not hasattr(model, "decoder"):
-        raise ValueError(f"Expected a model with .encoder and .decoder for {kind}. Received: {type(model).__name__}")
+        raise ValueError(
+            _("Expected a model with .encoder and .decoder for {kind}. Received: {got}").format(
+                kind=kind, got=type(model).__name__
+            )
+        )
     out = model.encoder(np.zeros((1, *IMAGE_SHAPE), "float32"), training=False)
     is_tuple = isinstance(out, (list, tuple))
     posterior = registry.get(kind).posterior
     if posterior != is_tuple or (is_tuple and len(out) != 3) or not hasattr(model, "encode_mean"):
-        want = "(z_mean, z_log_var, z)" if posterior else "a single latent tensor"
-        raise ValueError(f"Expected an encoder returning {want} for {kind}. Received: {type(out).__name__}")
+        want = "(z_mean, z_log_var, z)" if posterior else _("a single latent tensor")
+        raise ValueError(
+            _("Expected an encoder returning {want} for {kind}. Received: {got}").format(
+                want=want, kind=kind, got=type(out).__name__
+            )
+        )
     z = out[0] if is_tuple else out
     if tuple(z.shape) != (1, 2):
-        raise ValueError(f"Expected a 2-D latent for {kind}. Received: latent shape {tuple(z.shape)[1:]}")
+        raise ValueError(
+            _("Expected a 2-D latent for {kind}. Received: latent shape {shape}").format(
+                kind=kind, shape=tuple(z.shape)[1:]
+            )
+        )
     img = model.decoder(np.zeros((1, 2), "float32"), training=False)
     if tuple(img.shape) != (1, *IMAGE_SHAPE):
-        raise ValueError(f"Expected decoded images of shape {IMAGE_SHAPE}. Received: {tuple(img.shape)[1:]}")
+        raise ValueError(
+            _("Expected decoded images of shape {want}. Received: {got}").format(
+                want=IMAGE_SHAPE, got=tuple(img.shape)[1:]
+            )
+        )
     model(np.zeros((1, *IMAGE_SHAPE), "float32"), training=False)
 
 
