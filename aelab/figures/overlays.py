@@ -15,7 +15,7 @@ from aelab.i18n import _
 from aelab.lessons import posterior
 
 HIGHLIGHT_COLOR = "#111111"
-PATH_COLOR = "#FF2B2B"
+PATH_COLOR = "#000000"  # Black: no digit of the palette is, so the path never hides in a cluster.
 SAMPLE_COLOR = "#7B2CBF"
 ELLIPSE_COLOR = "#111111"
 DIMMED_OPACITY = 0.15  # Unselected digits fade so the highlighted ones stand out on a projector.

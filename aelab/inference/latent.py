@@ -147,32 +147,6 @@ def manifold(model, n=30, z0_range=(-4.0, 4.0), z1_range=(-4.0, 4.0), pad=0):
     return images.tile(digits, n_cols=len(z0), pad=pad, pad_value=1.0), z0, z1
 
 
-def to_pixel(z, z0_range, z1_range, n, cell=28):
-    """Where a latent point falls on a manifold mosaic from `manifold`.
-
-    Cell centres sit at `i * cell + (cell - 1) / 2` pixels and hold the values
-    from `grid_axes`; in between, the position is interpolated linearly.
-
-    Args:
-        z: `(z0, z1)`.
-        z0_range, z1_range: the ranges the mosaic was decoded with.
-        n: cells per side.
-        cell: pixels per cell.
-
-    Returns:
-        `(x, y)` in pixel coordinates, y growing downwards.
-    """
-    centre = (cell - 1) / 2.0
-    span = (n - 1) * cell
-
-    def frac(v, lo, hi):
-        return 0.5 if hi == lo else (v - lo) / (hi - lo)
-
-    x = centre + frac(float(z[0]), *z0_range) * span
-    y = centre + (1.0 - frac(float(z[1]), *z1_range)) * span
-    return x, y
-
-
 def _round_out(lo, hi, step):
     return float(np.floor(lo / step) * step), float(np.ceil(hi / step) * step)
 

@@ -90,14 +90,6 @@ def test_manifold_places_cells_by_z0():
     np.testing.assert_allclose(z1, [1, 0, -1])
 
 
-def test_to_pixel_hits_cell_centres():
-    n = 5
-    assert latent.to_pixel((-4, 4), (-4, 4), (-4, 4), n) == (13.5, 13.5)  # top-left cell
-    assert latent.to_pixel((4, -4), (-4, 4), (-4, 4), n) == (4 * 28 + 13.5, 4 * 28 + 13.5)
-    assert latent.to_pixel((0, 0), (-4, 4), (-4, 4), n) == (2 * 28 + 13.5, 2 * 28 + 13.5)
-    assert latent.to_pixel((1, 1), (1, 1), (1, 1), n) == (2 * 28 + 13.5, 2 * 28 + 13.5)  # empty range
-
-
 def test_percentile_range_rounds_outwards_and_ignores_outliers():
     z = np.stack([np.linspace(0.2, 9.8, 1000), np.linspace(-3.2, 3.2, 1000)], axis=1)
     z[0] = (1000.0, -1000.0)
