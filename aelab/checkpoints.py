@@ -1,7 +1,7 @@
 """Saving and loading checkpoints: `<name>.keras` plus a JSON sidecar, written atomically.
 
 The public contract (used by the app and by outside checks):
-`load(name, directory=None)` for name in `ae2d`, `vae2d`, `dae`, `colorizer`.
+`load(name, directory=None)` for name in `ae2d`, `vae2d`, `dae`, `colorizer`, `colorizer_mse`.
 """
 
 import glob

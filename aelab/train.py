@@ -1,6 +1,6 @@
 """Trains one model and saves it as a checkpoint.
 
-python -m aelab.train {ae2d,vae2d,dae,colorizer} --epochs N [--data-dir D] [--out DIR]
+python -m aelab.train {ae2d,vae2d,dae,colorizer,colorizer_mse} --epochs N [--data-dir D] [--out DIR]
 """
 
 import dataclasses
@@ -27,7 +27,7 @@ def parse_args(argv=None, prog="python -m aelab.train"):
     p.add_argument("--val-size", type=non_negative_int, default=d.val_size, help="hold-out for keep-best")
     p.add_argument("--latent-dim", type=non_negative_int, default=0, help="0: the model's default")
     p.add_argument("--hidden-units", type=int, default=-1, help="-1: the model's default")
-    p.add_argument("--arch", choices=("unet", "tutorial"), default="unet", help="colorizer architecture")
+    p.add_argument("--arch", choices=("unet", "tutorial"), default="unet", help="colorizer_mse architecture")
     p.add_argument(
         "--data-dir",
         type=existing_dir,

@@ -10,7 +10,7 @@ import importlib
 import importlib.util
 
 # Each module holds one family; together they register every custom class aelab saves.
-FAMILIES = ("autoencoder", "vae", "denoiser", "colorizer", "dense")
+FAMILIES = ("autoencoder", "vae", "denoiser", "colorizer", "chroma", "dense")
 
 
 def load_all():

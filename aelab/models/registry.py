@@ -80,10 +80,16 @@ def _build_dae(cfg):
     return build_denoiser(**_size_kwargs(cfg))
 
 
-def _build_colorizer(cfg):
+def _build_colorizer_mse(cfg):
     from aelab.models.colorizer import build_colorizer
 
     return build_colorizer(cfg.arch)
+
+
+def _build_chroma_colorizer(cfg):
+    from aelab.models.chroma import build_chroma_colorizer
+
+    return build_chroma_colorizer()
 
 
 def _reconstruction_metrics(model, x_test, seed=0):
@@ -118,6 +124,20 @@ def _colorization_metrics(model, x_test, seed=0):
     return metrics.colorization_scores(model, x_test)
 
 
+def _chroma_metrics(model, x_test, seed=0):
+    # At the model's default temperature, and at the vivid end of the page's slider.
+    from aelab import metrics
+    from aelab.models.chroma import VIVID_TEMPERATURE
+
+    vivid = metrics.colorization_scores(model, x_test, temperature=VIVID_TEMPERATURE)
+    return {
+        **metrics.colorization_scores(model, x_test),
+        "temperature": model.temperature,
+        "vivid_temperature": VIVID_TEMPERATURE,
+        **{f"vivid_{k}": vivid[k] for k in ("psnr", "ssim", "colourfulness", "colourfulness_ratio", "beats_gray")},
+    }
+
+
 KINDS = {
     kind.name: kind
     for kind in (
@@ -135,8 +155,14 @@ KINDS = {
             rebuild="python -m aelab.train dae --epochs 15 --schedule cosine", pairs="noisy",
         ),
         ModelKind(
-            "colorizer", "Colorization autoencoder", "Colorizer", _build_colorizer, _colorization_metrics,
-            rebuild="python -m aelab.train colorizer --epochs 10 --schedule cosine",
+            "colorizer", "Colorizer (a distribution over colours)", "Colorizer", _build_chroma_colorizer,
+            _chroma_metrics, rebuild="python -m aelab.train colorizer --epochs 10 --schedule cosine --lr 2e-3",
+            dataset="cifar10", input_shape=(32, 32, 1), output_shape=(32, 32, 3), pairs="gray",
+            loss=None,  # Its train_step owns the rebalanced cross-entropy over chroma bins.
+        ),
+        ModelKind(
+            "colorizer_mse", "Colorizer (MSE regression)", "Colorizer (MSE)", _build_colorizer_mse,
+            _colorization_metrics, rebuild="python -m aelab.train colorizer_mse --epochs 10 --schedule cosine",
             dataset="cifar10", input_shape=(32, 32, 1), output_shape=(32, 32, 3), pairs="gray",
         ),
     )
