@@ -32,7 +32,7 @@ SHORT = {"ae2d": "AE", "vae2d": "VAE"}
 USER_DIR_ENV = "AELAB_USER_DIR"
 
 # Input shapes used to warm up the models that are not AEs or VAEs.
-_WARM_UP_SHAPES = {"dae": (1, 28, 28, 1), "colorizer": (1, 32, 32, 1)}
+_WARM_UP_SHAPES = {"dae": (1, 28, 28, 1), "colorizer": (1, 32, 32, 1), "colorizer_mse": (1, 32, 32, 1)}
 _WARM_UP_SHAPES.update(dict.fromkeys(checkpoints.SHIPPED_VARIANTS, (1, 28, 28, 1)))
 
 

@@ -1,17 +1,19 @@
-"""Colorization: an autoencoder guesses the colours of small gray photos."""
+"""Colorization: a colorizer that guesses a distribution of colours, beside one trained on MSE."""
 
 import numpy as np
 import streamlit as st
 
 from aelab import data, metrics
 from aelab.data import images
+from aelab.figures import vividness as vivid_chart
 from aelab.i18n import N_, _
-from aelab.inference import latent
-from app_pages import _common, _urlstate
+from aelab.lessons import robustness, vividness
+from app_pages import _common, _pictures, _urlstate
 
-# Display size of a 32x32 image: smooth enlargement suits photos. Widths are
-# given explicitly because st.image otherwise widens an image to its caption.
-SHOW = 192
+PANEL = 112  # Pixels of one photo in a row picture; the browser scales the row to its column.
+GAP = 4  # White pixels between the photos of a row.
+SIDE_BY_SIDE = 2  # Image rows per line on a wide screen; a phone stacks the columns.
+CURVE_IMAGES = 500  # Test images behind the vividness chart (a fixed, seeded sample).
 PIXELS = 4  # Scale of the pixel-exact view of an upload at 32x32.
 ALL = N_("all classes")  # Shown as _(ALL), like the class names.
 
@@ -19,67 +21,127 @@ st.title(_("Colorization"))
 st.markdown(
     _(
         "The colorizer only sees the gray version of a tiny 32x32 photo and has to guess its colours. "
-        "Compare its guess with the real photo: PSNR says how close it is, and the gray copy's PSNR is "
-        "the score of not guessing at all. Then try a photo of your own."
+        "For every pixel it gives a probability to each of ~300 colours, and the **vividness** slider "
+        "turns that into one colour: T = 1 takes their average, a small T the most likely one. "
+        "The MSE colorizer beside it was trained to be close on average, so where a thing could be red "
+        "or blue it paints the average of the two: brown. PSNR says how close a guess is to the real "
+        "photo (the gray copy's PSNR is the score of not guessing at all); M is its colourfulness."
     )
 )
 
-colorizer, _meta = _common.checkpoint_model("colorizer")
+colorizer, meta = _common.checkpoint_model("colorizer")
 if colorizer is None:
     st.stop()
+mse_model, mse_meta = _common.checkpoint_model("colorizer_mse")  # Without it, the page shows the colorizer alone.
+x, y = _common.cifar_test()
 
 
-def colorize(rgb):
-    """Gray versions and colorized guesses for RGB images of shape (N, 32, 32, 3)."""
-    gray = data.to_gray(rgb)
-    return gray, latent.reconstruct(colorizer, gray)
+@st.cache_data(max_entries=4, show_spinner=N_("Measuring the colorizer at 11 temperatures…"))
+def curve(_model, key, _mse, mse_key):
+    """The temperature sweep on a fixed test subset, and the scores of the MSE model and the gray copy."""
+    del key, mse_key  # Only cache keys: the checkpoints' sha256.
+    rgb = robustness.fixed_subset(x, CURVE_IMAGES)
+    refs = {_("gray copy"): metrics.colour_scores(rgb, np.repeat(data.to_gray(rgb), 3, axis=-1))}
+    if _mse is not None:
+        refs[_("MSE colorizer")] = metrics.colorization_scores(_mse, rgb)
+    return vividness.temperature_sweep(_model, rgb), refs
 
 
-def big(img):
-    return images.resize(img, (SHOW, SHOW), smooth=True)
+def guesses(gray, t, show_mse):
+    """Name -> colorized images, for the colorizer at T = t and, when shown, the MSE model."""
+    out = {_("colorized (T = {t:g})").format(t=t): metrics.colorize_all(colorizer, gray, t)}
+    if show_mse:
+        out[_("MSE")] = metrics.colorize_all(mse_model, gray)
+    return out
 
 
-@st.fragment
-def test_images():
-    x, y = _common.cifar_test()
+def row_picture(photos):
+    """One image row: its photos side by side, enlarged smoothly, with white gaps."""
+    big = [images.resize(np.repeat(p, 3, -1) if p.shape[-1] == 1 else p, (PANEL, PANEL)) for p in photos]
+    return images.tile(np.stack(big), len(big), pad=GAP, pad_value=255)
+
+
+def show_rows(rgb, gray, guessed, titles, columns):
+    """The image rows, spread over `columns`, each with its scores underneath."""
+    copy_psnr = metrics.image_psnr(rgb, np.repeat(gray, 3, axis=-1))
+    scores = {name: (metrics.image_psnr(rgb, g), metrics.colourfulness(g)) for name, g in guessed.items()}
+    m_orig = metrics.colourfulness(rgb)
+    for i, title in enumerate(titles):
+        parts = [_("gray {psnr:.1f} dB").format(psnr=copy_psnr[i])]
+        parts += [f"{name} {p[i]:.1f} dB, M {m[i]:.0f}" for name, (p, m) in scores.items()]
+        parts.append(_("original M {m:.0f}").format(m=m_orig[i]))
+        photos = [gray[i], *(g[i] for g in guessed.values()), rgb[i]]
+        with columns[i % len(columns)]:
+            _pictures.image(row_picture(photos), caption=f"{title} · " + " · ".join(parts), width="stretch")
+
+
+def controls():
+    c = st.columns([3, 2], vertical_alignment="bottom")
+    stops = [f"{v:g}" for v in vividness.TEMPERATURES]  # Text options: a link reads ?t=0.3.
+    default = min(vividness.TEMPERATURES, key=lambda v: abs(v - colorizer.temperature))  # The model's own T.
+    t = c[0].select_slider(
+        _("Vividness: the temperature T (1: the average colour; small: the most likely one)"),
+        options=stops,
+        value=_urlstate.default("t", "t", _urlstate.choice(stops), f"{default:g}"),
+        format_func=lambda v: f"T = {v}",
+        key="t",
+    )
+    show = c[1].toggle(
+        _("The MSE colorizer beside it (why averaging gives sepia)"),
+        value=mse_model is not None,
+        disabled=mse_model is None,
+        key="mse",
+        bind="query-params",
+    )
+    return float(t), show and mse_model is not None, None if float(t) == default else t
+
+
+def header(names):
+    return _("Each row: the gray input · {guesses} · the original.").format(guesses=" · ".join(names))
+
+
+def test_images(t, show_mse, t_link):
     c = st.columns([3, 3, 1], vertical_alignment="bottom")
-    # A shared link sets these (app_pages/_urlstate.py): ?class=ship&images=6&seed=2
+    # A shared link sets these (app_pages/_urlstate.py): ?class=ship&images=6&seed=2&t=0.3
     by_label = {_(o): o for o in (ALL, *data.CIFAR10_CLASSES)}  # Translated options, English names behind them.
     options = list(by_label)
     start = _urlstate.default("color_class", "class", _urlstate.choice(("all", *data.CIFAR10_CLASSES)), "all")
     first = ALL if start == "all" else start
     name = by_label[c[0].selectbox(_("Class"), options, index=options.index(_(first)), key="color_class")]
     n = c[1].slider(
-        _("Images"), 1, 12, _urlstate.default("color_count", "images", _urlstate.integer(1, 12), 4), key="color_count"
+        _("Images"), 1, 12, _urlstate.default("color_count", "images", _urlstate.integer(1, 12), 6), key="color_count"
     )
     seeds = st.session_state.sample_seed
     if _urlstate.first_visit("color_new"):
         seeds["colorize"] = _urlstate.value("seed", _urlstate.integer(0, 10**6), seeds["colorize"])
     if c[2].button(_("New sample"), key="color_new"):
         st.session_state.sample_seed["colorize"] += 1
-    _urlstate.sync({"class": "all" if name == ALL else name, "images": n, "seed": seeds["colorize"]})
+    link = {"class": "all" if name == ALL else name, "images": n, "seed": seeds["colorize"], "t": t_link}
+    _urlstate.sync(link, bound=("mse",))
     pool = np.arange(len(x)) if name == ALL else np.flatnonzero(y == data.CIFAR10_CLASSES.index(name))
-    rows = np.random.default_rng(st.session_state.sample_seed["colorize"]).choice(
-        pool, min(n, len(pool)), replace=False
-    )
+    rows = np.random.default_rng(seeds["colorize"]).choice(pool, min(n, len(pool)), replace=False)
 
     rgb = x[rows]
-    gray, guess = colorize(rgb)
-    psnr_guess = metrics.psnr_ssim(rgb, guess)[0]
-    psnr_gray = metrics.psnr_ssim(rgb, np.repeat(gray, 3, axis=-1))[0]
-    for i, row in enumerate(rows):
-        cols = st.columns(3)
-        # The gray copy's PSNR is the score of not colouring at all: the baseline.
-        cols[0].image(big(gray[i]), caption=_("gray: PSNR {psnr:.1f} dB").format(psnr=psnr_gray[i]), width=SHOW)
-        cols[1].image(big(guess[i]), caption=_("colorized: PSNR {psnr:.1f} dB").format(psnr=psnr_guess[i]), width=SHOW)
-        cols[2].image(
-            big(rgb[i]),
-            caption=_("original: {label} #{row}").format(label=_(data.CIFAR10_CLASSES[y[row]]), row=row),
-            width=SHOW,
+    gray = data.to_gray(rgb)
+    guessed = guesses(gray, t, show_mse)
+    left, right = st.columns([3, 2], gap="large")
+    left.caption(header(guessed))
+    titles = [_("{label} #{row}").format(label=_(data.CIFAR10_CLASSES[y[r]]), row=r) for r in rows]
+    show_rows(rgb, gray, guessed, titles, left.columns(SIDE_BY_SIDE))
+    with right:
+        sweep, refs = curve(colorizer, meta.get("sha256", ""), mse_model, (mse_meta or {}).get("sha256", ""))
+        st.plotly_chart(vivid_chart.vividness_chart(sweep, t, refs), key="color_curve", config={"displaylogo": False})
+        st.caption(
+            _(
+                "On {n} test images: PSNR over the set (left) and the mean colourfulness as a share of the "
+                "originals' (right), from the average colour (T = 1) to the most likely one. The dotted line is "
+                "the slider's T. Averaging is close on PSNR and paints sepia (the MSE colorizer's line); the "
+                "vivid end is as colourful as the photos, and puts some colours in the wrong places."
+            ).format(n=CURVE_IMAGES)
         )
 
 
-def upload():
+def upload(t, show_mse):
     file = st.file_uploader(_("A photo of your own"), type=list(images.UPLOAD_TYPES), key="color_upload")
     st.caption(
         _(
@@ -98,20 +160,29 @@ def upload():
     for note in [*up.notes, crop_note]:
         if note:
             st.info(note)
-    small = images.square_crop_resize(up.rgb, 32)
-    gray, guess = colorize(small[None])
-    cols = st.columns(4)
-    # Every one of the 32x32 pixels as a visible square: what the colorizer works with.
-    # (At its real size the image would be narrower than its caption, which then wraps letter by letter.)
-    cols[0].image(images.enlarge(gray[0], PIXELS), caption=_("gray, 32x32"), width=32 * PIXELS)
-    cols[1].image(images.enlarge(guess[0], PIXELS), caption=_("colorized, 32x32"), width=32 * PIXELS)
-    cols[2].image(big(gray[0]), caption=_("gray, enlarged"), width=SHOW)
-    cols[3].image(big(guess[0]), caption=_("colorized, enlarged"), width=SHOW)
-    st.image(big(small), caption=_("your photo at 32x32, enlarged, for comparison"), width=SHOW)
+    small = images.square_crop_resize(up.rgb, 32)[None]
+    gray = data.to_gray(small)
+    guessed = guesses(gray, t, show_mse)
+    left, right = st.columns([3, 2], gap="large")
+    left.caption(header(guessed) + " " + _("PSNR against your photo at 32x32."))
+    show_rows(small, gray, guessed, [_("your photo")], [left])
+    with right:
+        # Every one of the 32x32 pixels as a visible square: what the colorizers work with.
+        views = [(gray[0], _("gray, 32x32")), (next(iter(guessed.values()))[0], _("colorized, 32x32"))]
+        for col, (img, caption) in zip(st.columns(3), [*views, (small[0], _("your photo, 32x32"))]):
+            with col:
+                _pictures.image(images.enlarge(img, PIXELS), caption=caption)
 
 
-tab_test, tab_upload = st.tabs([_("CIFAR-10 test images"), _("Your own photo")])
-with tab_test:
-    test_images()
-with tab_upload:
-    upload()
+@st.fragment
+def lesson():
+    # A fragment: moving the slider reruns only this part of the page.
+    t, show_mse, t_link = controls()  # t_link: the T for the link, None at the model's default.
+    tab_test, tab_upload = st.tabs([_("CIFAR-10 test images"), _("Your own photo")])
+    with tab_test:
+        test_images(t, show_mse, t_link)
+    with tab_upload:
+        upload(t, show_mse)
+
+
+lesson()

@@ -256,18 +256,20 @@ def png_bytes(size=(40, 30), mode="RGB", color=(200, 30, 30)):
 
 def test_colorization_class_filter_and_upload(open_page):
     at = open_page("app_pages/colorization.py")
+    # One picture per image row (gray · colorized · MSE · original), its scores in the caption.
     captions = [img.captions[0] for img in at.image]
-    assert len(captions) == 3 * 4
-    assert captions[0].startswith("gray: PSNR") and captions[1].startswith("colorized: PSNR")
+    assert len(captions) == 6
+    assert all(" · gray " in c and " dB, M " in c and " · original M " in c for c in captions)
 
     at.selectbox(key="color_class").set_value("ship").run()
-    originals = [img.captions[0] for img in at.image if img.captions[0].startswith("original")]
-    assert len(originals) == 4 and all(c.startswith("original: ship #") for c in originals)
+    captions = [img.captions[0] for img in at.image]
+    assert len(captions) == 6 and all(c.startswith("ship #") for c in captions)
 
     at.file_uploader(key="color_upload").upload("photo.png", png_bytes(), "image/png").run()
     assert not at.exception and not at.error
     captions = [img.captions[0] for img in at.image]
-    assert {"gray, 32x32", "colorized, 32x32", "gray, enlarged", "colorized, enlarged"} <= set(captions)
+    assert {"gray, 32x32", "colorized, 32x32", "your photo, 32x32"} <= set(captions)
+    assert any(c.startswith("your photo · gray ") for c in captions)
 
 
 @pytest.mark.parametrize(

@@ -179,8 +179,8 @@ def test_a_link_sets_the_models_page_and_the_colorization_sample(open_page):
     at = open_page(COLORIZATION, query={"class": "ship", "images": "2", "seed": "3"})
     assert at.selectbox(key="color_class").value == "ship"
     assert by_label(at.slider, "Images").value == 2
-    originals = [i.captions[0] for i in at.image if i.captions[0].startswith("original")]
-    assert len(originals) == 2 and all(c.startswith("original: ship #") for c in originals)
+    rows = [i.captions[0] for i in at.image]  # One picture per image row, titled by class and number.
+    assert len(rows) == 2 and all(c.startswith("ship #") for c in rows)
     assert at.query_params == {"class": "ship", "images": "2", "seed": "3"}
 
 
