@@ -36,14 +36,14 @@ mse_model, mse_meta = _common.checkpoint_model("colorizer_mse")  # Without it, t
 x, y = _common.cifar_test()
 
 
-@st.cache_data(max_entries=4, show_spinner=N_("Measuring the colorizer at 11 temperatures…"))
+@st.cache_data(max_entries=4, show_spinner=False)  # Shared by sessions: English inside, translated where shown.
 def curve(_model, key, _mse, mse_key):
     """The temperature sweep on a fixed test subset, and the scores of the MSE model and the gray copy."""
     del key, mse_key  # Only cache keys: the checkpoints' sha256.
     rgb = robustness.fixed_subset(x, CURVE_IMAGES)
-    refs = {_("gray copy"): metrics.colour_scores(rgb, np.repeat(data.to_gray(rgb), 3, axis=-1))}
+    refs = {N_("gray copy"): metrics.colour_scores(rgb, np.repeat(data.to_gray(rgb), 3, axis=-1))}
     if _mse is not None:
-        refs[_("MSE colorizer")] = metrics.colorization_scores(_mse, rgb)
+        refs[N_("MSE colorizer")] = metrics.colorization_scores(_mse, rgb)
     return vividness.temperature_sweep(_model, rgb), refs
 
 
@@ -129,7 +129,9 @@ def test_images(t, show_mse, t_link):
     titles = [_("{label} #{row}").format(label=_(data.CIFAR10_CLASSES[y[r]]), row=r) for r in rows]
     show_rows(rgb, gray, guessed, titles, left.columns(SIDE_BY_SIDE))
     with right:
-        sweep, refs = curve(colorizer, meta.get("sha256", ""), mse_model, (mse_meta or {}).get("sha256", ""))
+        with st.spinner(_("Measuring the colorizer at 11 temperatures…")):
+            sweep, refs = curve(colorizer, meta.get("sha256", ""), mse_model, (mse_meta or {}).get("sha256", ""))
+        refs = {_(name): scores for name, scores in refs.items()}
         st.plotly_chart(vivid_chart.vividness_chart(sweep, t, refs), key="color_curve", config={"displaylogo": False})
         st.caption(
             _(

@@ -3,11 +3,12 @@
 import plotly.graph_objects as go
 
 from aelab.figures.plots import TOOLBAR_MARGIN, legible
+from aelab.i18n import _
 
 MARK = "#FF2B2B"  # The slider's colour, as on the other pages' markers.
 REFERENCE_STYLES = (
     dict(color="#888888", dash="dash", width=2),
-    dict(color="#B07AA1", dash="dot", width=2),
+    dict(color="#6F4E7C", dash="dashdot", width=2),
 )
 
 
@@ -27,13 +28,13 @@ def vividness_chart(sweep, temperature=None, references=None, height=370):
     """
     t = list(sweep["temperature"])
     lo, hi = min(t), max(t)
-    x_axis = dict(title=dict(text="temperature T"), range=[hi + 0.04, lo - 0.04])  # Reversed: vivid to the right.
+    x_axis = dict(title=dict(text=_("temperature T")), range=[hi + 0.04, lo - 0.04])  # Reversed: vivid to the right.
     traces = []
     for axis, key, fmt in (("", "psnr", ".2f} dB"), ("2", "colourfulness_ratio", ".2f}")):
         traces.append(
             dict(type="scatter", x=t, y=list(sweep[key]), xaxis=f"x{axis}", yaxis=f"y{axis}", mode="lines+markers",
-                 name="colorizer", legendgroup="colorizer", showlegend=not axis, line=dict(color="#1F77B4", width=3),
-                 hovertemplate=f"colorizer<br>T %{{x:.2f}}: %{{y:{fmt}<extra></extra>")
+                 name=_("colorizer"), legendgroup="colorizer", showlegend=not axis, line=dict(color="#1F77B4", width=3),
+                 hovertemplate=_("colorizer") + f"<br>T %{{x:.2f}}: %{{y:{fmt}<extra></extra>")
         )  # fmt: skip
         for (name, ref), style in zip((references or {}).items(), REFERENCE_STYLES):
             traces.append(
@@ -43,7 +44,7 @@ def vividness_chart(sweep, temperature=None, references=None, height=370):
             )  # fmt: skip
     notes = [
         dict(text=text, x=x, xref="paper", xanchor="center", y=1, yref="paper", yanchor="bottom", showarrow=False)
-        for text, x in (("PSNR (dB)<br>higher is closer", 0.225), ("colourfulness<br>1 = the originals'", 0.775))
+        for text, x in ((_("PSNR (dB)<br>higher is closer"), 0.225), (_("colourfulness<br>1 = the originals'"), 0.775))
     ]
     shapes = []
     if temperature is not None:
