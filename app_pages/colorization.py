@@ -138,7 +138,7 @@ def test_images(t, show_mse, t_link):
                 "On {n} test images: PSNR over the set (left) and the mean colourfulness as a share of the "
                 "originals' (right), from the average colour (T = 1) to the most likely one. The dotted line is "
                 "the slider's T. Averaging is close on PSNR and paints sepia (the MSE colorizer's line); the "
-                "vivid end is as colourful as the photos, and puts some colours in the wrong places."
+                "vivid end is more colourful, and puts some colours in the wrong places."
             ).format(n=CURVE_IMAGES)
         )
 

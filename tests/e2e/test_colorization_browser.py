@@ -3,9 +3,9 @@
 Screenshots: colorization_1920.png, colorization_vivid_1920.png, colorization_390.png.
 """
 
+import base64
 import io
 import os
-import urllib.request
 
 import numpy as np
 import pytest
@@ -17,7 +17,7 @@ from tests.e2e.test_browser import MAIN, RUN_TIMEOUT_MS, full_page_screenshot, w
 pytestmark = pytest.mark.e2e
 
 ROWS = f'{MAIN} [data-testid="stImage"] img'
-PANEL, GAP = 160, 6  # As app_pages/colorization.py lays out one image row.
+PANEL, GAP = 112, 4  # As app_pages/colorization.py lays out one image row.
 
 
 def open_colorization(new_page, app_url, width, height, query="images=6&seed=3"):
@@ -32,13 +32,13 @@ def open_colorization(new_page, app_url, width, height, query="images=6&seed=3")
     return page, errors
 
 
-def row_pictures(page, app_url):
-    """The image rows as the browser received them, as RGB arrays."""
+def row_pictures(page):
+    """The image rows as the browser shows them (PNG data URIs, see app_pages/_pictures.py), as RGB arrays."""
     out = []
     for src in page.locator(ROWS).evaluate_all("imgs => imgs.map(i => i.getAttribute('src'))"):
-        url = src if src.startswith("http") else f"{app_url}{src if src.startswith('/') else '/' + src}"
-        with urllib.request.urlopen(url, timeout=30) as r:
-            out.append(np.asarray(Image.open(io.BytesIO(r.read())).convert("RGB"), "float32") / 255)
+        assert src.startswith("data:image/png;base64,"), src[:40]
+        png = base64.b64decode(src.split(",", 1)[1])
+        out.append(np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), "float32") / 255)
     return out
 
 
@@ -57,7 +57,7 @@ def test_vividness_in_the_browser_at_1920(new_page, app_url, screenshot_dir):
     chart = page.locator(f"{MAIN} .js-plotly-plot").first.bounding_box()
     assert chart["x"] > max(b["x"] + b["width"] for b in boxes) - 1 and chart["x"] + chart["width"] > 0.85 * 1920
     full_page_screenshot(page, os.path.join(screenshot_dir, "colorization_1920.png"))
-    before = row_pictures(page, app_url)
+    before = row_pictures(page)
     dull = np.mean([metrics.colourfulness(panel(r, 1)[None])[0] for r in before])
 
     slider = page.locator(MAIN).get_by_role("slider").first
@@ -72,7 +72,7 @@ def test_vividness_in_the_browser_at_1920(new_page, app_url, screenshot_dir):
     wait_until_idle(page)
     page.wait_for_timeout(500)
     full_page_screenshot(page, os.path.join(screenshot_dir, "colorization_vivid_1920.png"))
-    after = row_pictures(page, app_url)
+    after = row_pictures(page)
     vivid = np.mean([metrics.colourfulness(panel(r, 1)[None])[0] for r in after])
     originals = np.mean([metrics.colourfulness(panel(r, 3)[None])[0] for r in after])
     # Colours that look like colours: as colourful as the photos themselves, not sepia.
