@@ -6,7 +6,9 @@ layout, into an `aelab_app/` folder next to the `aelab/` package (pyproject.toml
 So either way `app.py` finds its pages at `app_pages/...`, and Streamlit finds `.streamlit/config.toml` and
 `static/` beside the script, from any working directory; and `aelab/` stays a library without Streamlit.
 
-aelab never writes into an installed package (it may be read-only, and an upgrade would replace it): what it
+aelab never writes its results into an installed package (it may be read-only, and an upgrade would replace
+it); the one exception is the navigator's cache of content-addressed files in `static/navigator/`, which
+Streamlit can serve only from beside `app.py` (a read-only install falls back to the sliders). What it
 writes by default goes to the checkout's git-ignored folders, or, installed, to `~/.aelab` (as Keras keeps
 its downloads in `~/.keras`).
 """

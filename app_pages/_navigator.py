@@ -178,14 +178,8 @@ def navigator(key, model, info, z, y, bounds, point, step, on_pin, report_narrow
             )
         )
         return False
-    if locations.inside_package(PUBLISHED):
-        st.caption(
-            _(
-                "The in-browser decoder needs a checkout of aelab: installed with pip, aelab never writes into its "
-                "package, where Streamlit serves files from ({folder}). Use the Pick sliders."
-            ).format(folder=STATIC)
-        )
-        return False
+    # Installed with pip, static/navigator/ is the one folder of the package aelab writes to: a cache of
+    # content-addressed files that Streamlit can only serve from beside app.py. Read-only: one line below.
     try:
         points_file = _points_file(z, y, info.key)
     except OSError as e:  # A read-only install: nothing can be published.
