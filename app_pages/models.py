@@ -216,7 +216,7 @@ def follow(job, kind):
                 )
             # Each update is also where Streamlit can interrupt this loop (a Stop
             # click, another page); the job carries on in the pool regardless.
-            time.sleep(0.3)
+            time.sleep(0.5)
         bar.progress(1.0, text=job.progress()[1])
         state = "error" if job.status == "failed" else "complete"
         status.update(label=_(JOB_STATUS.get(job.status, job.status)), state=state, expanded=False)
