@@ -41,6 +41,50 @@ CJK_FONTS = (
 _log = logging.getLogger(__name__)
 
 
+# The same fonts by family name, for the pictures matplotlib draws (aelab/figures/scatter_png.py).
+CJK_FAMILIES = (
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "WenQuanYi Micro Hei",
+    "Hiragino Sans GB",
+    "PingFang SC",
+    "Microsoft YaHei",
+    "SimHei",
+)
+
+
+@functools.lru_cache(maxsize=2)
+def matplotlib_families(cjk_env=None):
+    """The font families for matplotlib text: its own DejaVu Sans, then the first installed one with Chinese glyphs.
+
+    matplotlib falls back glyph by glyph along the list, so English is drawn as before and Chinese with the
+    CJK font, in any language and without changing its global settings (pages draw in parallel threads).
+
+    Args:
+        cjk_env: a font file with Chinese glyphs (`AELAB_CJK_FONT`); None reads the environment.
+
+    Returns:
+        A list of family names.
+    """
+    from matplotlib import font_manager
+
+    path = os.environ.get(CJK_FONT_ENV, "") if cjk_env is None else cjk_env
+    extra = []
+    if path:
+        try:
+            font_manager.fontManager.addfont(path)
+            extra = [font_manager.FontProperties(fname=path).get_name()]
+        except (OSError, RuntimeError, ValueError) as e:
+            _log.warning("aelab: %s=%s is not a font matplotlib can read (%s).", CJK_FONT_ENV, path, e)
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    cjk = extra + [name for name in CJK_FAMILIES if name in installed][:1]
+    if not cjk:
+        _log.warning(
+            "aelab: no font with Chinese characters for charts (install fonts-noto-cjk, or set %s).", CJK_FONT_ENV
+        )
+    return ["DejaVu Sans", *cjk]
+
+
 def _first_font(candidates):
     for name, face in candidates:
         try:

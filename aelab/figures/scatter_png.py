@@ -14,7 +14,7 @@ import numpy as np
 from matplotlib import patheffects
 from matplotlib.figure import Figure
 
-from aelab.figures import plots
+from aelab.figures import panels, plots
 
 DPI = 100
 # Plotly symbols -> matplotlib markers; anything else is drawn as a circle.
@@ -75,7 +75,7 @@ def _draw(ax, trace, scale, is_digits):
             if t and np.isfinite(xi) and np.isfinite(yi):
                 ax.annotate(str(t), (xi, yi), xytext=(0, 9 * scale), textcoords="offset points", ha="center",
                             va="bottom", fontsize=16 * scale, fontweight="bold", color=color, path_effects=HALO,
-                            zorder=5)  # fmt: skip
+                            zorder=5, fontfamily=panels.matplotlib_families())  # fmt: skip
 
 
 def _rgba(color):
@@ -109,6 +109,7 @@ def scatter_png(fig, width=1200, height=1000, legend=True, title=None):
         The PNG file's bytes, `width` x `height` pixels.
     """
     scale = width / 1200  # Text, markers and lines grow with the picture.
+    family = panels.matplotlib_families()  # Chinese glyphs too, whatever the language.
     out = Figure(figsize=(width / DPI, height / DPI), dpi=DPI, layout="constrained")
     ax = out.add_subplot()
     traces = [t for t in fig.data if t.type in ("scatter", "scattergl") and t.x is not None and t.y is not None]
@@ -120,16 +121,17 @@ def scatter_png(fig, width=1200, height=1000, legend=True, title=None):
         if axis.range is not None:
             set_range(*sorted(float(v) for v in axis.range))
         if _title(axis):
-            set_label(_title(axis), fontsize=22 * scale, color=plots.TEXT_COLOR)
+            set_label(_title(axis), fontsize=22 * scale, color=plots.TEXT_COLOR, fontfamily=family)
     ax.tick_params(labelsize=18 * scale, colors=plots.TEXT_COLOR)
     ax.grid(color="#E4E4E4", linewidth=1)
     ax.set_axisbelow(True)
     title = title or _title(fig.layout)
     if title:
-        ax.set_title(title, fontsize=24 * scale, color="black", pad=12 * scale)
+        ax.set_title(title, fontsize=24 * scale, color="black", pad=12 * scale, fontfamily=family)
     if legend and ax.get_legend_handles_labels()[0]:
-        leg = ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0, fontsize=17 * scale,
-                        title=_title(fig.layout.legend), title_fontsize=17 * scale, markerscale=1.0, frameon=False)  # fmt: skip
+        text = {"family": family, "size": 17 * scale}
+        leg = ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0, prop=text,
+                        title=_title(fig.layout.legend), title_fontproperties=text, markerscale=1.0, frameon=False)  # fmt: skip
         for handle in leg.legend_handles:  # Legend markers at a readable size, fully opaque.
             if hasattr(handle, "set_sizes"):
                 handle.set_sizes([(12 * scale * 72 / DPI) ** 2])

@@ -175,3 +175,17 @@ def test_a_stored_english_text_is_translated_through_the_template_it_was_made_fr
         assert i18n.from_template("Manifold", templates) == "流形"  # No template: the message itself.
         assert i18n.from_template("not a message", templates) == "not a message"
     assert i18n.from_template("Best: Dense AE (0.182).", templates) == "Best: Dense AE (0.182)."
+
+
+def test_charts_drawn_by_matplotlib_have_a_font_with_chinese_glyphs():
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    from aelab.figures import panels
+
+    families = panels.matplotlib_families()
+    assert families[0] == "DejaVu Sans"  # English keeps matplotlib's own font.
+    if len(families) == 1:
+        pytest.skip("no CJK font on this machine (Debian: apt-get install fonts-noto-cjk)")
+    path = font_manager.findfont(font_manager.FontProperties(family=families[1]), fallback_to_default=False)
+    assert FT2Font(path).get_char_index(ord("测")) != 0  # The fallback font has the glyph, so no box is drawn.
