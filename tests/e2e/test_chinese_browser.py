@@ -109,3 +109,33 @@ def test_exported_scatter_png_is_labelled_in_chinese(new_page, app_url, screensh
     img = Image.open(io.BytesIO(png))
     assert img.format == "PNG" and img.width > 600
     img.save(os.path.join(screenshot_dir, "zh_export_latent_scatter.png"))
+
+
+def _local_only(route):
+    local = route.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:"))
+    route.continue_() if local else route.abort()
+
+
+def test_a_chinese_browser_gets_chinese_without_a_link_parameter(chromium, app_url):
+    # navigator.language is what st.context.locale reports; the link then carries lang=zh for others.
+    ctx = chromium.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900})
+    try:
+        page = ctx.new_page()
+        page.route("**/*", _local_only)  # Only the local app may be reached.
+        page.set_default_timeout(60_000)
+        page.goto(f"{app_url}/", wait_until="domcontentloaded")
+        page.locator(MAIN).get_by_role("heading", name=chinese("Models")).first.wait_for(timeout=RUN_TIMEOUT_MS)
+        wait_until_idle(page)
+        page.wait_for_function("() => location.search.includes('lang=zh')", timeout=RUN_TIMEOUT_MS)
+    finally:
+        ctx.close()
+    english = chromium.new_context(locale="en-GB")
+    try:
+        page = english.new_page()
+        page.route("**/*", _local_only)
+        page.goto(f"{app_url}/denoising", wait_until="domcontentloaded")
+        page.locator(MAIN).get_by_role("heading", name="Denoising").first.wait_for(timeout=RUN_TIMEOUT_MS)
+        wait_until_idle(page)
+        assert "lang=" not in page.url  # English in an English browser: the link stays as it was.
+    finally:
+        english.close()
