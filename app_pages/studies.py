@@ -110,7 +110,7 @@ for study, tab in zip(TAB_LABELS, tabs, strict=True):
         here, beside = st.columns(2, gap="large") if quick else (st.container(), None)
         with here:
             if quick:
-                st.markdown("#### Stored result (full run)")
+                st.markdown("#### " + _("Stored result (full run)"))
             if stored is None:
                 st.info(
                     _("No stored result yet: run `python -m aelab.experiments {study}` to make one.").format(
