@@ -23,6 +23,15 @@ from aelab.models.colorizer import YUVToRGB
 DEFAULT_TEMPERATURE = 1.0
 COLOUR_BOOST = 0.1
 VIVID_TEMPERATURE = 0.05  # The vivid end of the Colorization page's slider: nearly the most likely colour.
+# The vividness slider turns two knobs: T, and the boost, from COLOUR_BOOST at T = 1 up to twice that
+# at the vivid end (linear in T). On the validation images no single boost gave both the default's
+# 22.5 dB and 0.9 of the originals' colourfulness at the vivid end; boost 0.2 there gives 0.93.
+VIVID_EXTRA_BOOST = 0.1
+
+
+def extra_boost(t):
+    """The boost added to `COLOUR_BOOST` at temperature t: 0 at T = 1, `VIVID_EXTRA_BOOST` at the vivid end."""
+    return VIVID_EXTRA_BOOST * min(1.0, max(0.0, (1.0 - t) / (1.0 - VIVID_TEMPERATURE)))
 
 
 @keras.saving.register_keras_serializable(package="aelab")
@@ -181,9 +190,12 @@ class ChromaColorizer(keras.Model):
         return ops.softmax(self.net(gray, training=False), axis=-1)
 
     def call(self, gray, training=False, temperature=None):
+        logits = self.net(gray, training=training)
         if temperature is not None:
-            check_temperature(temperature)
-        uv = self.decode(self.net(gray, training=training), temperature=temperature)
+            extra = extra_boost(check_temperature(temperature))
+            if extra:  # A more vivid T also leans harder on the rarer, more colourful bins.
+                logits = logits + ops.convert_to_tensor(extra * np.log(self.class_weights))
+        uv = self.decode(logits, temperature=temperature)
         if self.upsample is not None:
             uv = self.upsample(uv)
         return self.to_rgb([gray, uv])
