@@ -53,6 +53,7 @@ class Trainer:
         self.clicked = self.first_epoch = self.failed = self.started = None
         self.texts, self.errors = [], []
         self.timers = {}  # fragment id -> (interval, last run)
+        self.run_id = None  # The full run the page shows.
         self.states = []  # The widget values this student set, sent again with every rerun.
         self.ws = None
 
@@ -70,10 +71,13 @@ class Trainer:
         kind = fwd.WhichOneof("type")
         if kind == "navigation":
             self.page_hash = fwd.navigation.page_script_hash
+        run = fwd.metadata.run
+        if run.script_run_id and not run.fragment_ids and run.script_run_id != self.run_id:
+            self.run_id, self.timers = run.script_run_id, {}  # A full run starts: as a browser, drop the timers.
         if kind == "script_finished":
             return "finished"
         if kind == "auto_rerun":  # A fragment with run_every: the browser reruns it on a timer.
-            self.timers[fwd.auto_rerun.fragment_id] = (fwd.auto_rerun.interval, time.monotonic())
+            self.timers.setdefault(fwd.auto_rerun.fragment_id, (fwd.auto_rerun.interval, time.monotonic()))
         if kind == "stop_auto_rerun":
             for fragment_id in fwd.stop_auto_rerun.fragment_ids or list(self.timers):
                 self.timers.pop(fragment_id, None)

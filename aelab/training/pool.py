@@ -213,10 +213,11 @@ class TrainingPool:
         if self._closed.is_set():
             return
         self._closed.set()
-        self._control.shutdown(wait=False)
         self._client.close()
         if self._cluster is not None:
             self._cluster.close()
+        # Last: on Linux the local cluster's processes end with this executor's thread.
+        self._control.shutdown(wait=False)
 
     # Estimates.
 
