@@ -15,7 +15,7 @@ import tensorflow as tf
 from keras import layers, ops
 
 from aelab.models.chroma_bins import GRID, RGB_TO_YUV, cifar10_gamut, hard_encode, rebalance_weights, soft_encode
-from aelab.models.colorizer import YUVToRGB
+from aelab.models.colorizer import YUVToRGB, conv_block
 
 # Decoding, chosen after training on the 5,000 validation images (a grid over T and the boost; see
 # the README): the largest boost whose mean (T = 1) keeps 22.5 dB. With it, T = 1 is both the closest
@@ -100,27 +100,19 @@ def chroma_unet(n_bins, filters=(16, 32, 64, 112), head_stride=2):
     x = layers.Rescaling(2.0, offset=-1.0)(inputs)
     skips = []
     for f in filters[:-1]:
-        x = _block(x, f)
+        x = conv_block(x, f)
         skips.append(x)
         x = layers.MaxPooling2D()(x)
-    x = _block(x, filters[-1])
+    x = conv_block(x, filters[-1])
     levels = list(zip(reversed(filters[:-1]), reversed(skips)))
     if head_stride == 2:
         levels = levels[:-1]
     for f, skip in levels:
         x = layers.Conv2DTranspose(f, 2, strides=2, padding="same")(x)
         x = layers.Concatenate()([x, skip])
-        x = _block(x, f)
+        x = conv_block(x, f)
     logits = layers.Conv2D(n_bins, 1, name="logits")(x)
     return keras.Model(inputs, logits, name="chroma_unet")
-
-
-def _block(x, filters):
-    for _ in range(2):
-        x = layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
-        x = layers.BatchNormalization()(x)
-        x = layers.Activation("relu")(x)
-    return x
 
 
 @keras.saving.register_keras_serializable(package="aelab")

@@ -39,7 +39,8 @@ def _tutorial(inputs, latent_dim=256, filters=(64, 128, 256)):
     return layers.Conv2DTranspose(3, 3, padding="same", activation="sigmoid", name="rgb")(x)
 
 
-def _block(x, filters):
+def conv_block(x, filters):
+    """Two 3x3 convolutions, each with batch norm and ReLU: a U-Net level (shared by both colorizers)."""
     for _ in range(2):
         x = layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
         x = layers.BatchNormalization()(x)
@@ -50,14 +51,14 @@ def _block(x, filters):
 def _unet(inputs, filters=(32, 64, 128, 256)):
     skips, x = [], inputs
     for f in filters[:-1]:
-        x = _block(x, f)
+        x = conv_block(x, f)
         skips.append(x)
         x = layers.MaxPooling2D()(x)
-    x = _block(x, filters[-1])  # 2x2 bottleneck: sees the whole image.
+    x = conv_block(x, filters[-1])  # 2x2 bottleneck: sees the whole image.
     for f, skip in zip(reversed(filters[:-1]), reversed(skips)):
         x = layers.Conv2DTranspose(f, 2, strides=2, padding="same")(x)
         x = layers.Concatenate()([x, skip])
-        x = _block(x, f)
+        x = conv_block(x, f)
     uv = layers.Conv2D(2, 1, name="uv")(x)
     return YUVToRGB(name="rgb")([inputs, uv])
 

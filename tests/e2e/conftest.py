@@ -7,14 +7,13 @@ Debian's Chromium (AELAB_CHROMIUM overrides the path) and are skipped without it
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 
 import pytest
+
+from tests.e2e import servers
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CHROMIUM = os.environ.get("AELAB_CHROMIUM", "/usr/bin/chromium")
@@ -40,20 +39,6 @@ def pytest_collection_modifyitems(items):
                 item.add_marker(pytest.mark.skip(reason=f"no Chromium at {CHROMIUM} (set AELAB_CHROMIUM)"))
 
 
-def _free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _healthy(url):
-    try:
-        with urllib.request.urlopen(url, timeout=2) as r:
-            return r.status == 200 and r.read().strip() == b"ok"
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="session")
 def screenshot_dir():
     """Where screenshots go: outside git, AELAB_SCREENSHOT_DIR or /tmp/aelab-screenshots."""
@@ -67,7 +52,7 @@ def app_url():
     """Starts `streamlit run app.py` on a free local port; yields its base URL."""
     if not os.environ.get("AELAB_DATA_DIR"):
         pytest.skip("AELAB_DATA_DIR is not set; the app needs the real MNIST/CIFAR-10 files")
-    port = _free_port()
+    port = servers.free_port()
     user_dir = tempfile.mkdtemp(prefix="aelab-e2e-user-")
     env = dict(os.environ, AELAB_USER_DIR=user_dir, TF_CPP_MIN_LOG_LEVEL="2")
     log = tempfile.NamedTemporaryFile(prefix="aelab-e2e-streamlit-", suffix=".log", delete=False)
@@ -81,21 +66,10 @@ def app_url():
     proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while not _healthy(f"{base}/_stcore/health"):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                with open(log.name, errors="replace") as f:
-                    tail = f.read()[-3000:]
-                pytest.fail(f"streamlit did not become healthy (exit code {proc.poll()}); log:\n{tail}")
-            time.sleep(0.5)
+        servers.wait_healthy(f"{base}/_stcore/health", [(proc, log.name)], STARTUP_TIMEOUT_S)
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
+        servers.stop(proc, timeout=15)
         log.close()
         shutil.rmtree(user_dir, ignore_errors=True)
 

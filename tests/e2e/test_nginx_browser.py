@@ -21,7 +21,6 @@ import io
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,6 +31,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
+from tests.e2e import servers
 from tests.e2e.test_browser import MAIN, RUN_TIMEOUT_MS, full_page_screenshot, wait_until_idle
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -48,30 +48,6 @@ pytestmark = [
 
 # Sidebar title -> the page's heading; the Models page is the default one, at "/".
 PAGES = ["Models", "Latent space", "Manifold", "Denoising", "Colorization", "Variants", "Studies"]
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _healthy(url):
-    try:
-        with urllib.request.urlopen(url, timeout=2) as r:
-            return r.status == 200 and r.read().strip() == b"ok"
-    except OSError:
-        return False
-
-
-def _wait_healthy(url, procs, logs):
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while not _healthy(url):
-        for proc, log in zip(procs, logs):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                with open(log, errors="replace") as f:
-                    pytest.fail(f"{url} did not answer (exit code {proc.poll()}); {log}:\n{f.read()[-3000:]}")
-        time.sleep(0.5)
 
 
 # docs/nginx.conf's replicas, in the order of their names there: r1, r2.
@@ -117,8 +93,8 @@ class Cluster:
 
     def __init__(self, tmp):
         self.tmp = tmp
-        self.ports = [_free_port(), _free_port()]
-        self.port = _free_port()
+        self.ports = [servers.free_port(), servers.free_port()]
+        self.port = servers.free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.access_log = os.path.join(tmp, "access.log")
         self.replicas, self.logs = {}, {}
@@ -143,7 +119,9 @@ class Cluster:
             self.replicas[port] = subprocess.Popen(cmd, cwd=REPO, env=self.env, stdout=out, stderr=subprocess.STDOUT)
 
     def wait_replica(self, port):
-        _wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", [self.replicas[port]], [self.logs[port]])
+        servers.wait_healthy(
+            f"http://127.0.0.1:{port}/_stcore/health", [(self.replicas[port], self.logs[port])], STARTUP_TIMEOUT_S
+        )
 
     def start(self):
         for port in self.ports:
@@ -159,7 +137,7 @@ class Cluster:
             self.nginx = subprocess.Popen([NGINX, "-p", self.tmp, "-c", main], stdout=out, stderr=subprocess.STDOUT)
         for port in self.ports:
             self.wait_replica(port)
-        _wait_healthy(f"{self.url}/_stcore/health", [self.nginx], [nginx_log])
+        servers.wait_healthy(f"{self.url}/_stcore/health", [(self.nginx, nginx_log)], STARTUP_TIMEOUT_S)
 
     def port_of(self, name):
         return self.ports[int(name[1:]) - 1]
@@ -195,13 +173,7 @@ class Cluster:
 
     def stop(self):
         for proc in [*self.replicas.values(), self.nginx]:
-            if proc is not None and proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait(timeout=10)
+            servers.stop(proc)
 
 
 @pytest.fixture(scope="module")

@@ -18,11 +18,10 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
-import time
-import urllib.request
 
 import pytest
 
+from tests.e2e import servers
 from tests.e2e.test_browser import MAIN, RUN_TIMEOUT_MS, wait_until_idle
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -128,21 +127,12 @@ def test_aelab_command_and_its_subcommands(installed):
     assert r.returncode == 2 and "inside the installed aelab package" in r.stderr and "--out" in r.stderr, r.stderr
 
 
-def _healthy(url):
-    try:
-        with urllib.request.urlopen(url, timeout=2) as r:
-            return r.read().strip() == b"ok"
-    except OSError:
-        return False
-
-
 def test_aelab_app_serves_every_page_from_another_folder(installed, new_page, screenshot_dir):
     if not os.environ.get("AELAB_DATA_DIR"):
         pytest.skip("AELAB_DATA_DIR is not set; the app needs the real MNIST/CIFAR-10 files")
     bindir, env, cwd = installed
-    from tests.e2e.conftest import _free_port
 
-    port = _free_port()
+    port = servers.free_port()
     log_path = os.path.join(os.path.dirname(cwd), "app.log")
     argv = [os.path.join(bindir, "aelab"), "app", "--server.headless", "true", "--server.port", str(port),
             "--server.address", "127.0.0.1"]  # fmt: skip
@@ -150,12 +140,7 @@ def test_aelab_app_serves_every_page_from_another_folder(installed, new_page, sc
         proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while not _healthy(f"{base}/_stcore/health"):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                with open(log_path, errors="replace") as f:
-                    pytest.fail(f"aelab app did not answer (exit code {proc.poll()}):\n{f.read()[-3000:]}")
-            time.sleep(0.5)
+        servers.wait_healthy(f"{base}/_stcore/health", [(proc, log_path)], STARTUP_TIMEOUT_S)
         page = new_page(1920, 1080)
         errors = []
         page.on("pageerror", lambda e: errors.append(str(e)))
@@ -177,9 +162,4 @@ def test_aelab_app_serves_every_page_from_another_folder(installed, new_page, sc
                 assert "10MB per file" in limit.inner_text(), limit.inner_text()
         assert not errors, errors
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        servers.stop(proc)
