@@ -100,3 +100,22 @@ def download(monkeypatch):
         return f.filename, f.content
 
     return fetch
+
+
+def train_one_epoch(at, timeout):
+    """Trains the AE for one epoch on 1,000 images from the Models page and checks the page said so.
+
+    Args:
+        at: an AppTest opened on the Models page.
+        timeout: seconds the training run may take.
+
+    Returns:
+        `at`, after the run.
+    """
+    at.slider(key="epochs_ae2d").set_value(1)
+    at.select_slider(key="size_ae2d").set_value(1000)
+    at.button(key="train_ae2d").click().run(timeout=timeout)
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert "Trained 1 epoch in" in at.success[0].value
+    return at

@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 
 from aelab.training import jobs
+from tests.app.conftest import train_one_epoch
 
 APP = pathlib.Path(__file__).resolve().parents[2] / "app.py"
 
@@ -108,14 +109,8 @@ def test_models_page_shows_summary_and_training_form(open_page):
 
 
 def test_train_save_and_load_back(open_page, user_dir):
-    at = open_page()
-    at.slider(key="epochs_ae2d").set_value(1)
-    at.select_slider(key="size_ae2d").set_value(1000)
-    at.button(key="train_ae2d").click().run(timeout=180)
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
+    at = train_one_epoch(open_page(), timeout=180)
     assert at.session_state["active"]["ae2d"] == "session"
-    assert "Trained 1 epoch in" in at.success[0].value
     assert "trained in this session" in " ".join(m.value for m in at.sidebar.markdown)
     assert summary(at, "Training data") == "1,000 MNIST images"
 

@@ -17,6 +17,7 @@ import pytest
 from aelab import data
 from aelab.training import pool
 from app_pages import _common
+from tests.app.conftest import train_one_epoch
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DASK = os.path.join(os.path.dirname(sys.executable), "dask")
@@ -100,13 +101,7 @@ def test_the_app_trains_on_an_existing_two_worker_cluster(dask_cluster, open_pag
 
 
 def _train_one_epoch(open_page, worker_cmd):
-    at = open_page()
-    at.slider(key="epochs_ae2d").set_value(1)
-    at.select_slider(key="size_ae2d").set_value(1000)
-    at.button(key="train_ae2d").click().run(timeout=240)
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    assert "Trained 1 epoch in" in at.success[0].value
+    at = train_one_epoch(open_page(), timeout=240)
     job = at.session_state["jobs"]["ae2d"]
     assert job.status == "done" and at.session_state["active"]["ae2d"] == "session"
     # It ran in one of the processes that `dask worker` started.
