@@ -13,6 +13,8 @@ functions import what they need when they are called.
 import dataclasses
 from collections.abc import Callable
 
+from aelab.i18n import N_
+
 
 @dataclasses.dataclass(frozen=True)
 class ModelKind:
@@ -20,8 +22,8 @@ class ModelKind:
 
     Attributes:
         name: the kind's name, also the shipped checkpoint's name.
-        title: how people see it ("Autoencoder (AE)").
-        short: a short label for tables and captions ("AE").
+        title: how people see it ("Autoencoder (AE)"), in English: the pages show `_(title)`.
+        short: a short label for tables and captions ("AE"), shown as `_(short)`.
         dataset: "mnist" or "cifar10".
         input_shape: one input image, e.g. (28, 28, 1).
         output_shape: one output image.
@@ -36,6 +38,14 @@ class ModelKind:
         latent_2d: whether the latent pages can show it (an encoder and a
             decoder around a 2-D latent).
         posterior: whether its encoder returns `(z_mean, z_log_var, z)`.
+        link: the value that names it in a link (`model=vae`) and the parameter of its saved
+            model (`vae=lesson3`); latent kinds only.
+        prior_extent: where its latent plane is looked at: a kind pulled towards a standard
+            normal prior is shown over [-prior_extent, prior_extent] on both axes (4 holds nearly
+            all of N(0, 1)); None for a kind without a prior, shown where its digits are.
+        architecture: the layers in one line, for the Variants page ("784-64-784, ReLU code").
+        cli: whether `python -m aelab.train` trains it (and the evaluator scores it); the
+            tutorials' dense variants are trained together by `python -m aelab.experiments variants`.
     """
 
     name: str
@@ -51,6 +61,27 @@ class ModelKind:
     loss: str | None = "mse"
     latent_2d: bool = False
     posterior: bool = False
+    link: str | None = None
+    prior_extent: float | None = None
+    architecture: str = ""
+    cli: bool = True
+
+    def plane_view(self, z):
+        """Where its latent plane is looked at by default, and how far the sliders reach.
+
+        Args:
+            z: its encodings of the test digits, shape (N, 2).
+
+        Returns:
+            `(view, bounds)`: two `(low, high)` ranges each, for z0 and z1.
+        """
+        from aelab.inference import latent
+
+        if self.prior_extent is None:
+            # No prior: draw where its digits actually are.
+            return latent.percentile_range(z), latent.slider_bounds(z)
+        extent = (-self.prior_extent, self.prior_extent)
+        return (extent, extent), latent.slider_bounds(z, at_least=extent)
 
 
 def _size_kwargs(cfg):
@@ -142,26 +173,27 @@ KINDS = {
     kind.name: kind
     for kind in (
         ModelKind(
-            "ae2d", "Autoencoder (AE)", "AE", _build_ae, _reconstruction_metrics,
-            rebuild="python -m aelab.train ae2d --epochs 30", latent_2d=True,
+            "ae2d", N_("Autoencoder (AE)"), "AE", _build_ae, _reconstruction_metrics,
+            rebuild="python -m aelab.train ae2d --epochs 30", latent_2d=True, link="ae",
         ),
         ModelKind(
-            "vae2d", "Variational autoencoder (VAE)", "VAE", _build_vae, _vae_metrics,
-            rebuild="python -m aelab.train vae2d --epochs 30", latent_2d=True, posterior=True,
+            "vae2d", N_("Variational autoencoder (VAE)"), "VAE", _build_vae, _vae_metrics,
+            rebuild="python -m aelab.train vae2d --epochs 30", latent_2d=True, posterior=True, link="vae",
+            prior_extent=4.0,
             loss=None,  # The VAE's train_step owns its loss (reconstruction + KL).
         ),
         ModelKind(
-            "dae", "Denoising autoencoder (DAE)", "DAE", _build_dae, _denoising_metrics,
+            "dae", N_("Denoising autoencoder (DAE)"), "DAE", _build_dae, _denoising_metrics,
             rebuild="python -m aelab.train dae --epochs 15 --schedule cosine", pairs="noisy",
         ),
         ModelKind(
-            "colorizer", "Colorizer (a distribution over colours)", "Colorizer", _build_chroma_colorizer,
+            "colorizer", N_("Colorizer (a distribution over colours)"), N_("Colorizer"), _build_chroma_colorizer,
             _chroma_metrics, rebuild="python -m aelab.train colorizer --epochs 10 --schedule cosine --lr 2e-3",
             dataset="cifar10", input_shape=(32, 32, 1), output_shape=(32, 32, 3), pairs="gray",
             loss=None,  # Its train_step owns the rebalanced cross-entropy over chroma bins.
         ),
         ModelKind(
-            "colorizer_mse", "Colorizer (MSE regression)", "Colorizer (MSE)", _build_colorizer_mse,
+            "colorizer_mse", N_("Colorizer (MSE regression)"), N_("Colorizer (MSE)"), _build_colorizer_mse,
             _colorization_metrics, rebuild="python -m aelab.train colorizer_mse --epochs 10 --schedule cosine",
             dataset="cifar10", input_shape=(32, 32, 1), output_shape=(32, 32, 3), pairs="gray",
         ),
@@ -169,8 +201,41 @@ KINDS = {
 }  # fmt: skip
 
 
+def _build_variant(builder_name):
+    def build(cfg=None):
+        from aelab import models
+
+        return getattr(models, builder_name)()
+
+    return build
+
+
+# The tutorials' dense variants (Variants page): kinds too, but trained and shipped together by one
+# study run, not by `python -m aelab.train`; kept apart from KINDS, whose names the CLIs list.
+VARIANTS = {
+    kind.name: kind
+    for kind in (
+        ModelKind(
+            "dense_ae", N_("Dense AE"), N_("Dense AE"), _build_variant("build_dense_autoencoder"),
+            _reconstruction_metrics, rebuild="python -m aelab.experiments variants",
+            architecture=N_("784-64-784, ReLU code"), cli=False,
+        ),
+        ModelKind(
+            "multilayer_ae", N_("Multi-layer AE"), N_("Multi-layer AE"),
+            _build_variant("build_multilayer_autoencoder"), _reconstruction_metrics,
+            rebuild="python -m aelab.experiments variants", architecture=N_("784-128-64-128-784, ReLU"), cli=False,
+        ),
+        ModelKind(
+            "sparse_ae", N_("Sparse AE"), N_("Sparse AE"), _build_variant("build_sparse_autoencoder"),
+            _reconstruction_metrics, rebuild="python -m aelab.experiments variants",
+            architecture=N_("784-196-784, sigmoid code, KL sparsity"), cli=False,
+        ),
+    )
+}  # fmt: skip
+
+
 def names():
-    """The kinds' names, in the order the CLIs list them."""
+    """The names of the kinds `python -m aelab.train` trains, in the order the CLIs list them."""
     return tuple(KINDS)
 
 
@@ -181,13 +246,25 @@ def get(name):
         ValueError: if there is no such kind.
     """
     try:
-        return KINDS[name]
+        return KINDS[name] if name in KINDS else VARIANTS[name]
     except KeyError:
         raise ValueError(
-            f"Invalid value for argument model: expected one of {names()}. Received: model={name!r}"
+            f"Invalid value for argument model: expected one of {names() + tuple(VARIANTS)}. Received: model={name!r}"
         ) from None
 
 
 def latent_kinds():
     """The kinds the latent pages show (AE and VAE), in display order."""
     return tuple(k for k in KINDS.values() if k.latent_2d)
+
+
+def by_link(value):
+    """The latent kind a link names (`"ae"`, `"vae"`).
+
+    Raises:
+        ValueError: if no latent kind has that link name.
+    """
+    for kind in latent_kinds():
+        if kind.link == value:
+            return kind
+    raise ValueError(f"expected one of {[k.link for k in latent_kinds()]}. Received: {value!r}")
