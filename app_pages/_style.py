@@ -9,10 +9,14 @@ import streamlit as st
 
 from aelab import i18n  # Light: gettext only, no TensorFlow.
 
-# Pictures never wider than their column (an st.image asked for 492 px in a 400 px column
-# ran under its neighbour); the picture grids of app_pages/_pictures.py.
+# Pictures never wider than their column, at any window width. st.image(width=492) in a 402 px
+# column (Latent space, Explore, at 1280x720) ran under its neighbour and off the screen: Streamlit
+# gives the <img> max-width: 100%, but of its stImageContainer, a flex item that will not shrink
+# below its content (min-width: auto) and so grew to 492 px. min-width: 0 lets it shrink to its
+# column, and the picture with it, keeping its aspect. The picture grids: app_pages/_pictures.py.
 CSS = """
 <style>
+[data-testid="stImageContainer"] { min-width: 0; max-width: 100%; }
 [data-testid="stImage"] img { max-width: 100%; height: auto; }
 .aelab-grid { display: grid; gap: 4px 8px; align-items: end; max-width: 100%; margin-bottom: 0.5rem; }
 .aelab-grid img { display: block; width: 100%; height: auto; image-rendering: pixelated; }
