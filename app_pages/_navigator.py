@@ -6,11 +6,12 @@ under the pointer, decoded in the page by onnxruntime-web from the model's ONNX
 export (`aelab.inference.onnx_export`). A pointer move costs the server nothing;
 a click, tap or Enter pins the point, which is one rerun.
 
-What the browser loads is served by the app itself (`server.enableStaticServing`,
-Streamlit's `static/` folder at `/app/static/`): the vendored runtime in
-`static/onnxruntime-web/`, and in `static/navigator/` the decoders and encoded
-points published here, named by their sha256 so a browser may cache them for
-good and never sees a stale one.
+Streamlit runs the component's entry (`_navigator_assets/entry.js`) itself; the
+rest is served by the app (`server.enableStaticServing`, Streamlit's `static/`
+folder at `/app/static/`): the vendored runtime in `static/onnxruntime-web/`, and
+in `static/navigator/` what is published here, named by its sha256 so a browser
+may cache it for good and never sees a stale one: the navigator's ES modules
+(`_navigator_assets/modules/`, one folder), the decoders and the encoded points.
 """
 
 import hashlib
@@ -24,10 +25,11 @@ import threading
 import numpy as np
 import streamlit as st
 
-from aelab import checkpoints, locations
+from aelab import checkpoints, links, locations
 from aelab.figures import plots
 from aelab.i18n import N_, _
 from aelab.inference import onnx_export
+from aelab.models import registry
 
 _ASSETS = pathlib.Path(__file__).with_name("_navigator_assets")
 STATIC = pathlib.Path(locations.APP_DIR) / "static"  # Streamlit serves it at /app/static/.
@@ -37,7 +39,7 @@ WASM = "onnxruntime-web/ort-wasm-simd-threaded.wasm"
 # The vendored files' sha256 (scripts/refresh_onnxruntime_web.sh writes them): put in the
 # URLs, so a browser that keeps them by URL gets the new ones after a refresh.
 _SUMS = dict(line.split()[::-1] for line in (STATIC / "onnxruntime-web" / "SHA256SUMS").read_text().splitlines())
-KEEP_PUBLISHED = 64  # Files kept in static/navigator/: 32 models' decoders and points (~110 MB).
+KEEP_PUBLISHED = 64  # Kept in static/navigator/: 32 models' decoders and points (~110 MB), module folders.
 FALLBACK_TEXT = N_(  # Shown as _(FALLBACK_TEXT).
     "This browser cannot run the decoder, so nothing is decoded under the pointer: "
     "click the plane to pin a point, or use the Pick sliders"
@@ -52,8 +54,14 @@ _COMPONENT = st.components.v2.component(
     "aelab.latent_navigator",
     html=(_ASSETS / "navigator.html").read_text(),
     css=(_ASSETS / "navigator.css").read_text(),
-    js=(_ASSETS / "navigator.js").read_text(),
+    js=(_ASSETS / "entry.js").read_text(),
 )
+# The ES modules entry.js imports (navigator.js and what it imports), published together as one
+# folder named by the sha256 of their names and contents: an edit to any gives a new address.
+_MODULES = {p.name: p.read_bytes() for p in sorted((_ASSETS / "modules").glob("*.js"))}
+_MODULES_SHA256 = hashlib.sha256(
+    b"".join(hashlib.sha256(name.encode()).digest() + hashlib.sha256(body).digest() for name, body in _MODULES.items())
+).hexdigest()
 
 
 def _url(relative):
@@ -87,10 +95,41 @@ def _publish(write, digest, suffix):
 
 
 def _prune(keep=KEEP_PUBLISHED):
-    """Removes the least recently used published files beyond `keep` (models trained and gone)."""
+    """Removes the least recently used published files beyond `keep` (models trained and gone, old modules)."""
     files = sorted(PUBLISHED.glob("[0-9a-f]*.*"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in files[keep:]:
-        old.unlink(missing_ok=True)
+        if old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            old.unlink(missing_ok=True)
+
+
+def _modules_folder():
+    """static/navigator/<sha256>.modules/: the navigator's ES modules, published once per server."""
+
+    def make():
+        path = PUBLISHED / f"{_MODULES_SHA256}.modules"
+        if path.is_dir():
+            os.utime(path)  # Recently used: kept by _prune.
+            return f"navigator/{path.name}"
+        _prune()
+        PUBLISHED.mkdir(parents=True, exist_ok=True)
+        tmp = tempfile.mkdtemp(prefix=".", dir=PUBLISHED)
+        try:
+            for name, body in _MODULES.items():
+                (pathlib.Path(tmp) / name).write_bytes(body)
+                os.chmod(pathlib.Path(tmp) / name, 0o644)
+            os.chmod(tmp, 0o755)
+            try:
+                os.replace(tmp, path)  # Whole, or not at all.
+            except OSError:
+                if not path.is_dir():  # Not another server process that published it first.
+                    raise
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return f"navigator/{path.name}"
+
+    return _cached("modules", _MODULES_SHA256, make)
 
 
 def _shipped_onnx(info):
@@ -137,7 +176,7 @@ def _decoder_file(model, info):
 
 def _points_file(z, y, key):
     def make():
-        # float32 (z0, z1) pairs, then one uint8 label per point, as navigator.js reads them.
+        # float32 (z0, z1) pairs, then one uint8 label per point, as modules/files.js reads them.
         blob = np.ascontiguousarray(z, "<f4").tobytes() + np.asarray(y, "uint8").tobytes()
 
         def write(tmp):
@@ -181,6 +220,7 @@ def navigator(key, model, info, z, y, bounds, point, step, on_pin, report_narrow
     # Installed with pip, static/navigator/ is the one folder of the package aelab writes to: a cache of
     # content-addressed files that Streamlit can only serve from beside app.py. Read-only: one line below.
     try:
+        modules = _modules_folder()
         points_file = _points_file(z, y, info.key)
     except OSError as e:  # A read-only install: nothing can be published.
         st.caption(
@@ -201,11 +241,13 @@ def navigator(key, model, info, z, y, bounds, point, step, on_pin, report_narrow
         # What a browser sends is checked like any input: two finite numbers, put on the
         # plane and on its steps.
         if isinstance(pin, list) and len(pin) == 2 and all(_finite(v) for v in pin):
-            on_pin(tuple(_snap(v, lo, hi, step) for v, (lo, hi) in zip(pin, bounds, strict=True)))
+            on_pin(tuple(links.snap(float(v), lo, hi, step) for v, (lo, hi) in zip(pin, bounds, strict=True)))
 
+    short = _(registry.get(info.kind).short)
     data = {
-        "label": _("{model} latent plane").format(model=_short(info)),
-        "caption": _("decoded in your browser ({model})").format(model=_short(info)),
+        "navigator_url": _url(f"{modules}/navigator.js"),
+        "label": _("{model} latent plane").format(model=short),
+        "caption": _("decoded in your browser ({model})").format(model=short),
         "model_url": _url(model_file) if model_file else None,
         "runtime_url": None if problem else _versioned(RUNTIME),
         "wasm_url": _versioned(WASM),
@@ -223,7 +265,7 @@ def navigator(key, model, info, z, y, bounds, point, step, on_pin, report_narrow
         "n_points": int(len(z)),
         "bounds": [[float(a), float(b)] for a, b in bounds],
         "point": [float(point[0]), float(point[1])] if point is not None else None,
-        "step": float(step),
+        "step": float(step),  # Only to show a pin on its step at once; the server snaps it (links.snap).
         "colors": list(plots.DIGIT_COLORS),
         "cross_color": plots.POINT_STYLE["color"],
         "report_narrow": report_narrow[0] if report_narrow else None,
@@ -237,11 +279,3 @@ def navigator(key, model, info, z, y, bounds, point, step, on_pin, report_narrow
 
 def _finite(v):
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-
-
-def _snap(v, lo, hi, step):
-    return round(min(max(round(float(v) / step) * step, lo), hi), 10)
-
-
-def _short(info):
-    return {"ae2d": "AE", "vae2d": "VAE"}.get(info.kind, info.kind)

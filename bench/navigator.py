@@ -48,7 +48,9 @@ HZ = 60
 NAV = """(() => { for (const e of document.querySelectorAll('*')) {
   const r = e.shadowRoot && e.shadowRoot.querySelector('.nav');
   if (r && (r.getAttribute('aria-label') || '').startsWith('VAE')) return r; } return null; })()"""
-READY = f"() => {{ const n = {NAV}; return n && n.dataset.status === 'ready' && n.__navStats.decodes > 0; }}"
+READY = f"() => {{ const n = {NAV}; return n && n.dataset.status === 'ready' && n.__nav.decodes > 0; }}"
+# Asks the navigator for its latency timers (modules/timers.js), which a student's browser never loads.
+TIMERS = "window.aelabNavigatorTimers = true;"
 # Counts the page's script runs: Streamlit marks the app element while one goes on.
 COUNT_RERUNS = """
 window.__reruns = 0;
@@ -77,6 +79,7 @@ class Tab:
         self.page = context.new_page()
         self.page.set_default_timeout(180_000)
         self.page.add_init_script(COUNT_RERUNS)
+        self.page.add_init_script(TIMERS)
         self.frames_sent = 0
         self.bytes = {}  # request id -> (url, encoded bytes received)
         self._urls = {}
@@ -113,8 +116,8 @@ class Tab:
 
     def stats(self):
         return self.page.evaluate(
-            f"() => {{ const s = {NAV}.__navStats; return {{decodes: s.decodes, latencies: s.latencies.slice(),"
-            " frames: s.frameLatencies.slice(), input: s.inputDelays.slice()}; }"
+            f"() => {{ const n = {NAV}, s = n.__navStats; return {{decodes: n.__nav.decodes,"
+            " latencies: s.latencies.slice(), frames: s.frameLatencies.slice(), input: s.inputDelays.slice()}; }"
         )
 
     def reruns(self):

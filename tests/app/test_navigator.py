@@ -81,6 +81,12 @@ def test_manifold_navigator_gets_the_shipped_decoder_the_points_and_the_grid_ran
     assert np.array_equal(np.frombuffer(blob[8 * n :], "uint8"), labels)
     assert data["bounds"] == [list(slider(at, "z0 range").value), list(slider(at, "z1 range").value)]
     assert data["point"] == [0.0, 0.0] and len(data["colors"]) == 10
+    # The browser code: the navigator's ES modules, published as they are in one folder named by their sha256.
+    entry = static_file(data["navigator_url"])
+    assert entry.name == "navigator.js" and entry.parent.name == _navigator._MODULES_SHA256 + ".modules"
+    sources = sorted((_navigator._ASSETS / "modules").glob("*.js"))
+    assert sorted(p.name for p in entry.parent.iterdir()) == [p.name for p in sources]
+    assert all((entry.parent / p.name).read_bytes() == p.read_bytes() for p in sources)
 
 
 def test_a_pin_moves_the_sliders_the_digit_the_cross_and_the_link(open_page):

@@ -16,12 +16,15 @@ NAV = """label => { for (const e of document.querySelectorAll('*')) {
   const r = e.shadowRoot && e.shadowRoot.querySelector('.nav');
   if (r && (r.getAttribute('aria-label') || '').startsWith(label)) return r; } return null; }"""
 COUNT_RERUNS = """
+performance.setResourceTimingBufferSize(10000);  // Every file the page loads stays listed (LOADED).
 window.__reruns = 0;
 new MutationObserver((changes) => {
   for (const c of changes) if (c.target.getAttribute('data-test-script-state') === 'running') window.__reruns++;
 }).observe(document, { attributes: true, subtree: true, attributeFilter: ['data-test-script-state'] });
 """
-MARGIN = {"left": 46, "right": 10, "top": 10, "bottom": 38}  # navigator.js: room for the tick labels.
+# Whether the page loaded the navigator's latency timers (modules/timers.js).
+LOADED_TIMERS = "performance.getEntriesByType('resource').some(e => new URL(e.name).pathname.endsWith('/timers.js'))"
+MARGIN = {"left": 46, "right": 10, "top": 10, "bottom": 38}  # modules/layout.js: room for the tick labels.
 
 
 def nav(page, label, expr):
@@ -32,7 +35,7 @@ def nav(page, label, expr):
 def wait_ready(page, label="VAE"):
     page.wait_for_function(
         f"label => {{ const n = ({NAV})(label); return n && n.dataset.status && n.dataset.status !== 'loading'"
-        " && (n.dataset.status === 'fallback' || n.__navStats.decodes > 0); }",
+        " && (n.dataset.status === 'fallback' || n.__nav.decodes > 0); }",
         arg=label,
         timeout=RUN_TIMEOUT_MS,
     )
@@ -83,7 +86,7 @@ def plane_rect(page, label="VAE"):
 
 def at_latent(page, z, label="VAE"):
     """The page coordinates of a latent point on a navigator's plane."""
-    r, (b0, b1) = plane_rect(page, label), nav(page, label, "n.__navStats.data.bounds")
+    r, (b0, b1) = plane_rect(page, label), nav(page, label, "n.__nav.data.bounds")
     w, h = r["w"] - MARGIN["left"] - MARGIN["right"], r["h"] - MARGIN["top"] - MARGIN["bottom"]
     return (
         r["x"] + MARGIN["left"] + (z[0] - b0[0]) / (b0[1] - b0[0]) * w,
@@ -118,16 +121,34 @@ def test_a_mouse_sweep_redraws_the_digit_with_no_rerun(pages, app_url):
     cdp.send("Network.enable")
     sent = []
     cdp.on("Network.webSocketFrameSent", lambda e: sent.append(e))
-    before, reruns = nav(page, "VAE", "n.__navStats.decodes"), page.evaluate("window.__reruns")
+    before, reruns = nav(page, "VAE", "n.__nav.decodes"), page.evaluate("window.__reruns")
     shown = []
     for i in range(40):  # Across the plane, left to right, with a wobble.
         page.mouse.move(*at_latent(page, (-3.5 + 7 * i / 39, 2.5 * (-1) ** i)))
         page.wait_for_timeout(20)
         shown.append(tuple(browser_digit(page)[::37]))
     page.wait_for_timeout(300)
-    assert nav(page, "VAE", "n.__navStats.decodes") - before >= 20
+    assert nav(page, "VAE", "n.__nav.decodes") - before >= 20
     assert len(set(shown)) >= 20  # the large digit really changed under the pointer
     assert page.evaluate("window.__reruns") == reruns and not sent  # nothing reached the server
+    # A student's browser never loads the benchmark's latency timers.
+    assert not page.evaluate(LOADED_TIMERS) and nav(page, "VAE", "n.__navStats === undefined")
+    assert not errors
+
+
+def test_the_latency_timers_load_when_a_benchmark_asks(pages, app_url):
+    page, errors = pages(app_url, "manifold?model=vae", 1280, 720, init="window.aelabNavigatorTimers = true;")
+    assert wait_ready(page) == "ready" and page.evaluate(LOADED_TIMERS)
+    show_plane(page)
+    for i in range(10):
+        page.mouse.move(*at_latent(page, (-2.0 + 0.4 * i, 1.0)))
+        page.wait_for_timeout(30)
+    page.wait_for_timeout(300)
+    latencies, frames, delays = nav(page, "VAE", "['latencies', 'frameLatencies', 'inputDelays']"
+                                    ".map(k => n.__navStats[k])")  # fmt: skip
+    assert len(delays) >= 5 and len(latencies) >= 5 and len(frames) >= 5
+    # Pointer event -> pixels: positive, and within what a page can take (a few hundred ms at worst here).
+    assert all(0 <= t < 2000 for t in latencies + frames + delays)
     assert not errors
 
 
@@ -143,7 +164,7 @@ def test_a_click_pins_the_point_and_the_browser_draws_what_the_server_decodes(pa
     assert "pick=1.5%2C-1" in page.url or "pick=1.5,-1" in page.url, page.url
     assert page.locator(MAIN).get_by_text("decoded from z = (1.5, -1.0) on the server").count() == 1
     page.mouse.move(2, 2)  # The pointer leaves: the navigator shows the pinned point again.
-    page.wait_for_function(f"() => ({NAV})('VAE').__navStats.data.point[0] === 1.5")
+    page.wait_for_function(f"() => ({NAV})('VAE').__nav.data.point[0] === 1.5")
     page.wait_for_timeout(300)
     ours, theirs = browser_digit(page), server_digit(page)
     assert len(ours) == len(theirs) == 784
@@ -250,11 +271,11 @@ def test_the_keyboard_walks_the_plane_and_enter_pins(pages, app_url):
     assert nav(page, "VAE", focused)
     ring = nav(page, "VAE", "getComputedStyle(n.querySelector('canvas.plane')).boxShadow")
     assert ring != "none"  # a visible focus ring
-    before, reruns = nav(page, "VAE", "n.__navStats.decodes"), page.evaluate("window.__reruns")
+    before, reruns = nav(page, "VAE", "n.__nav.decodes"), page.evaluate("window.__reruns")
     for key in ("ArrowRight", "ArrowRight", "Shift+ArrowUp"):
         page.keyboard.press(key)
     page.wait_for_timeout(300)
-    assert nav(page, "VAE", "n.__navStats.decodes") - before >= 3 and page.evaluate("window.__reruns") == reruns
+    assert nav(page, "VAE", "n.__nav.decodes") - before >= 3 and page.evaluate("window.__reruns") == reruns
     page.keyboard.press("Enter")
     page.locator(MAIN).get_by_text("decoded from z = (0.2, 1.0) on the server").wait_for()
     assert not errors

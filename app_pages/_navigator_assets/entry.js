@@ -1,0 +1,29 @@
+// The latent navigator's entry: the one script Streamlit runs itself, from a blob: URL, on
+// every rerun with that run's data. The navigator proper is a few small ES modules
+// (modules/, see navigator.js there) that _navigator.py publishes in static/navigator/
+// under their sha256, so a browser may keep them and never runs a stale one; they are
+// imported once per page from `data.navigator_url`.
+
+export default function (component) {
+  const root = component.parentElement.querySelector(".nav");
+  root.__latest = component;
+  if (!root.__mounted) {
+    // Absolute: a blob: module has no base address for a path.
+    const url = new URL(component.data.navigator_url, window.location.origin).href;
+    root.__mounted = import(url)
+      .then((m) => m.mount(root, component))
+      .catch((e) => {
+        // The page's sliders and its server-decoded digit still work.
+        root.dataset.status = "fallback";
+        const status = root.querySelector(".status");
+        status.hidden = false;
+        status.textContent = `${component.data.fallback_text} (${e.message || e}).`;
+        root.querySelector(".digit-box").hidden = true;
+        return null;
+      });
+  }
+  root.__mounted.then((nav) => {
+    if (nav && root.__latest === component) nav.update(component);
+  });
+  return undefined;
+}
