@@ -20,6 +20,10 @@ downloaded) on the Manifold page with the VAE:
   websocket sessions of bench/load_sessions.py (--classroom in all) that pin
   a point every few seconds; server CPU while only the tabs drag, and with the
   pins, and the pins' p50/p95 (trigger sent -> the server's script_finished).
+
+The tabs ask the navigator for its latency timers (`window.aelabNavigatorTimers`,
+read by app_pages/_navigator_assets/modules/timers.js), which a student's browser
+never loads.
 """
 
 import argparse
