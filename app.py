@@ -16,15 +16,17 @@ _style.apply()
 _starting = _style.starting_notice()  # Words, not a blank page, while a new server imports TensorFlow.
 
 from aelab.i18n import _  # noqa: E402
-from app_pages import _common, _urlstate  # noqa: E402
+from app_pages import _common, _state, _streamlit_patch, _urlstate  # noqa: E402
 
 if _starting is not None:
     _starting.empty()
 
+_streamlit_patch.keep_keras_state()  # Streamlit must not clear the Keras session after each run.
+_state.init()  # The session's one state object; adopts training runs that finished meanwhile.
 _common.choose_language(_urlstate.link_language())  # First: everything below is in the chosen language.
 _urlstate.keep_language()  # The link carries it (`lang=zh`), so a shared link opens in the class's language.
 st.set_page_config(page_title=_("aelab: latent-space explorer"), page_icon="🧭", layout="wide")
-_common.init_session()
+_common.clean_checkpoint_folders()  # Once per server: temporaries of saves that were killed.
 _urlstate.init()  # A shared link may name saved models: before the sidebar shows them.
 _common.sidebar()
 

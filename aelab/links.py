@@ -73,6 +73,14 @@ def integer(lo, hi):
     return parse
 
 
+def flag(text):
+    """A parser for a switch: "true" or "false" (as Streamlit writes a bound toggle)."""
+    value = {"true": True, "false": False}.get(text.lower())
+    if value is None:
+        raise ValueError(f"expected 'true' or 'false'. Received: {text!r}")
+    return value
+
+
 def pair(lo, hi, step=None):
     """A parser for "a,b": two numbers, clamped and in ascending order (a range slider's value)."""
     one = number(lo, hi, step)
@@ -142,24 +150,58 @@ class Param:
 
     Attributes:
         name: the query parameter ("noise", "seed").
-        key: the widget's (or the session value's) key it fills.
-        parse: a parser from this module.
+        parse: a parser from this module (text -> valid value, or ValueError).
         default: the value without a valid link value.
+        key: the widget it fills (its session key), or None for a value that is not a widget's.
+        get, put: for a value that is not a widget's (a seed, the selected rows): how the page's
+            state is read and set.
         when: other parameters the link must also carry for this one to apply, e.g.
-            `{"model": "vae"}` for ranges in the VAE's units.
-        to_link: turns the page's value into what the link carries (English, not the shown label);
-            the identity by default.
+            `{"model": "vae"}` for ranges in the VAE's units, `{"tab": "interpolate"}` for the ends of
+            an interpolation: read only from such a link, and written only into one.
+        to_widget: the parsed value as the widget holds it (a translated tab label); the identity by default.
+        to_link: the page's value as the link carries it (English, never a shown label); the identity
+            by default. A result of None leaves the parameter out of the link.
+        bound: the widget is bound to the link by Streamlit itself (`bind="query-params"`); the link
+            layer only clamps a stranger's value before the widget reads it.
     """
 
     name: str
-    key: str
     parse: Callable
     default: object = None
+    key: str | None = None
+    get: Callable | None = None
+    put: Callable | None = None
     when: dict = dataclasses.field(default_factory=dict)
+    to_widget: Callable = lambda v: v
     to_link: Callable = lambda v: v
+    bound: bool = False
 
     def read(self, query):
         """This parameter's value from `query` (a dict of str -> str), or its default."""
-        if any(query.get(k) != v for k, v in self.when.items()):
+        if not self.applies(query):
             return self.default
         return parse(query.get(self.name), self.parse, self.default)
+
+    def applies(self, query):
+        """Whether this parameter goes with a link of these other parameters (see `when`)."""
+        return all(query.get(k) == v for k, v in self.when.items())
+
+
+def link_text(table, values):
+    """The link's parameters for a page's current values: English text, only what applies.
+
+    Args:
+        table: the page's `Param`s.
+        values: name -> the page's current value (as its widget holds it), for the parameters
+            this layer writes.
+
+    Returns:
+        A dict of parameter -> text.
+    """
+    out = {}
+    for p in table:
+        v = values.get(p.name)
+        v = None if v is None else p.to_link(v)
+        if v is not None:
+            out[p.name] = text(v)
+    return {name: t for name, t in out.items() if next(p for p in table if p.name == name).applies(out)}

@@ -1,188 +1,109 @@
-"""Shareable links: a page's widget values live in the URL's query string (not a page).
+"""Shareable links: a page's settings live in the URL's query string (not a page).
 
 The page itself is the URL's path (st.navigation); its settings follow as
-`?sigma=0.8&digits=10`. A page asks `default(...)` for each widget's starting
-value, which is the link's when it is valid and the usual default otherwise,
-and calls `sync(...)` with the values it ended up with, so the address bar
-always holds a link that opens this view. Plain widgets are bound by Streamlit
-itself (`bind="query-params"`, the widget's key is the parameter). Links come
-from strangers: a value that does not parse is ignored and one out of range is
-clamped here or, for a bound widget, ignored by Streamlit; never an error.
+`?sigma=0.8&digits=10`. Each page declares its parameters once, as a table of
+`aelab.links.Param`s, and makes one call, `page(table)`, before drawing its
+widgets: a page opened afresh starts from the link's values (parsed, clamped,
+never an error: links come from strangers), and the address bar is then kept
+holding a link that opens this view. Plain numeric widgets are bound by
+Streamlit itself (`bind="query-params"`); translated choices and values that
+are not a widget's (rows, seeds, picks, saved names) are written here, always
+in English.
 """
-
-import math
 
 import streamlit as st
 
-from aelab import checkpoints, i18n
+from aelab import i18n, links, shelf
 from aelab.i18n import _
-from app_pages import _common
+from aelab.models import registry
+from app_pages import _common, _state
 
 LANGUAGE_PARAM = "lang"  # Every page's: the interface language, "en" or "zh".
-# Which saved AE and VAE a link asks for ("shipped" or a name saved from the app).
-MODEL_PARAMS = {"ae2d": "ae", "vae2d": "vae"}
-# The AE/VAE choice on the pages that show one of them.
-KIND_PARAM = {"ae": "ae2d", "vae": "vae2d"}
-KIND_NAME = {kind: name for name, kind in KIND_PARAM.items()}
-_MAX_TEXT = 2000  # Longer values are not ours: ignored unread (200 selected rows fit).
 
 
-# Parsers: text from the URL -> a valid value, or ValueError.
+def kind_param(key, default="ae2d", name="model"):
+    """The AE/VAE choice of a page (a radio of kind names), in the link as `model=ae` or `model=vae`."""
+    return links.Param(
+        name, lambda text: registry.by_link(text).name, default, key=key, to_link=lambda k: registry.get(k).link
+    )
 
 
-def choice(options):
-    """A parser that accepts one of `options` (compared as text)."""
-    by_text = {str(o): o for o in options}
-
-    def parse(text):
-        if text not in by_text:
-            raise ValueError(f"expected one of {list(by_text)}. Received: {text!r}")
-        return by_text[text]
-
-    return parse
+def query():
+    """The link's parameters as a dict of str -> str."""
+    return st.query_params.to_dict()
 
 
-def _snap(v, lo, hi, step):
-    v = min(max(v, lo), hi)
-    if step:
-        v = lo + round((v - lo) / step) * step
-        v = min(max(v, lo), hi)
-        v = round(v, 10)  # 0.30000000000000004 -> 0.3, as the slider shows it.
-    return v
+def page(table, fresh_key=None, write=True):
+    """One call per page: widgets start from the link on a fresh visit, and the link follows the page.
 
-
-def number(lo, hi, step=None):
-    """A parser for a finite number, clamped to [lo, hi] and put on the slider's steps."""
-
-    def parse(text):
-        v = float(text)
-        if not math.isfinite(v):
-            raise ValueError(f"expected a finite number. Received: {text!r}")
-        return _snap(v, lo, hi, step)
-
-    return parse
-
-
-def integer(lo, hi):
-    """A parser for a whole number, clamped to [lo, hi]."""
-
-    def parse(text):
-        return int(min(max(int(text), lo), hi))
-
-    return parse
-
-
-def pair(lo, hi, step=None):
-    """A parser for "a,b": two numbers, clamped and in ascending order (a range slider's value)."""
-    one = number(lo, hi, step)
-
-    def parse(text):
-        a, b = text.split(",")
-        return tuple(sorted((one(a), one(b))))
-
-    return parse
-
-
-def point(bounds0, bounds1, step=None):
-    """A parser for "z0,z1": a point, each coordinate clamped to its own bounds."""
-    p0, p1 = number(*bounds0, step), number(*bounds1, step)
-
-    def parse(text):
-        a, b = text.split(",")
-        return (p0(a), p1(b))
-
-    return parse
-
-
-def rows(n_rows, most):
-    """A parser for "3,10,13": distinct row numbers in [0, n_rows), ascending, at most `most` of them.
-
-    Rows out of range are dropped; anything that is not a whole number voids the lot.
-    """
-
-    def parse(text):
-        out = sorted({int(t) for t in text.split(",") if t.strip()})
-        return [r for r in out if 0 <= r < n_rows][:most]
-
-    return parse
-
-
-# Reading.
-
-
-def value(param, parse, fallback, when=None):
-    """The link's value for `param` when it is present and valid, else `fallback`.
+    Call it before the page draws the widgets the table names (they take their value from the
+    session, not from `value=`), after any callback has changed the state it links.
 
     Args:
-        param: query-parameter name.
-        parse: a parser from this module.
-        fallback: the value without a (valid) link value.
-        when: optional dict of other parameters the link must also carry for
-            this one to apply (e.g. `{"model": "vae"}`: ranges in VAE units).
+        table: the page's `aelab.links.Param`s.
+        fresh_key: a widget key of the page; while it is not drawn yet, the page is opened afresh and
+            the values that are not widgets' (`put`) are taken from the link. Defaults to the first
+            widget key of the table.
+        write: False to only start the widgets, when the rest of the table depends on them (the
+            Manifold's ranges depend on the model chosen); a second call with the whole table writes.
 
     Returns:
-        The parsed value or `fallback`.
+        Whether the page was opened afresh.
     """
-    raw = st.query_params.get(param)
-    if raw is None or len(raw) > _MAX_TEXT:
-        return fallback
-    if when and any(st.query_params.get(k) != v for k, v in when.items()):
-        return fallback
-    try:
-        return parse(raw.strip())
-    except (ValueError, TypeError):
-        return fallback
+    q = query()
+    fresh_key = fresh_key or next(p.key for p in table if p.key)
+    fresh = fresh_key not in st.session_state
+    for p in table:
+        if p.key is not None and p.key not in st.session_state:
+            # From the link, clamped (Streamlit would ignore a bound value out of range, and the README
+            # promises clamping), or the default: the widget is drawn without `value=`.
+            st.session_state[p.key] = p.to_widget(p.read(q))
+            _state.get().linked[p.key] = p.name in q
+        elif fresh and p.put is not None:
+            p.put(p.read(q))
+    if write:
+        sync(table)
+    return fresh
 
 
-def default(key, param, parse, fallback, when=None):
-    """The value a keyed widget starts from: the link's (see `value`) or `fallback`.
+def value_of(p):
+    """The page's current value for a parameter of its table."""
+    if p.get is not None:
+        return p.get()
+    return st.session_state.get(p.key)
 
-    It is read once, when the widget is created, and then remembered: a
-    widget's default must not change while it lives, or Streamlit would treat
-    it as a new widget and reset it.
+
+def sync(table=()):
+    """Puts a page's current values in the URL, replacing what was there (only what changed is written).
 
     Args:
-        key: the widget's key.
-        param, parse, fallback, when: as for `value`.
-
-    Returns:
-        The value to pass as the widget's default.
+        table: the page's `aelab.links.Param`s; bound ones are left to Streamlit.
     """
-    memo = st.session_state.setdefault("_url_defaults", {})
-    if key not in st.session_state or key not in memo:
-        memo[key] = value(param, parse, fallback, when)
-    return memo[key]
-
-
-def first_visit(key):
-    """True when the widget `key` has not been drawn yet (the page is opened afresh)."""
-    return key not in st.session_state
-
-
-# Writing.
-
-
-def _text(v):
-    if isinstance(v, (tuple, list)):
-        return ",".join(_text(e) for e in v)
-    if isinstance(v, float):
-        return f"{round(v, 6):g}"
-    return str(v)
+    written = [p for p in table if not p.bound]
+    want = links.link_text(written, {p.name: value_of(p) for p in written})
+    want.update(model_params())
+    want.update(language_params())
+    bound = {p.name for p in table if p.bound}
+    have = {k: v for k, v in query().items() if k not in bound}
+    if have == want:
+        return
+    for k in have.keys() - want.keys():
+        del st.query_params[k]
+    st.query_params.update({k: v for k, v in want.items() if have.get(k) != v})
 
 
 def model_params():
     """The saved AE and VAE in use, as link parameters (nothing for shipped or session models)."""
     out = {}
-    for kind, param in MODEL_PARAMS.items():
-        choice_ = st.session_state.active.get(kind, "shipped")
-        if choice_.startswith("saved:"):
-            out[param] = choice_[len("saved:") :]
+    for kind, choice in _state.get().active.items():
+        if choice.link_value is not None:
+            out[registry.get(kind).link] = choice.link_value
     return out
 
 
 def link_language():
     """The language the link names (`lang=zh` or `lang=en`), or None when it names none (or another)."""
-    return value(LANGUAGE_PARAM, choice(i18n.LANGUAGES), None)
+    return links.parse(st.query_params.get(LANGUAGE_PARAM), links.choice(i18n.LANGUAGES), None)
 
 
 def language_params():
@@ -206,52 +127,30 @@ def keep_language():
         st.query_params[LANGUAGE_PARAM] = want
 
 
-def sync(params, bound=()):
-    """Puts a page's current values in the URL, replacing what was there.
-
-    Only a changed query string is written, so an unchanged rerun costs nothing.
-    The plain widgets are bound to the URL by Streamlit (`bind="query-params"`);
-    this writes what Streamlit cannot bind: selections, seeds, saved-model names,
-    values in another model's units.
-
-    Args:
-        params: dict of parameter name -> value (str, int, float or a pair).
-        bound: the page's parameters that Streamlit keeps itself (left alone here).
-    """
-    want = {k: _text(v) for k, v in params.items() if v is not None}
-    want.update(model_params())
-    want.update(language_params())
-    have = {k: v for k, v in st.query_params.to_dict().items() if k not in bound}
-    if have == want:
-        return
-    for k in have.keys() - want.keys():
-        del st.query_params[k]
-    st.query_params.update({k: v for k, v in want.items() if have.get(k) != v})
-
-
 def init():
     """Once per session: puts to use the saved AE and VAE that the link names.
 
     Called from app.py before the sidebar is drawn, so the sidebar shows them.
     """
-    if st.session_state.get("_url_models_read"):
+    state = _state.get()
+    if state.link_models_read:
         return
-    st.session_state._url_models_read = True
-    for kind, param in MODEL_PARAMS.items():
-        name = st.query_params.get(param)
-        if name is None or name == "shipped" or len(name) > _MAX_TEXT:
+    state.link_models_read = True
+    for kind in registry.latent_kinds():
+        raw = st.query_params.get(kind.link)
+        if raw is None or raw == shelf.SHIPPED or len(raw) > links.MAX_TEXT:
             continue
         try:
-            name = checkpoints.check_name(name)
+            choice = shelf.Choice.from_link(kind.name, raw)
         except ValueError:
-            pass  # Not a name the app could have saved: reported below like a missing one.
-        if name in _common.saved_models(kind):
-            st.session_state.active[kind] = f"saved:{name}"
+            choice = None  # Not a name the app could have saved: reported below like a missing one.
+        if choice is not None and choice.name in _common.saved_models(kind.name):
+            state.active[kind.name] = choice
         else:
             st.toast(
                 _(
                     "This link asks for a saved {kind} called “{name}”, which this server does not have: "
                     "the shipped one is used instead."
-                ).format(kind=_common.SHORT[kind], name=name[:40]),
+                ).format(kind=_(kind.short), name=raw[:40]),
                 icon=":material/link_off:",
             )

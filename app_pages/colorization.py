@@ -3,12 +3,12 @@
 import numpy as np
 import streamlit as st
 
-from aelab import data, metrics
+from aelab import data, links, metrics
 from aelab.data import images
 from aelab.figures import vividness as vivid_chart
 from aelab.i18n import N_, _
 from aelab.lessons import robustness, vividness
-from app_pages import _common, _pictures, _urlstate
+from app_pages import _common, _pictures, _state, _urlstate
 
 PANEL = 112  # Pixels of one photo in a row picture; the browser scales the row to its column.
 GAP = 4  # White pixels between the photos of a row.
@@ -75,51 +75,58 @@ def show_rows(rgb, gray, guessed, titles, columns):
             _pictures.image(row_picture(photos), caption=f"{title} · " + " · ".join(parts), width="stretch")
 
 
+STOPS = [f"{v:g}" for v in vividness.TEMPERATURES]  # Text options: a link reads ?t=0.3.
+DEFAULT_STOP = f"{min(vividness.TEMPERATURES, key=lambda v: abs(v - colorizer.temperature)):g}"  # The model's own T.
+CLASSES = ("all", *data.CIFAR10_CLASSES)
+
+
+def new_sample():
+    _state.get().seeds["colorize"] += 1
+
+
+def _put_seed(seed):
+    _state.get().seeds["colorize"] = seed
+
+
+LINK = (  # The link's parameters (README, "Links"): `?class=ship&images=6&seed=2&t=0.3`.
+    links.Param("t", links.choice(STOPS), DEFAULT_STOP, key="t", to_link=lambda v: None if v == DEFAULT_STOP else v),
+    links.Param("mse", links.flag, mse_model is not None, key="mse", bound=True),
+    links.Param("class", links.choice(CLASSES), "all", key="color_class"),
+    links.Param("images", links.integer(1, 12), 6, key="color_count"),
+    links.Param("seed", links.integer(0, 10**6), 0, get=lambda: _state.get().seeds["colorize"], put=_put_seed),
+)
+
+
 def controls():
     c = st.columns([3, 2], vertical_alignment="bottom")
-    stops = [f"{v:g}" for v in vividness.TEMPERATURES]  # Text options: a link reads ?t=0.3.
-    default = min(vividness.TEMPERATURES, key=lambda v: abs(v - colorizer.temperature))  # The model's own T.
     t = c[0].select_slider(
         _("Vividness: the temperature T (1: the average colour; small: the most likely one)"),
-        options=stops,
-        value=_urlstate.default("t", "t", _urlstate.choice(stops), f"{default:g}"),
+        options=STOPS,
         format_func=lambda v: f"T = {v}",
         key="t",
     )
     show = c[1].toggle(
         _("The MSE colorizer beside it (why averaging gives sepia)"),
-        value=mse_model is not None,
         disabled=mse_model is None,
         key="mse",
         bind="query-params",
     )
-    return float(t), show and mse_model is not None, None if float(t) == default else t
+    return float(t), show and mse_model is not None
 
 
 def header(names):
     return _("Each row: the gray input · {guesses} · the original.").format(guesses=" · ".join(names))
 
 
-def test_images(t, show_mse, t_link):
+def test_images(t, show_mse):
     c = st.columns([3, 3, 1], vertical_alignment="bottom")
-    # A shared link sets these (app_pages/_urlstate.py): ?class=ship&images=6&seed=2&t=0.3
-    by_label = {_(o): o for o in (ALL, *data.CIFAR10_CLASSES)}  # Translated options, English names behind them.
-    options = list(by_label)
-    start = _urlstate.default("color_class", "class", _urlstate.choice(("all", *data.CIFAR10_CLASSES)), "all")
-    first = ALL if start == "all" else start
-    name = by_label[c[0].selectbox(_("Class"), options, index=options.index(_(first)), key="color_class")]
-    n = c[1].slider(
-        _("Images"), 1, 12, _urlstate.default("color_count", "images", _urlstate.integer(1, 12), 6), key="color_count"
-    )
-    seeds = st.session_state.sample_seed
-    if _urlstate.first_visit("color_new"):
-        seeds["colorize"] = _urlstate.value("seed", _urlstate.integer(0, 10**6), seeds["colorize"])
-    if c[2].button(_("New sample"), key="color_new"):
-        st.session_state.sample_seed["colorize"] += 1
-    link = {"class": "all" if name == ALL else name, "images": n, "seed": seeds["colorize"], "t": t_link}
-    _urlstate.sync(link, bound=("mse",))
-    pool = np.arange(len(x)) if name == ALL else np.flatnonzero(y == data.CIFAR10_CLASSES.index(name))
-    rows = np.random.default_rng(seeds["colorize"]).choice(pool, min(n, len(pool)), replace=False)
+    label = {"all": _(ALL)} | {name: _(name) for name in data.CIFAR10_CLASSES}  # English names behind them.
+    name = c[0].selectbox(_("Class"), CLASSES, format_func=label.get, key="color_class")
+    n = c[1].slider(_("Images"), 1, 12, key="color_count")
+    c[2].button(_("New sample"), key="color_new", on_click=new_sample)
+    seed = _state.get().seeds["colorize"]
+    pool = np.arange(len(x)) if name == "all" else np.flatnonzero(y == data.CIFAR10_CLASSES.index(name))
+    rows = np.random.default_rng(seed).choice(pool, min(n, len(pool)), replace=False)
 
     rgb = x[rows]
     gray = data.to_gray(rgb)
@@ -179,10 +186,11 @@ def upload(t, show_mse):
 @st.fragment
 def lesson():
     # A fragment: moving the slider reruns only this part of the page.
-    t, show_mse, t_link = controls()  # t_link: the T for the link, None at the model's default.
+    _urlstate.page(LINK)
+    t, show_mse = controls()
     tab_test, tab_upload = st.tabs([_("CIFAR-10 test images"), _("Your own photo")])
     with tab_test:
-        test_images(t, show_mse, t_link)
+        test_images(t, show_mse)
     with tab_upload:
         upload(t, show_mse)
 

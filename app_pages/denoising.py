@@ -5,13 +5,13 @@ import math
 import numpy as np
 import streamlit as st
 
-from aelab import checkpoints, data, metrics
+from aelab import checkpoints, data, links, metrics
 from aelab.data import images
 from aelab.figures import panels, plots
 from aelab.i18n import N_, _
 from aelab.inference import latent
 from aelab.lessons import robustness
-from app_pages import _common, _pictures, _urlstate
+from app_pages import _common, _pictures, _state, _urlstate
 
 NOISE_KINDS = {  # label (English; shown translated) -> aelab.data noise kind
     N_("Gaussian around grey (the tutorial's)"): "tutorial",
@@ -96,26 +96,33 @@ def rows_png(stacks, kind, sigma, psnr, ssim):
     )
 
 
+def new_sample():
+    _state.get().seeds["denoise"] += 1
+
+
+def _put_seed(seed):
+    _state.get().seeds["denoise"] = seed
+
+
+LINK = (  # The link's parameters (README, "Links"): `?noise=gaussian&sigma=0.8&digits=10&seed=3`.
+    links.Param("noise", links.choice(NOISE_KINDS.values()), "tutorial", key="noise_kind"),
+    links.Param("sigma", links.number(0.0, 1.0, 0.05), 0.5, key="sigma", bound=True),
+    links.Param("digits", links.integer(1, 10), 5, key="digits", bound=True),
+    links.Param("seed", links.integer(0, MAX_SEED), 0, get=lambda: _state.get().seeds["denoise"], put=_put_seed),
+)
+
+
 def controls():
     """The widgets, starting from the link's values when there are any."""
+    _urlstate.page(LINK)
     c = st.columns([3, 3, 2, 2], vertical_alignment="bottom")
-    by_label = {_(label): kind for label, kind in NOISE_KINDS.items()}  # Translated options.
-    labels = list(by_label)
-    start = _urlstate.default("noise_kind", "noise", _urlstate.choice(NOISE_KINDS.values()), "tutorial")
-    kind = by_label[
-        c[0].selectbox(_("Noise kind"), labels, index=labels.index(_(LABEL_BY_KIND[start])), key="noise_kind")
-    ]
+    kinds = list(NOISE_KINDS.values())
+    kind = c[0].selectbox(_("Noise kind"), kinds, format_func=lambda k: _(LABEL_BY_KIND[k]), key="noise_kind")
     # Bound to the link by Streamlit itself (bind="query-params": the key is the parameter's name).
-    sigma = c[1].slider(_("Noise level σ"), 0.0, 1.0, 0.5, 0.05, key="sigma", bind="query-params")
-    n = c[2].slider(_("Digits"), 1, 10, 5, key="digits", bind="query-params")
-    if _urlstate.first_visit("noise_new"):
-        seeds = st.session_state.sample_seed
-        seeds["denoise"] = _urlstate.value("seed", _urlstate.integer(0, MAX_SEED), seeds["denoise"])
-    if c[3].button(_("New sample"), key="noise_new"):
-        st.session_state.sample_seed["denoise"] += 1
-    seed = st.session_state.sample_seed["denoise"]
-    _urlstate.sync({"noise": kind, "seed": seed}, bound=("sigma", "digits"))
-    return kind, sigma, n, seed
+    sigma = c[1].slider(_("Noise level σ"), 0.0, 1.0, step=0.05, key="sigma", bind="query-params")
+    n = c[2].slider(_("Digits"), 1, 10, key="digits", bind="query-params")
+    c[3].button(_("New sample"), key="noise_new", on_click=new_sample)
+    return kind, sigma, n, _state.get().seeds["denoise"]
 
 
 @st.fragment

@@ -9,6 +9,7 @@ bring a class to the same view.
 import numpy as np
 import streamlit as st
 
+from aelab import links
 from aelab.data import digits, images
 from aelab.figures import overlays as lf
 from aelab.figures import plots, scatter_png
@@ -16,7 +17,7 @@ from aelab.i18n import N_, _
 from aelab.inference import latent
 from aelab.lessons import interpolation, posterior
 from aelab.models import registry
-from app_pages import _canvas, _common, _navigator, _urlstate
+from app_pages import _canvas, _common, _navigator, _state, _urlstate
 
 MAX_SHOWN = 16  # Selected digits drawn; enough to judge a region, small enough to see.
 PER_ROW = 4  # Pairs per row; four pairs at 2x fit half of a wide page.
@@ -25,6 +26,7 @@ NEIGHBOURS = 10  # Test digits nearest to a drawn digit's point, to say where it
 TABS = (N_("Explore"), N_("Navigate"), N_("Your digit"), N_("Interpolate"), N_("VAE: uncertainty and sampling"))
 TAB_PARAM = dict(zip(("explore", "navigate", "digit", "interpolate", "vae"), TABS, strict=True))  # ?tab=... in a link
 PICK_STEP = 0.1  # Pins on the navigators are rounded to this, as the Manifold's pick sliders.
+LINKED_PIN = "link"  # A pin's model key while it is the link's, not yet put on a model's plane.
 MAX_LINKED_ROWS = 200  # Selected rows a link carries; a larger selection is shared as its first 200.
 ELLIPSE_SCALES = [1, 2, 5, 10, 20, 50]
 
@@ -39,42 +41,77 @@ st.markdown(
 )
 
 x, y = _common.mnist_test()
-if "latent_rows" not in st.session_state:
-    st.session_state.latent_rows = []  # Test rows selected on any scatter, shared by all of them.
-    st.session_state.prior_seed = None  # Seed of the prior samples shown, None before the first draw.
-if _urlstate.first_visit("latent_tab"):  # Opened afresh, maybe from a link: take its selection and seed.
-    # Without them (a change of page clears the URL) the selection made before stays.
-    ss = st.session_state
-    ss.latent_rows = _urlstate.value("rows", _urlstate.rows(len(x), MAX_LINKED_ROWS), ss.latent_rows)
-    ss.prior_seed = _urlstate.value("prior_seed", _urlstate.integer(0, 2**31 - 1), ss.prior_seed)
+state = _state.get()
+KINDS = [k.name for k in registry.latent_kinds()]
+
+
+def short(kind):
+    return _(registry.get(kind).short)
+
+
+def title(kind):
+    return _(registry.get(kind).title)
 
 
 def selected():
-    return np.asarray(st.session_state.latent_rows, dtype="int64")
+    return np.asarray(state.rows, dtype="int64")
 
 
 def remember_selection(chart_key):
     """on_select callback: the selection made on one chart becomes everyone's."""
-    st.session_state.latent_rows = latent.selected_rows(st.session_state.get(chart_key), len(x)).tolist()
+    state.rows = latent.selected_rows(st.session_state.get(chart_key), len(x)).tolist()
 
 
 def clear_selection():
-    st.session_state.latent_rows = []
+    state.rows = []
+
+
+def _tab_name(label):
+    return {_(shown): name for name, shown in TAB_PARAM.items()}.get(label, "explore")
+
+
+def _pin_param(kind):
+    # The link's pin waits in the state until navigate() knows the plane's bounds to clamp it to.
+    def put(point):
+        if point is not None:
+            state.pins[kind] = (LINKED_PIN, point)
+
+    return links.Param(
+        f"pick_{registry.get(kind).link}", links.point((-1e6, 1e6), (-1e6, 1e6)), None,
+        get=lambda: state.pins.get(kind, (None, None))[1], put=put, when={"tab": "navigate"},
+    )  # fmt: skip
+
+
+def _put_rows(rows):
+    state.rows = rows
+
+
+def _put_prior_seed(seed):
+    state.prior_seed = seed
+
+
+ROW = links.integer(0, len(x) - 1)
+LINK = (  # The link's parameters (README, "Links"): `?tab=interpolate&a=3&b=2&steps=10`.
+    links.Param("tab", links.choice(TAB_PARAM), "explore", key="latent_tab",
+                to_widget=lambda name: _(TAB_PARAM[name]), to_link=_tab_name),
+    # Without them (a change of page clears the URL) the selection made before stays.
+    links.Param("rows", links.rows(len(x), MAX_LINKED_ROWS), None, get=lambda: state.rows or None,
+                put=lambda rows: rows is not None and _put_rows(rows),
+                to_link=lambda rows: rows[:MAX_LINKED_ROWS]),
+    links.Param("a", ROW, 3, key="interp_a", when={"tab": "interpolate"}),
+    links.Param("b", ROW, 2, key="interp_b", when={"tab": "interpolate"}),
+    links.Param("steps", links.integer(2, 20), 10, key="steps", bound=True),
+    links.Param("scale", links.choice(ELLIPSE_SCALES), 10, key="scale", bound=True),
+    links.Param("samples", links.integer(1, 32), 12, key="samples", bound=True),
+    links.Param("prior_seed", links.integer(0, 2**31 - 1), None, get=lambda: state.prior_seed,
+                put=lambda seed: seed is not None and _put_prior_seed(seed), when={"tab": "vae"}),
+    *(_pin_param(kind) for kind in KINDS),
+)  # fmt: skip
 
 
 def link():
-    """Puts this view in the URL (app_pages/_urlstate.py): tab, selection, and the open tab's settings."""
-    tab = {_(label): name for name, label in TAB_PARAM.items()}.get(st.session_state.get("latent_tab"), "explore")
-    params = {"tab": tab, "rows": ",".join(map(str, st.session_state.latent_rows[:MAX_LINKED_ROWS])) or None}
-    keys = {"interpolate": dict(a="interp_a", b="interp_b")}.get(tab, {})
-    params |= {name: st.session_state.get(key) for name, key in keys.items()}
-    if tab == "vae":
-        params["prior_seed"] = st.session_state.prior_seed
-    if tab == "navigate":
-        for kind, (_key, point) in st.session_state.get("nav_picks", {}).items():
-            params[f"pick_{_common.SHORT[kind].lower()}"] = point
-    # steps, scale and samples are bound to the link by Streamlit itself (bind="query-params").
-    _urlstate.sync(params, bound=("steps", "scale", "samples"))
+    """Puts this view in the URL: tab, selection, and the open tab's settings (see LINK)."""
+    _urlstate.sync(LINK)
 
 
 def model_or_none(kind):
@@ -127,21 +164,21 @@ def explore():
     rows = selected()
     selecting = select_toggle()
     columns = st.columns(2)
-    for kind, column in zip(_common.KINDS, columns, strict=True):
+    for kind, column in zip(KINDS, columns, strict=True):
         with column:
-            st.subheader(_(_common.KINDS[kind]))
+            st.subheader(title(kind))
             model, info, z = model_or_none(kind)
             if model is None:
                 continue
             st.caption(info.label)
             fig = lf.highlight_rows(plots.latent_scatter(z, y, select=selecting), z, rows)
-            short = _common.SHORT[kind]
-            title = (
-                _("{model}: MNIST test digits, {n} selected").format(model=short, n=len(rows))
+            heading = (
+                _("{model}: MNIST test digits, {n} selected").format(model=short(kind), n=len(rows))
                 if len(rows)
-                else _("{model}: MNIST test digits").format(model=short)
+                else _("{model}: MNIST test digits").format(model=short(kind))
             )
-            scatter(fig, f"latent_scatter_{kind}", f"latent_{short.lower()}", title, selectable=True)
+            name = registry.get(kind).link
+            scatter(fig, f"latent_scatter_{kind}", f"latent_{name}", heading, selectable=True)
             if not len(rows):
                 st.info(_("Turn on the select mode above, then drag a box or lasso on either chart to select digits."))
                 continue
@@ -156,19 +193,17 @@ def explore():
             with st.spinner(_("Decoding the selected digits…")):
                 mosaic = pairs_mosaic(model, shown)
             st.image(mosaic, caption=_("each pair: original | decoded from its (z0, z1)"), width=mosaic.shape[1])
+    if len(rows) > MAX_LINKED_ROWS:
+        st.caption(
+            _("The page's link carries the first {most} of the {n} selected digits.").format(
+                most=MAX_LINKED_ROWS, n=len(rows)
+            )
+        )
     if len(rows):
         st.button(_("Clear the selection"), key="latent_clear", on_click=clear_selection)
 
 
 # Navigate: the digit under the pointer, decoded in the browser.
-
-
-def plane_bounds(kind, z):
-    """Where the navigator's plane looks: nearly all test digits (and the VAE's prior's [-4, 4])."""
-    (a0, b0), (a1, b1) = latent.percentile_range(z, 0.5, 99.5)
-    if registry.get(kind).posterior:
-        a0, b0, a1, b1 = min(a0, -4.0), max(b0, 4.0), min(a1, -4.0), max(b1, 4.0)
-    return (a0, b0), (a1, b1)
 
 
 @st.fragment
@@ -181,19 +216,22 @@ def navigate():
             "Enter pins."
         )
     )
-    picks = st.session_state.setdefault("nav_picks", {})  # kind -> (model key, pinned point or None)
-    for kind, column in zip(_common.KINDS, st.columns(2, gap="medium"), strict=True):
+    picks = state.pins  # kind -> (model key, pinned point or None)
+    for kind, column in zip(KINDS, st.columns(2, gap="medium"), strict=True):
         with column:
             model, info, z = model_or_none(kind)
             if model is None:
                 continue
-            short = _common.SHORT[kind]
-            st.subheader(_(_common.KINDS[kind]))
+            st.subheader(title(kind))
             st.caption(info.label)
-            bounds = plane_bounds(kind, z)
-            if picks.get(kind, (None,))[0] != info.key:  # New here, or another model: the link's pin, if any.
-                parse = _urlstate.point(bounds[0], bounds[1], PICK_STEP)
-                picks[kind] = (info.key, _urlstate.value(f"pick_{short.lower()}", parse, None))
+            # Nearly all test digits (and the VAE's prior): the plane around the Manifold's view.
+            bounds = latent.plane_view(registry.get(kind), z, 0.5, 99.5)[0]
+            key, point = picks.get(kind, (None, None))
+            if key != info.key:  # The link's pin goes on this plane; another model's pin is dropped.
+                point = (
+                    None if key != LINKED_PIN else tuple(links.snap(v, *b, PICK_STEP) for v, b in zip(point, bounds))
+                )
+                picks[kind] = (info.key, point)
 
             def pin(point, kind=kind, key=info.key):
                 picks[kind] = (key, point)
@@ -207,7 +245,7 @@ def navigate():
                 )
                 st.image(images.enlarge(digit, 8), caption=caption, width=224)
             else:
-                st.info(_("Click or tap the {model}'s plane to pin a point.").format(model=short))
+                st.info(_("Click or tap the {model}'s plane to pin a point.").format(model=short(kind)))
     link()  # A fragment: its reruns skip the page's own link() at the end.
 
 
@@ -245,12 +283,11 @@ def where_it_lands(kind, digit):
     model, info, z = model_or_none(kind)
     if model is None:
         return
-    st.subheader(_(_common.KINDS[kind]))
+    st.subheader(title(kind))
     point = latent.encode(model, digit[None])[0]
     fig = lf.add_points(plots.latent_scatter(z, y), point, _("your digit"))
-    short = _common.SHORT[kind]
-    title = _("{model}: your digit at ({z0:.2f}, {z1:.2f})").format(model=short, z0=point[0], z1=point[1])
-    scatter(fig, f"digit_scatter_{kind}", f"your_digit_{short.lower()}", title)
+    heading = _("{model}: your digit at ({z0:.2f}, {z1:.2f})").format(model=short(kind), z0=point[0], z1=point[1])
+    scatter(fig, f"digit_scatter_{kind}", f"your_digit_{registry.get(kind).link}", heading)
     nearest = np.argsort(np.linalg.norm(z - point, axis=1))[:NEIGHBOURS]
     votes = np.bincount(y[nearest], minlength=10)
     rebuilt = latent.reconstruct(model, digit[None])[0]
@@ -276,7 +313,7 @@ def your_digit():
     if digit is None:
         return
     columns = st.columns(2)
-    for kind, column in zip(_common.KINDS, columns, strict=True):
+    for kind, column in zip(KINDS, columns, strict=True):
         with column:
             where_it_lands(kind, digit)
 
@@ -286,7 +323,7 @@ def your_digit():
 
 def use_selection_as_ends():
     rows = selected()
-    st.session_state.interp_a, st.session_state.interp_b = int(rows[0]), int(rows[1])
+    st.session_state.interp_a, st.session_state.interp_b = int(rows[0]), int(rows[1])  # Widget keys.
 
 
 @st.fragment
@@ -299,14 +336,9 @@ def interpolate():
         )
     )
     c1, c2, c3, c4 = st.columns([1, 1, 2, 2], vertical_alignment="bottom")
-    row = _urlstate.integer(0, len(x) - 1)
-    a = c1.number_input(
-        _("Digit A (test row)"), 0, len(x) - 1, _urlstate.default("interp_a", "a", row, 3), key="interp_a"
-    )
-    b = c2.number_input(
-        _("Digit B (test row)"), 0, len(x) - 1, _urlstate.default("interp_b", "b", row, 2), key="interp_b"
-    )
-    steps = c3.slider(_("Steps"), 2, 20, 10, key="steps", bind="query-params")
+    a = c1.number_input(_("Digit A (test row)"), 0, len(x) - 1, key="interp_a")
+    b = c2.number_input(_("Digit B (test row)"), 0, len(x) - 1, key="interp_b")
+    steps = c3.slider(_("Steps"), 2, 20, key="steps", bind="query-params")
     c4.button(
         _("Use the first two selected digits"),
         key="interp_use_selection",
@@ -320,34 +352,34 @@ def interpolate():
     )
     strips = {}
     columns = st.columns(2)
-    for kind, column in zip(_common.KINDS, columns, strict=True):
+    for kind, column in zip(KINDS, columns, strict=True):
         with column:
             model, info, z = model_or_none(kind)
             if model is None:
                 continue
-            short = _common.SHORT[kind]
-            st.subheader(short)
+            st.subheader(short(kind))
             points, strips[kind] = interpolation.decode_path(model, z[a], z[b], steps)
             fig = lf.add_path(plots.latent_scatter(z, y), points, name=_("path A → B, {n} steps").format(n=steps))
-            title = _("{model}: from row {a} (a {digit_a}) to row {b} (a {digit_b})").format(
-                model=short, a=a, digit_a=y[a], b=b, digit_b=y[b]
+            heading = _("{model}: from row {a} (a {digit_a}) to row {b} (a {digit_b})").format(
+                model=short(kind), a=a, digit_a=y[a], b=b, digit_b=y[b]
             )
-            scatter(fig, f"interp_scatter_{kind}", f"interpolation_{short.lower()}_{a}_to_{b}", title)
+            name = registry.get(kind).link
+            scatter(fig, f"interp_scatter_{kind}", f"interpolation_{name}_{a}_to_{b}", heading)
     # The strips go one above the other across the page, step under step, to compare.
     for kind, decoded in strips.items():
-        short = _common.SHORT[kind]
+        model_name = short(kind)
         strip = interpolation.strip(decoded)
         # Three times MNIST's size fits 10 steps across a projector; more steps shrink to fit.
         st.image(
             strip,
-            caption=_("{model}: A → B in {n} steps").format(model=short, n=steps),
+            caption=_("{model}: A → B in {n} steps").format(model=model_name, n=steps),
             width="stretch" if steps > 10 else "content",
         )
-        name = f"interpolation_{short.lower()}_{a}_to_{b}_{steps}steps"
+        name = f"interpolation_{registry.get(kind).link}_{a}_to_{b}_{steps}steps"
         row = st.container(horizontal=True)
-        row.download_button(_("{model} strip (PNG)").format(model=short), images.to_png(strip), f"{name}.png", "image/png",
+        row.download_button(_("{model} strip (PNG)").format(model=model_name), images.to_png(strip), f"{name}.png", "image/png",
                             key=f"interp_png_{kind}", on_click="ignore")  # fmt: skip
-        row.download_button(_("{model} animation (GIF)").format(model=short), interpolation.gif_bytes(decoded), f"{name}.gif",
+        row.download_button(_("{model} animation (GIF)").format(model=model_name), interpolation.gif_bytes(decoded), f"{name}.gif",
                             "image/gif", key=f"interp_gif_{kind}", on_click="ignore")  # fmt: skip
     link()  # A fragment: its reruns skip the page's own link() at the end.
 
@@ -356,12 +388,12 @@ def interpolate():
 
 
 def draw_prior_samples():
-    st.session_state.prior_seed = int(np.random.default_rng().integers(2**31))
+    state.prior_seed = int(np.random.default_rng().integers(2**31))
 
 
 @st.fragment
 def vae_uncertainty():
-    model, info, z = model_or_none("vae2d")
+    model, info, z = model_or_none(next(k for k in KINDS if registry.get(k).posterior))
     if model is None:
         return
     st.markdown(
@@ -375,8 +407,8 @@ def vae_uncertainty():
     rows = selected()
     selecting = select_toggle()
     c1, c2, c3 = st.columns([2, 2, 2], vertical_alignment="bottom")
-    scale = c1.select_slider(_("Draw the ellipses larger by"), ELLIPSE_SCALES, 10, key="scale", bind="query-params")
-    n = c2.slider(_("Samples"), 1, 32, 12, key="samples", bind="query-params")
+    scale = c1.select_slider(_("Draw the ellipses larger by"), ELLIPSE_SCALES, key="scale", bind="query-params")
+    n = c2.slider(_("Samples"), 1, 32, key="samples", bind="query-params")
     c3.button(_("Sample from the prior"), key="prior_sample", on_click=draw_prior_samples, type="primary")
     left, right = st.columns([3, 2])
     shown = rows[:MAX_ELLIPSES]
@@ -405,7 +437,7 @@ def vae_uncertainty():
             st.markdown((heading + body + end).format(**facts))
         else:
             st.info(_("Select digits on this chart or on the Explore tab to see their posterior ellipses."))
-        seed = st.session_state.prior_seed
+        seed = state.prior_seed
         if seed is not None:
             samples = posterior.sample_prior(n, seed)
             lf.add_points(fig, samples, _("prior samples"), color=lf.SAMPLE_COLOR, symbol="diamond", size=11)
@@ -415,13 +447,13 @@ def vae_uncertainty():
             st.download_button(_("Samples (PNG)"), images.to_png(grid), f"prior_samples_{seed}.png", "image/png",
                                key="prior_png", on_click="ignore")  # fmt: skip
     with left:
-        title = _("VAE: posteriors and prior samples")
-        scatter(fig, "vae_scatter_uncertainty", "vae_uncertainty", title, selectable=True)
+        heading = _("VAE: posteriors and prior samples")
+        scatter(fig, "vae_scatter_uncertainty", "vae_uncertainty", heading, selectable=True)
     link()
 
 
-start = _urlstate.default("latent_tab", "tab", _urlstate.choice(TAB_PARAM), "explore")
-tabs = st.tabs([_(t) for t in TABS], key="latent_tab", on_change="rerun", default=_(TAB_PARAM[start]))
+_urlstate.page(LINK)
+tabs = st.tabs([_(t) for t in TABS], key="latent_tab", on_change="rerun")
 for tab, show in zip(tabs, (explore, navigate, your_digit, interpolate, vae_uncertainty), strict=True):
     if tab.open:
         with tab:

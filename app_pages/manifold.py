@@ -8,11 +8,13 @@ pick sliders, which also work where the browser cannot run the decoder.
 
 import streamlit as st
 
+from aelab import links
 from aelab.data import images
 from aelab.figures import plots
 from aelab.i18n import _
 from aelab.inference import latent
-from app_pages import _common, _navigator, _urlstate
+from aelab.models import registry
+from app_pages import _common, _navigator, _state, _urlstate
 
 STEP = 0.1
 GRID_HEIGHT = 430  # px: with the title and the controls beside it, one 1280x720 screen.
@@ -28,72 +30,62 @@ st.markdown(
     )
 )
 
+state = _state.get()
 controls, result = st.columns([2, 3], gap="medium")
-by_label = {_(label): kind for label, kind in _common.KIND_BY_LABEL.items()}  # Translated options.
-labels = list(by_label)
-start = _urlstate.default("manifold_kind", "model", _urlstate.choice(_urlstate.KIND_PARAM), "vae")
-kind = by_label[
-    controls.radio(_("Model"), labels, index=labels.index(_(_common.KINDS[_urlstate.KIND_PARAM[start]])),
-                   key="manifold_kind")
-]  # fmt: skip
+kinds = [k.name for k in registry.latent_kinds()]
+_urlstate.page([_urlstate.kind_param("manifold_kind", default="vae2d")], write=False)  # The rest needs the model.
+kind = controls.radio(_("Model"), kinds, format_func=lambda k: _(registry.get(k).title), key="manifold_kind")
 model, info = _common.active_model(kind)
 if model is None:
     st.stop()
 _images, y = _common.mnist_test()
 z = _common.test_encodings(model, info.key)
-
-if kind == "vae2d":
-    # The VAE is pulled towards a standard normal prior: [-4, 4] holds nearly all of it.
-    default = ((-4.0, 4.0), (-4.0, 4.0))
-    bounds = latent.slider_bounds(z, at_least=(-4.0, 4.0))
-else:
-    # An AE's latent has no prior: draw where its digits actually are.
-    default = latent.percentile_range(z)
-    bounds = latent.slider_bounds(z)
-
-
-def start(key, param, parse, fallback):
-    # A link's ranges and point are in the units of the model it was made with:
-    # they apply only while the page shows that kind of model.
-    return _urlstate.default(key, param, parse, fallback, when={"model": _urlstate.KIND_NAME[kind]})
-
+default, bounds = latent.plane_view(registry.get(kind), z)  # The VAE around its prior, the AE where its digits are.
+centre = (round(sum(default[0]) / 2, 1), round(sum(default[1]) / 2, 1))
 
 # Keys carry the model's key, so a newly trained model starts from its own ranges.
-keys = {"grid": f"grid_{kind}", "z0": f"z0_range_{info.key}", "z1": f"z1_range_{info.key}"}
-keys |= {"p0": f"pick_z0_{info.key}", "p1": f"pick_z1_{info.key}"}
-centre = (round(sum(default[0]) / 2, 1), round(sum(default[1]) / 2, 1))
-narrow = st.session_state.get("manifold_narrow", False)
-if _urlstate.first_visit(keys["grid"]):  # Before this page puts its own grid= in the URL.
-    st.session_state[f"{keys['grid']}_linked"] = "grid" in st.query_params
+keys = {"grid": f"grid_{kind}", "z0": f"z0_range_{info.key}", "z1": f"z1_range_{info.key}", "pick": f"pick_{info.key}"}
+# A link's ranges and point are in the units of the model it was made with: they apply only while the
+# page shows that kind of model.
+in_units = {"model": registry.get(kind).link}
+
+
+LINK = (
+    _urlstate.kind_param("manifold_kind", default="vae2d"),
+    links.Param("grid", links.integer(5, 30), NARROW_GRID if state.narrow else 30, key=keys["grid"], when=in_units),
+    links.Param("z0", links.pair(*bounds[0], STEP), default[0], key=keys["z0"], when=in_units),
+    links.Param("z1", links.pair(*bounds[1], STEP), default[1], key=keys["z1"], when=in_units),
+    links.Param(
+        "pick", links.point(bounds[0], bounds[1], STEP), centre, when=in_units,
+        get=lambda: (st.session_state[f"{keys['pick']}_0"], st.session_state[f"{keys['pick']}_1"]),
+    ),
+)  # fmt: skip
+for i in range(2):  # Both pick sliders start from one link parameter, pick=z0,z1.
+    if f"{keys['pick']}_{i}" not in st.session_state:
+        st.session_state[f"{keys['pick']}_{i}"] = LINK[-1].read(_urlstate.query())[i]
+_urlstate.page(LINK, fresh_key=keys["grid"])
 
 
 def pin(point):
     """The navigator's pin becomes the pick sliders' value (before they are drawn again)."""
-    for key, v, (lo, hi) in zip((keys["p0"], keys["p1"]), point, bounds, strict=True):
-        st.session_state[key] = min(max(v, lo), hi)
+    for i, (v, (lo, hi)) in enumerate(zip(point, bounds, strict=True)):
+        st.session_state[f"{keys['pick']}_{i}"] = links.snap(v, lo, hi)
 
 
 def phone_sized():
     """The navigator saw a phone-sized window: a smaller grid, unless the user or a link chose one."""
-    st.session_state.manifold_narrow = True
-    if st.session_state.get(keys["grid"]) == 30 and not st.session_state.get(f"{keys['grid']}_linked"):
+    state.narrow = True
+    if st.session_state.get(keys["grid"]) == 30 and not state.linked.get(keys["grid"]):
         st.session_state[keys["grid"]] = NARROW_GRID
 
 
 with controls:
     st.caption(info.label)
-    # Starts in the session state, not `value=`: a phone-sized window may set it (phone_sized).
-    st.session_state.setdefault(keys["grid"], start(keys["grid"], "grid", _urlstate.integer(5, 30),
-                                                    NARROW_GRID if narrow else 30))  # fmt: skip
+    # Every value starts in the session state (from the link or the default): a phone-sized window
+    # may change the grid (phone_sized), a pin the pick sliders.
     n = st.slider(_("Grid size (digits per side)"), 5, 30, key=keys["grid"])
-    r0 = st.slider(
-        _("z0 range"), *bounds[0], value=start(keys["z0"], "z0", _urlstate.pair(*bounds[0], STEP), default[0]),
-        step=STEP, key=keys["z0"],
-    )  # fmt: skip
-    r1 = st.slider(
-        _("z1 range"), *bounds[1], value=start(keys["z1"], "z1", _urlstate.pair(*bounds[1], STEP), default[1]),
-        step=STEP, key=keys["z1"],
-    )  # fmt: skip
+    r0 = st.slider(_("z0 range"), *bounds[0], step=STEP, key=keys["z0"])
+    r1 = st.slider(_("z1 range"), *bounds[1], step=STEP, key=keys["z1"])
     download = st.empty()
 
 st.markdown(
@@ -105,12 +97,8 @@ st.markdown(
 )
 plane, pinned = st.columns([5, 2], gap="medium")
 with pinned:
-    # Both coordinates come from one link parameter, pick=z0,z1. The start goes into the
-    # session state, not `value=`, because a pin (above) also sets it there.
-    for i, key in enumerate((keys["p0"], keys["p1"])):
-        st.session_state.setdefault(key, start(key, "pick", _urlstate.point(bounds[0], bounds[1], STEP), centre)[i])
-    p0 = st.slider(_("Pick z0"), *bounds[0], step=STEP, key=keys["p0"])
-    p1 = st.slider(_("Pick z1"), *bounds[1], step=STEP, key=keys["p1"])
+    p0 = st.slider(_("Pick z0"), *bounds[0], step=STEP, key=f"{keys['pick']}_0")
+    p1 = st.slider(_("Pick z1"), *bounds[1], step=STEP, key=f"{keys['pick']}_1")
     digit = latent.decode(model, [[p0, p1]])[0]
     st.image(
         images.enlarge(digit, 8),
@@ -120,20 +108,20 @@ with pinned:
     if not (r0[0] <= p0 <= r0[1] and r1[0] <= p1 <= r1[1]):
         st.caption(_("The pinned point lies outside the grid's range (z0 {a0:g} to {b0:g}, z1 {a1:g} to {b1:g}): "
                      "its cross is off the grid and off the plane.").format(a0=r0[0], b0=r0[1], a1=r1[0], b1=r1[1]))  # fmt: skip
-_urlstate.sync({"model": _urlstate.KIND_NAME[kind], "grid": n, "z0": r0, "z1": r1, "pick": (p0, p1)})
+_urlstate.sync(LINK)
 
 png, z0_values, z1_values = _common.manifold_png(model, info.key, n, tuple(r0), tuple(r1))
 with result:
     grid = _common.session_figure(
         "manifold",
-        (info.key, n, tuple(r0), tuple(r1), narrow),
-        lambda: plots.manifold_figure(png, z0_values, z1_values, (p0, p1), height=GRID_HEIGHT_NARROW if narrow
+        (info.key, n, tuple(r0), tuple(r1), state.narrow),
+        lambda: plots.manifold_figure(png, z0_values, z1_values, (p0, p1), height=GRID_HEIGHT_NARROW if state.narrow
                                       else GRID_HEIGHT),
     )  # fmt: skip
     config = plots.png_config(f"manifold_{kind}_{n}x{n}_with_axes")
     # On a phone a swipe over the grid must scroll the page, not zoom it.
     st.plotly_chart(plots.move_point(grid, (p0, p1)), key="manifold",
-                    config=config | {"staticPlot": True} if narrow else config)  # fmt: skip
+                    config=config | {"staticPlot": True} if state.narrow else config)  # fmt: skip
 download.download_button(
     _("Download the manifold (PNG)"), png, file_name=f"manifold_{kind}_{n}x{n}.png", mime="image/png", on_click="ignore"
 )
@@ -141,5 +129,5 @@ with plane:
     # The plane spans the grid's range, so a pin always lands on the grid.
     _navigator.navigator(
         f"navigator_{kind}", model, info, z, y, (tuple(r0), tuple(r1)), (p0, p1), STEP, pin,
-        report_narrow=None if narrow else (NARROW_PX, phone_sized),
+        report_narrow=None if state.narrow else (NARROW_PX, phone_sized),
     )  # fmt: skip

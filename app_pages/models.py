@@ -6,12 +6,13 @@ import time
 import pandas as pd
 import streamlit as st
 
-from aelab import checkpoints, data
+from aelab import checkpoints, data, shelf
 from aelab.figures import plots
-from aelab.i18n import N_, _, ngettext
+from aelab.i18n import N_, _
+from aelab.models import registry
 from aelab.training import jobs
 from aelab.training.config import OPTIMIZER_NAMES
-from app_pages import _common, _urlstate
+from app_pages import _common, _state, _training, _urlstate
 
 EPOCHS_MAX = 30
 BATCH_SIZES = (32, 64, 128, 256, 512)
@@ -36,34 +37,31 @@ st.markdown(
     )
 )
 
-# The options are the translated labels (a format_func would show them too, but AppTest reads options).
-by_label = {_(label): kind for label, kind in _common.KIND_BY_LABEL.items()}
-labels = list(by_label)
-start = _urlstate.default("models_kind", "model", _urlstate.choice(_urlstate.KIND_PARAM), "ae")
-kind = by_label[
-    st.radio(
-        _("Model"), labels, index=labels.index(_(_common.KINDS[_urlstate.KIND_PARAM[start]])), horizontal=True,
-        key="models_kind",
-    )
-]  # fmt: skip
-_urlstate.sync({"model": _urlstate.KIND_NAME[kind]})
+state = _state.get()
+kinds = [k.name for k in registry.latent_kinds()]
+_urlstate.page([_urlstate.kind_param("models_kind")])
+kind = st.radio(_("Model"), kinds, format_func=lambda k: _(registry.get(k).title), horizontal=True, key="models_kind")
+
+
+def short(kind):
+    return _(registry.get(kind).short)
 
 
 def choose_active(kind):
-    options = ["shipped"]
-    if kind in st.session_state.trained:
-        options.append("session")
-    options += [f"saved:{name}" for name in _common.saved_models(kind)]
-    current = st.session_state.active[kind]
+    options = [shelf.Choice(kind)]
+    if kind in state.trained:
+        options.append(shelf.Choice(kind, shelf.SESSION))
+    options += [shelf.Choice(kind, shelf.SAVED, name) for name in _common.saved_models(kind)]
+    current = state.active[kind]
     if current not in options:
         options.append(current)
     # The key follows the active choice, so a change made elsewhere (a training
     # run that finished) shows up here instead of being overridden by the widget.
-    by_label = {_common.choice_label(kind, c): c for c in options}
-    label = st.selectbox(_("Use"), list(by_label), index=options.index(current), key=f"use_{kind}_{current}")
-    choice = by_label[label]
+    choice = st.selectbox(
+        _("Use"), options, index=options.index(current), format_func=_common.choice_label, key=f"use_{kind}_{current}"
+    )
     if choice != current:
-        st.session_state.active[kind] = choice
+        state.active[kind] = choice
         st.rerun()
 
 
@@ -99,7 +97,7 @@ def summary(model, info):
         if k in METRIC_NAMES:
             label, fmt = METRIC_NAMES[k]
             rows[_("Test {metric}").format(metric=_(label))] = fmt.format(v) if math.isfinite(v) else str(v)
-    st.table(pd.DataFrame({_common.SHORT[info.kind]: list(rows.values())}, index=list(rows)))
+    st.table(pd.DataFrame({short(info.kind): list(rows.values())}, index=list(rows)))
     if meta.get("history", {}).get("loss"):
         st.plotly_chart(
             plots.loss_curve(meta["history"], title=_("Loss while it was trained"), height=280),
@@ -127,35 +125,6 @@ def snapshot_figure(job, epoch, z, height=340, legend_below=False):
     return fig
 
 
-def _when(seconds):
-    if seconds is None or seconds == float("inf"):
-        return _("once a worker joins the pool")
-    if seconds < 10:
-        return _("in a few seconds")
-    minutes, secs = divmod(int(round(seconds / 5) * 5), 60)
-    if minutes:
-        return _("in about {minutes} min {seconds:02d} s").format(minutes=minutes, seconds=secs)
-    return _("in about {seconds} s").format(seconds=secs)
-
-
-def queue_text(job, slots):
-    """Where a waiting job stands: its place in the queue and an estimated start."""
-    place = job.queue_position()
-    if place is None:
-        return _("Starting on a worker…")
-    ahead = _("you are next") if place == 1 else _("{n} jobs ahead of you")
-    room = (
-        ngettext("{n} job train at once on this server", "{n} jobs train at once on this server", slots)
-        if slots
-        else _("no worker connected yet")
-    )
-    return _(
-        "Waiting for a free worker: **place {place} in the queue** ({ahead}; {room}). Estimated start: {when}."
-    ).format(
-        place=place, ahead=ahead.format(n=place - 1), room=room.format(n=slots), when=_when(job.estimated_start_s())
-    )
-
-
 STEPS = {  # In English, shown as _(label).
     "waiting": N_("In the queue"),
     "preparing": N_("Loading the data, building the model"),
@@ -179,12 +148,12 @@ def waiting(job, pool):
     if job.queue_position() is None:
         st.rerun()  # It is going to a worker (or has ended): the whole page follows it from here.
     st.markdown(steps_text(job))
-    st.info(queue_text(job, pool.slots()))
+    st.info(_training.queue_text(job, pool.slots()))
 
 
 def follow(job, kind):
     """Shows the steps, the progress, the loss curve and the latent scatter of a running job until it ends."""
-    with st.status(_("Training a new {model}…").format(model=_common.SHORT[kind]), expanded=True) as status:
+    with st.status(_("Training a new {model}…").format(model=short(kind)), expanded=True) as status:
         steps, bar = st.empty(), st.empty()
         left, right = st.columns([2, 3])
         chart, scatter = left.empty(), right.empty()
@@ -253,7 +222,7 @@ def start_job(kind, epochs, batch, size, optimizer, lr, pool):
     try:
         cfg = jobs.make_config(kind, epochs, batch, size, optimizer, lr)
         jobs.check_classroom_cap(cfg)
-        job = jobs.Job(cfg, _common.session_owner(), data.resolve_data_dir(), _common.session_alive())
+        job = jobs.Job(cfg, state.owner, data.resolve_data_dir(), _training.session_alive())
         return pool.submit(job)
     except ValueError as e:
         st.error(str(e))
@@ -264,12 +233,12 @@ def train_panel(kind):
     # Not an st.fragment: Streamlit queues a fragment's own reruns behind its
     # running one, so a Stop click inside a fragment would only be seen once
     # training is over. A whole-page rerun interrupts the follow() loop at once.
-    pool = _common.training_pool()
+    pool = _training.pool()
     if pool is None:
         return
-    job = st.session_state.jobs.get(kind)
-    # One job per session: while one waits or runs, of either kind, the form is locked.
-    live = next((j for j in st.session_state.jobs.values() if not j.finished), None)
+    job = state.jobs.get(kind)
+    # One job per session: while one waits or runs, of any kind, the form is locked.
+    live = state.live_job()
     busy = live is not None
     c = st.columns(3)
     epochs = c[0].slider(_("Epochs"), 1, EPOCHS_MAX, 5, key=f"epochs_{kind}", disabled=busy)
@@ -290,10 +259,11 @@ def train_panel(kind):
         job = start_job(kind, epochs, batch, size, optimizer, lr, pool)
         if job is None:
             return
-        st.session_state.jobs[kind] = job
+        state.jobs[kind] = job
         st.rerun()  # The form again, locked while the job waits or runs.
-    if busy and live.cfg.model != kind:
-        other = _common.SHORT[live.cfg.model]
+    if busy and live is not state.jobs.get(kind):
+        slot = next(k for k, j in state.jobs.items() if j is live)  # A kind, or "study:<name>".
+        other = short(slot) if slot in registry.KINDS else _("quick study")
         st.info(
             _("Your {model} job is {status}: one job per session, so stop it (under {model}) to train here.").format(
                 model=other, status=_(LIVE_STATUS.get(live.status, live.status))
@@ -302,13 +272,7 @@ def train_panel(kind):
     if job is None:
         return
     if not job.finished:
-        queued = job.queue_position() is not None  # In the queue, not yet handed to a worker.
-        label = _("Leave the queue") if queued else _("Stop training")
-        label = _("Stopping after this batch…") if job.stop_requested else label
-        # The callback runs first thing in the next rerun; a waiting job leaves
-        # the queue, a running one stops between batches and keeps its best epoch.
-        st.button(label, key=f"stop_{kind}", on_click=job.stop, disabled=job.stop_requested)
-        if queued:
+        if _training.stop_button(job, f"stop_{kind}"):  # Still in the queue.
             waiting(job, pool)
             return
         follow(job, kind)
@@ -326,7 +290,7 @@ def train_panel(kind):
             else _("Trained {epochs} in {seconds:.0f} s")
         )
         st.success(
-            trained.format(epochs=_common.epochs_text(job), seconds=job.seconds)
+            trained.format(epochs=_training.epochs_text(job), seconds=job.seconds)
             + _(
                 "; scored on {n:,} test digits. It lives in this browser session only: save it below to keep it."
             ).format(n=scored)
@@ -335,7 +299,7 @@ def train_panel(kind):
 
 
 def save_panel(kind):
-    job = st.session_state.trained.get(kind)
+    job = state.trained.get(kind)
     read_only = checkpoints.read_only()
     if read_only:
         # Classroom mode (AELAB_READ_ONLY): checkpoints.save would refuse anyway;

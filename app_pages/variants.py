@@ -11,8 +11,9 @@ from aelab.experiments import variants_study as study
 from aelab.experiments.figures import study_figure
 from aelab.i18n import _
 from aelab.inference import latent
+from aelab.models import registry
 from aelab.models.dense import hidden_unit_images, sparsity_target
-from app_pages import _common, _pictures
+from app_pages import _common, _pictures, _state
 
 SCALE = 3  # 28 px digits shown at 84 px.
 UNIT_SCALE = 2  # Drawn at the column's width; 2x keeps the pixels sharp when shrunk.
@@ -28,11 +29,11 @@ st.markdown(
 )
 
 models = {}
-for name, (label, arch, _builder) in study.VARIANTS.items():
+for name, kind in registry.VARIANTS.items():
     model, meta = _common.checkpoint_model(name)
     if model is None:
         st.stop()
-    models[name] = (label, arch, model, meta)
+    models[name] = (kind.title, kind.architecture, model, meta)
 x, _labels = _common.mnist_test()
 
 summary = {
@@ -59,15 +60,18 @@ def _db(v):
     return _("identical") if math.isinf(v) else f"{v:.1f} dB"
 
 
+def new_sample():
+    _state.get().seeds["variants"] += 1
+
+
 @st.fragment
 def reconstructions():
     # A fragment: a new sample redraws only this part, not the unit images below.
     st.subheader(_("Reconstructions"))
     c = st.columns([4, 2], vertical_alignment="bottom")
     n = c[0].slider(_("Digits"), 1, 12, 6, key="variants_digits")
-    if c[1].button(_("New sample"), key="variants_new"):
-        st.session_state.variants_seed = st.session_state.get("variants_seed", 0) + 1
-    seed = st.session_state.get("variants_seed", 0)
+    c[1].button(_("New sample"), key="variants_new", on_click=new_sample)
+    seed = _state.get().seeds["variants"]
     clean = x[np.random.default_rng(1000 + seed).choice(len(x), n, replace=False)]
     # One row per model, the same digits in the same columns: differences line up.
     rows = [(_("original test digits"), clean)]

@@ -1,14 +1,12 @@
-"""The 2-D latent space: encoding a set, decoding grids, slider ranges, plot selections."""
+"""The 2-D latent space: encoding a set, decoding grids, slider ranges, plot selections.
+
+Whether a model can play a latent kind at all is `aelab.models.contract.check`.
+"""
 
 import numpy as np
 
 from aelab import inference
 from aelab.data import images
-from aelab.i18n import _
-from aelab.metrics import run_batched
-from aelab.models import registry
-
-IMAGE_SHAPE = (28, 28, 1)
 
 
 def encode(model, x, batch_size=1000):
@@ -22,7 +20,7 @@ def encode(model, x, batch_size=1000):
     Returns:
         float32 array of shape (N, latent_dim).
     """
-    return run_batched(model.encode_mean, x, batch_size).astype("float32")
+    return inference.run_batched(model.encode_mean, x, batch_size).astype("float32")
 
 
 def decode(model, z):
@@ -50,53 +48,6 @@ def reconstruct(model, x):
         float32 reconstructions shaped like `x`.
     """
     return inference.run(model, x)
-
-
-def check_latent_model(model, kind):
-    """Checks that a model can play the AE or VAE in the app, and warms it up.
-
-    The first call of a Keras model builds its graph; doing it here means the
-    first person to move a slider does not wait for it.
-
-    Args:
-        model: the loaded model.
-        kind: the name of a latent kind of `aelab.models.registry` ("ae2d", "vae2d").
-
-    Raises:
-        ValueError: if the model has no `.encoder`/`.decoder` of the expected
-            shapes (for example a DAE saved under a VAE's name).
-    """
-    if not hasattr(model, "encoder") or not hasattr(model, "decoder"):
-        raise ValueError(
-            _("Expected a model with .encoder and .decoder for {kind}. Received: {got}").format(
-                kind=kind, got=type(model).__name__
-            )
-        )
-    out = model.encoder(np.zeros((1, *IMAGE_SHAPE), "float32"), training=False)
-    is_tuple = isinstance(out, (list, tuple))
-    posterior = registry.get(kind).posterior
-    if posterior != is_tuple or (is_tuple and len(out) != 3) or not hasattr(model, "encode_mean"):
-        want = "(z_mean, z_log_var, z)" if posterior else _("a single latent tensor")
-        raise ValueError(
-            _("Expected an encoder returning {want} for {kind}. Received: {got}").format(
-                want=want, kind=kind, got=type(out).__name__
-            )
-        )
-    z = out[0] if is_tuple else out
-    if tuple(z.shape) != (1, 2):
-        raise ValueError(
-            _("Expected a 2-D latent for {kind}. Received: latent shape {shape}").format(
-                kind=kind, shape=tuple(z.shape)[1:]
-            )
-        )
-    img = model.decoder(np.zeros((1, 2), "float32"), training=False)
-    if tuple(img.shape) != (1, *IMAGE_SHAPE):
-        raise ValueError(
-            _("Expected decoded images of shape {want}. Received: {got}").format(
-                want=IMAGE_SHAPE, got=tuple(img.shape)[1:]
-            )
-        )
-    model(np.zeros((1, *IMAGE_SHAPE), "float32"), training=False)
 
 
 def grid_axes(n, z0_range, z1_range):
@@ -228,3 +179,25 @@ def selected_rows(selection, n_rows=None):
     if n_rows is not None:
         out = out[(out >= 0) & (out < n_rows)]
     return out
+
+
+def plane_view(kind, z, lo=1.0, hi=99.0):
+    """Where a kind's latent plane is looked at, and how far sliders over it reach: the app's one rule.
+
+    A kind without a prior is looked at where its digits are (percentiles `lo` to `hi` on each
+    axis); one with a prior over the prior's extent, widened where its digits reach further.
+
+    Args:
+        kind: its `aelab.models.registry.ModelKind` (`prior_extent`).
+        z: its encodings of the test digits, shape (N, 2).
+        lo, hi: the percentiles of the digits the view holds.
+
+    Returns:
+        `(view, bounds)`: two `(low, high)` ranges each, for z0 and z1.
+    """
+    view = percentile_range(z, lo, hi)
+    if kind.prior_extent is None:
+        return view, slider_bounds(z)
+    e = kind.prior_extent
+    view = tuple((min(a, -e), max(b, e)) for a, b in view)
+    return view, slider_bounds(z, at_least=(-e, e))

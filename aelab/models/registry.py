@@ -40,9 +40,10 @@ class ModelKind:
         posterior: whether its encoder returns `(z_mean, z_log_var, z)`.
         link: the value that names it in a link (`model=vae`) and the parameter of its saved
             model (`vae=lesson3`); latent kinds only.
-        prior_extent: where its latent plane is looked at: a kind pulled towards a standard
-            normal prior is shown over [-prior_extent, prior_extent] on both axes (4 holds nearly
-            all of N(0, 1)); None for a kind without a prior, shown where its digits are.
+        prior_extent: where its latent plane is looked at (`aelab.inference.latent.plane_view`): a
+            kind pulled towards a standard normal prior is shown over at least [-prior_extent,
+            prior_extent] on both axes (4 holds nearly all of N(0, 1)); None for a kind without a
+            prior, shown where its digits are.
         architecture: the layers in one line, for the Variants page ("784-64-784, ReLU code").
         cli: whether `python -m aelab.train` trains it (and the evaluator scores it); the
             tutorials' dense variants are trained together by `python -m aelab.experiments variants`.
@@ -65,23 +66,6 @@ class ModelKind:
     prior_extent: float | None = None
     architecture: str = ""
     cli: bool = True
-
-    def plane_view(self, z):
-        """Where its latent plane is looked at by default, and how far the sliders reach.
-
-        Args:
-            z: its encodings of the test digits, shape (N, 2).
-
-        Returns:
-            `(view, bounds)`: two `(low, high)` ranges each, for z0 and z1.
-        """
-        from aelab.inference import latent
-
-        if self.prior_extent is None:
-            # No prior: draw where its digits actually are.
-            return latent.percentile_range(z), latent.slider_bounds(z)
-        extent = (-self.prior_extent, self.prior_extent)
-        return (extent, extent), latent.slider_bounds(z, at_least=extent)
 
 
 def _size_kwargs(cfg):
