@@ -95,8 +95,13 @@ def _publish(write, digest, suffix):
 
 
 def _prune(keep=KEEP_PUBLISHED):
-    """Removes the least recently used published files beyond `keep` (models trained and gone, old modules)."""
-    files = sorted(PUBLISHED.glob("[0-9a-f]*.*"), key=lambda p: p.stat().st_mtime, reverse=True)
+    """Removes the least recently used published files beyond `keep` (models trained and gone, old modules).
+
+    The modules this server serves stay whatever their age: its pages name them.
+    """
+    current = f"{_MODULES_SHA256}.modules"
+    files = [p for p in PUBLISHED.glob("[0-9a-f]*.*") if p.name != current]
+    files.sort(key=lambda p: p.stat().st_mtime, reverse=True)
     for old in files[keep:]:
         if old.is_dir():
             shutil.rmtree(old, ignore_errors=True)

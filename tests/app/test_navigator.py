@@ -154,3 +154,16 @@ def test_a_model_without_a_shipped_onnx_is_exported_when_it_is_shown(open_page, 
     assert onnx_export.max_abs_difference(checkpoints.load("vae2d", str(tmp_path)), str(path)) <= 1e-4
     at.run()  # Exported once: the next run reuses it.
     assert static_file(navigators(at)["VAE latent plane"][1]["model_url"]) == path
+
+
+def test_pruning_keeps_the_modules_this_server_serves(monkeypatch, tmp_path):
+    monkeypatch.setattr(_navigator, "PUBLISHED", tmp_path)
+    current, old = (tmp_path / f"{digest}.modules" for digest in (_navigator._MODULES_SHA256, "0" * 64))
+    for folder in (current, old):
+        folder.mkdir()
+        (folder / "navigator.js").write_text("")
+    (tmp_path / f"{'1' * 64}.onnx").write_bytes(b"")
+    os.utime(current, (0, 0))  # the least recently used of all
+    os.utime(old, (100, 100))
+    _navigator._prune(keep=1)
+    assert {p.name for p in tmp_path.iterdir()} == {current.name, f"{'1' * 64}.onnx"}
