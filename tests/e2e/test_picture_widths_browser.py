@@ -1,0 +1,115 @@
+"""Pictures never wider than their column, at any window width, in a real headless Chromium.
+
+Issue 21, item 8: at 1280x720 with 40 digits selected on Latent space → Explore, the AE's
+492 px "original | decoded" mosaic ran past its 402 px column, under the VAE's, which ran off
+the right edge of the screen. Here every picture of the page (st.image and the inline grids of
+app_pages/_pictures.py) must sit inside its column and the window, keeping its aspect.
+
+Run: AELAB_DATA_DIR=../shared/data pytest tests/e2e/test_picture_widths_browser.py -q
+Screenshots go to AELAB_SCREENSHOT_DIR (default /tmp/aelab-screenshots) as widths_<page>_<size>.png.
+"""
+
+import os
+
+import pytest
+from test_browser import MAIN, RUN_TIMEOUT_MS, SCROLL_BELOW_HEADER, wait_until_idle
+
+pytestmark = pytest.mark.e2e
+
+# Two projectors, a full-HD screen and a phone.
+SIZES = {"1280x720": (1280, 720), "1366x768": (1366, 768), "1920x1080": (1920, 1080), "390x844": (390, 844)}
+SELECTED = 40
+EXPLORE = "latent_space?tab=explore&rows=" + ",".join(str(r) for r in range(SELECTED))
+# page -> (link, its pictures, how many to wait for (visible and loaded), what to scroll to for the screenshot)
+PAGES = {
+    "explore": (EXPLORE, '[data-testid="stImage"] img', 2, '[data-testid="stImage"]'),  # The AE's and VAE's mosaics.
+    # A | B and the two 20-step strips (20 × 3 × 30 px = 1800 px at their own size).
+    "interpolate": (
+        "latent_space?tab=interpolate&steps=20",
+        '[data-testid="stImage"] img',
+        3,
+        '[data-testid="stImage"]',
+    ),
+    "denoising": ("denoising", ".aelab-grid img", 15, ".aelab-grid"),  # 5 digits × original | noisy | denoised.
+    "variants": ("variants", ".aelab-grid img", 12, ".aelab-grid"),  # A row of 12 test digits, then each model's.
+    "colorization": ("colorization", '[data-testid="stImage"] img', 1, '[data-testid="stImage"]'),
+}
+
+# Every visible picture of the main block (and every picture grid): its box, its column's box,
+# its natural size. A picture outside any column belongs to the main block.
+BOXES = """() => [...document.querySelectorAll('[data-testid="stMain"] img, [data-testid="stMain"] .aelab-grid')]
+  .filter(e => e.getBoundingClientRect().width > 0)
+  .map(e => {
+    const r = e.getBoundingClientRect();
+    const col = e.closest('[data-testid="stColumn"]') || e.closest('[data-testid="stMainBlockContainer"]');
+    const c = col.getBoundingClientRect();
+    return {what: e.tagName === 'IMG' ? (e.alt || e.src.slice(0, 40)) : 'grid ' + e.getAttribute('aria-label'),
+            img: e.tagName === 'IMG', stImage: !!e.closest('[data-testid="stImage"]'),
+            x0: r.left, x1: r.right, w: r.width, h: r.height, c0: c.left, c1: c.right,
+            nw: e.naturalWidth || 0, nh: e.naturalHeight || 0};
+  })"""
+# The loaded, visible pictures matching a selector under the main block.
+LOADED = """(sel) => [...document.querySelectorAll('[data-testid="stMain"] ' + sel)]
+  .filter(i => i.getBoundingClientRect().width > 0 && i.complete && i.naturalWidth > 0).length"""
+# Streamlit scrolls stMain; anything too wide would give it a horizontal scroll.
+SIDEWAYS = """() => { const m = document.querySelector('[data-testid="stMain"]');
+  return {scroll: m.scrollWidth, client: m.clientWidth, window: document.documentElement.clientWidth}; }"""
+
+
+def open_at(chromium, app_url, link, size):
+    width, height = SIZES[size]
+    phone = size == "390x844"  # Touch, no hover, a mobile viewport.
+    ctx = chromium.new_context(viewport={"width": width, "height": height}, is_mobile=phone, has_touch=phone)
+    page = ctx.new_page()
+    page.set_default_timeout(60_000)
+    page.route(  # Only the local app may be reached.
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:"))
+            else route.abort()
+        ),
+    )
+    page.goto(f"{app_url}/{link}", wait_until="domcontentloaded")
+    return page, ctx
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.parametrize("name", list(PAGES))
+def test_every_picture_fits_its_column(chromium, app_url, screenshot_dir, name, size):
+    link, selector, count, shown = PAGES[name]
+    page, ctx = open_at(chromium, app_url, link, size)
+    try:
+        page.wait_for_function(f"(sel) => ({LOADED})(sel) >= {count}", arg=selector, timeout=RUN_TIMEOUT_MS)
+        wait_until_idle(page)
+        if name == "explore":
+            # The link's 40 rows are the selection of both charts.
+            selected = page.locator(MAIN).get_by_text(f"{SELECTED} digits selected")
+            assert selected.count() == 2, f"{selected.count()} models say '{SELECTED} digits selected'"
+        boxes = page.evaluate(BOXES)
+        viewport = page.evaluate(SIDEWAYS)
+        page.locator(f"{MAIN} {shown}").first.evaluate(SCROLL_BELOW_HEADER)
+        page.screenshot(path=os.path.join(screenshot_dir, f"widths_{name}_{size}.png"))
+        if page.locator(f"{MAIN} {shown}").count() > 1:  # The last one: the VAE's mosaic on a phone, a strip.
+            page.locator(f"{MAIN} {shown}").last.evaluate(SCROLL_BELOW_HEADER)
+            page.screenshot(path=os.path.join(screenshot_dir, f"widths_{name}_{size}_last.png"))
+    except Exception:
+        page.screenshot(path=os.path.join(screenshot_dir, f"widths_{name}_{size}_failed.png"))
+        raise
+    finally:
+        ctx.close()
+
+    where = f"{name} at {size}"
+    assert len([b for b in boxes if b["img"]]) >= count, f"{where}: pictures missing: {boxes}"
+    for b in boxes:
+        assert b["x0"] >= b["c0"] - 1 and b["x1"] <= b["c1"] + 1, f"{where}: {b['what']} runs past its column: {b}"
+        assert b["x0"] >= -1 and b["x1"] <= viewport["window"] + 1, f"{where}: {b['what']} runs off the screen: {b}"
+        if b["img"]:  # Shrunk, not squeezed: the aspect of the picture itself.
+            assert abs(b["w"] / b["h"] - b["nw"] / b["nh"]) < 0.02 * b["nw"] / b["nh"], f"{where}: {b['what']}: {b}"
+    assert viewport["scroll"] <= viewport["client"] + 1, f"{where}: the page scrolls sideways: {viewport}"
+    if name == "explore":
+        # Each mosaic shows whole: at its own width where the column has room, else exactly the column's.
+        mosaics = [b for b in boxes if b["stImage"]]
+        assert len(mosaics) == 2, mosaics
+        for b in mosaics:
+            assert b["w"] >= min(b["nw"], b["c1"] - b["c0"]) - 1, f"{where}: a mosaic narrower than it need be: {b}"
