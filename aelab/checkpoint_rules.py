@@ -1,10 +1,11 @@
-"""What a checkpoint may be called and when one may be written, and the errors that say so.
+"""What a checkpoint may be called, when one may be written, the errors that say so, and its files' sha256.
 
 A name typed by a student becomes a file name, so it must never leave its folder or
 name a device; in classroom mode (`AELAB_READ_ONLY=1`) nothing is written at all.
 `aelab.checkpoints` re-exports everything here.
 """
 
+import hashlib
 import os
 import re
 
@@ -79,3 +80,12 @@ def check_name(name):
             ).format(name=repr(name))
         )
     return name
+
+
+def sha256_of(path):
+    """The sha256 of a file, in hex: what a sidecar records of the files it describes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()

@@ -5,7 +5,6 @@ The public contract (used by the app and by outside checks):
 """
 
 import glob
-import hashlib
 import json
 import os
 import platform
@@ -24,10 +23,10 @@ from aelab.checkpoint_rules import (  # noqa: F401  (part of this module's API)
     _refuse_if_read_only,
     check_name,
     read_only,
+    sha256_of,
 )
 from aelab.i18n import _
-from aelab.inference import latent
-from aelab.models import registry
+from aelab.models import contract, registry
 
 CHECKPOINT_DIR_ENV = "AELAB_CHECKPOINT_DIR"
 REPO_CHECKPOINTS = locations.SHIPPED_CHECKPOINTS  # The checkout's checkpoints/, or the installed package's.
@@ -36,12 +35,8 @@ REPO_CHECKPOINTS = locations.SHIPPED_CHECKPOINTS  # The checkout's checkpoints/,
 SHIPPED = {kind.name: kind.rebuild for kind in registry.KINDS.values()}
 
 # The tutorials' dense variants (Variants page), rebuilt together by one study run.
-# Kept apart from SHIPPED, whose four names are the public load contract.
-SHIPPED_VARIANTS = {
-    "dense_ae": "python -m aelab.experiments variants",
-    "multilayer_ae": "python -m aelab.experiments variants",
-    "sparse_ae": "python -m aelab.experiments variants",
-}
+# Kept apart from SHIPPED, whose names are the public load contract.
+SHIPPED_VARIANTS = {kind.name: kind.rebuild for kind in registry.VARIANTS.values()}
 
 
 def resolve_dir(directory=None):
@@ -54,14 +49,6 @@ def paths(name, directory=None):
     d = resolve_dir(directory)
     name = check_name(name)
     return os.path.join(d, f"{name}.keras"), os.path.join(d, f"{name}.json")
-
-
-def sha256_of(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def library_versions():
@@ -248,16 +235,8 @@ def clean_stale_temporaries(directory=None):
 
 
 def _check_contract(name, model):
-    import numpy as np
-
-    kind = registry.KINDS[name]
     try:
-        if kind.latent_2d:
-            latent.check_latent_model(model, name)  # The app's own check for the AE and VAE it shows.
-        else:
-            y = model(np.zeros((1, *kind.input_shape), "float32"), training=False)
-            if tuple(y.shape)[1:] != kind.output_shape:
-                raise ValueError(f"output {tuple(y.shape)[1:]}, expected {kind.output_shape}")
+        contract.check(model, name)  # The app's own check for the models it shows.
     except Exception as e:  # Any mismatch in a foreign model surfaces here.
         raise CheckpointError(
             _("Checkpoint '{name}' holds a model of another architecture: {error}. {hint}").format(

@@ -4,32 +4,7 @@ import numpy as np
 import tensorflow as tf
 
 from aelab import data
-from aelab.models.vae import vae_loss_terms
-
-
-def run_batched(fn, x, batch_size=1000):
-    """Applies `fn` to `x` in batches and concatenates the NumPy results.
-
-    Args:
-        fn: callable on a float32 batch returning a tensor or a tuple of tensors.
-        x: the inputs.
-        batch_size: items per call.
-
-    Returns:
-        An array, or a tuple of arrays when `fn` returns a tuple.
-    """
-    parts = []
-    for i in range(0, len(x), batch_size):
-        out = fn(np.asarray(x[i : i + batch_size], "float32"))
-        parts.append(tuple(np.asarray(o) for o in out) if isinstance(out, (list, tuple)) else np.asarray(out))
-    if parts and isinstance(parts[0], tuple):
-        return tuple(np.concatenate(p) for p in zip(*parts))
-    return np.concatenate(parts)
-
-
-def predict_all(model, x, batch_size=1000):
-    """The model's outputs for a whole set, in batches, with `training=False`."""
-    return run_batched(lambda b: model(b, training=False), x, batch_size)
+from aelab.inference import predict_all, run_batched  # noqa: F401  (part of this module's API)
 
 
 def dataset_psnr(x, y):
@@ -186,10 +161,11 @@ def colorization_scores(model, rgb, temperature=None):
 
 
 def vae_elbo(vae, x, batch_size=1000):
-    """The negative ELBO of a VAE on a set, with z sampled from q(z|x).
+    """The negative ELBO of a VAE on a set, with z sampled from q(z|x): the VAE's own loss, on other images.
 
     Args:
-        vae: a model with `.encoder` -> (z_mean, z_log_var, z) and `.decoder`.
+        vae: an `aelab.models.vae.VAE`; its loss terms are its own (the model owns its loss),
+            so this module needs nothing from the model families.
         x: images in [0, 1].
         batch_size: items per call.
 
@@ -198,12 +174,14 @@ def vae_elbo(vae, x, batch_size=1000):
         `kl`, each a mean over the set, in nats.
     """
 
-    def terms(b):
-        z_mean, z_log_var, z = vae.encoder(b, training=False)
-        return vae_loss_terms(b, vae.decoder(z, training=False), z_mean, z_log_var)
-
-    rec, kl = run_batched(terms, x, batch_size)
-    return {"neg_elbo": float(np.mean(rec + kl)), "reconstruction": float(np.mean(rec)), "kl": float(np.mean(kl))}
+    # The VAE's own loss terms (batch means), as its test_step computes them, weighted by batch size.
+    sums, n = np.zeros(2), 0
+    for i in range(0, len(x), batch_size):
+        batch = np.asarray(x[i : i + batch_size], "float32")
+        sums += len(batch) * np.asarray([float(t) for t in vae._terms(batch, training=False)])
+        n += len(batch)
+    rec, kl = sums / max(1, n)
+    return {"neg_elbo": float(rec + kl), "reconstruction": float(rec), "kl": float(kl)}
 
 
 class PCA:

@@ -14,11 +14,9 @@ import glob
 import json
 import os
 
-import numpy as np
-
 from aelab import checkpoints
 from aelab.i18n import _, ngettext
-from aelab.models import registry
+from aelab.models import contract, registry
 
 SHIPPED, SESSION, SAVED = "shipped", "session", "saved"
 
@@ -133,13 +131,7 @@ def check(model, kind):
     Raises:
         ValueError: if it cannot (for example a DAE saved under a VAE's name).
     """
-    spec = registry.get(kind)
-    if spec.latent_2d:
-        from aelab.inference import latent
-
-        latent.check_latent_model(model, kind)
-    else:
-        model(np.zeros((1, *spec.input_shape), "float32"), training=False)
+    contract.check(model, kind)
 
 
 def load(name, directory, kind):

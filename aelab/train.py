@@ -86,7 +86,7 @@ def main(argv=None, prog="python -m aelab.train"):
     import contextlib
 
     from aelab import data
-    from aelab.training import pipeline
+    from aelab.training import callbacks, pipeline
 
     # The flags are TrainConfig's fields by name (--lr is learning_rate).
     fields = {f.name for f in dataclasses.fields(pipeline.TrainConfig)}
@@ -117,9 +117,9 @@ def main(argv=None, prog="python -m aelab.train"):
         last = {k: [float(v)] for k, v in logs.items()}
         pipeline.save_trained(m, args.name, cfg, last, {}, time.perf_counter() - t0, args.out, epochs=epoch + 1)
 
-    callbacks = [pipeline.ProgressCallback(on_epoch=report), pipeline.KeepBest(save=save_best if len(x_val) else None)]
+    cbs = callbacks.build(on_epoch=report, save_best=save_best if len(x_val) else None)
     with scope():
-        history = pipeline.fit(model, cfg, x_train, x_val, callbacks)
+        history = pipeline.fit(model, cfg, x_train, x_val, cbs)
     seconds = time.perf_counter() - t0
     test = pipeline.test_metrics(model, cfg.model, x_test, seed=cfg.seed)
     path = pipeline.save_trained(model, args.name, cfg, history.history, test, seconds, args.out)

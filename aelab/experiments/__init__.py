@@ -149,7 +149,7 @@ def result(study, budget, table, charts, summary, seconds, extra_tables=(), **de
     }
 
 
-def run_study(study, budget=None, data_dir=None, checkpoint_dir=None, cache_dir=None, progress=None):
+def run_study(study, budget=None, data_dir=None, checkpoint_dir=None, cache_dir=None, progress=None, should_stop=None):
     """Runs one study.
 
     Args:
@@ -160,11 +160,17 @@ def run_study(study, budget=None, data_dir=None, checkpoint_dir=None, cache_dir=
         cache_dir: where `pca` and `compression` keep the conv AEs they train, so
             that the second study reuses the first one's models; None for no cache.
         progress: optional callable `progress(fraction, message)`.
+        should_stop: optional callable; once it returns True the run ends, between two
+            batches or two models, with `aelab.training.callbacks.Stopped`.
 
     Returns:
         The result dict (see `result`).
+
+    Raises:
+        aelab.training.callbacks.Stopped: when `should_stop` ended the run.
     """
     from aelab.experiments import latent_sweep, optimization, variants_study
+    from aelab.training.callbacks import Stopped
 
     check_study(study)
     budget = budget or budget_for(study)
@@ -175,7 +181,42 @@ def run_study(study, budget=None, data_dir=None, checkpoint_dir=None, cache_dir=
         "optimizers": optimization.run_optimizers,
         "losses": optimization.run_losses,
     }[study]
-    return runner(budget, data_dir, checkpoint_dir, cache_dir, progress or (lambda fraction, message: None))
+    report = progress or (lambda fraction, message: None)
+
+    def checked(fraction, message):
+        # Every model's start and every epoch's end pass here: the places where a study can stop
+        # (a model's fit itself stops between batches, then its epoch ends here).
+        if should_stop is not None and should_stop():
+            raise Stopped(study)
+        report(fraction, message)
+
+    return runner(budget, data_dir, checkpoint_dir, cache_dir, checked, should_stop)
+
+
+def epoch_progress(progress):
+    """A `Progress` callback's `on_epoch` that reports the share of a model's epochs done to `progress(fraction)`."""
+    return lambda epoch, epochs, logs, seconds: progress and progress((epoch + 1) / epochs)
+
+
+def models_trained(study, budget):
+    """How many autoencoders one run of a study trains under a budget.
+
+    A quick rerun from the app counts against the classroom cap as that many
+    trainings of `budget.train_size` images × `budget.epochs` epochs (see
+    `aelab.training.jobs.check_classroom_cap`). The `pca` study's softmax
+    regressions on frozen features are left out: a single Dense layer on a few
+    dozen numbers per image, they cost little next to one conv AE.
+    """
+    from aelab.experiments import latent_sweep, optimization
+    from aelab.models import registry
+
+    check_study(study)
+    if study == "variants":
+        return len(registry.VARIANTS)
+    if study in ("pca", "compression"):
+        full = latent_sweep.PCA_LATENTS if study == "pca" else latent_sweep.COMPRESSION_LATENTS
+        return len(latent_sweep._latents(budget, full))
+    return len(optimization.OPTIMIZERS if study == "optimizers" else optimization.LOSSES)
 
 
 def result_paths(study, directory=None):

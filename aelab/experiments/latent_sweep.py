@@ -10,11 +10,11 @@ import time
 import keras
 import numpy as np
 
-from aelab import checkpoints, metrics
-from aelab.experiments import load_mnist_split, result, texts
+from aelab import checkpoints, inference, metrics
+from aelab.experiments import epoch_progress, load_mnist_split, result, texts
 from aelab.i18n import N_, _
 from aelab.models import build_conv_autoencoder
-from aelab.training import pipeline
+from aelab.training import callbacks, pipeline
 
 PCA_LATENTS = (2, 4, 8, 16, 32)
 COMPRESSION_LATENTS = (1, 2, 4, 8, 16, 32, 64)
@@ -28,7 +28,7 @@ def _cache_name(k, budget):
     return f"conv_ae_k{k}_e{budget.epochs}_n{budget.train_size or 'all'}_v{budget.val_size}_s{budget.seed}"
 
 
-def conv_autoencoder(k, budget, x_train, x_val, cache_dir=None, progress=None):
+def conv_autoencoder(k, budget, x_train, x_val, cache_dir=None, progress=None, should_stop=None):
     """The conv AE with a k-D latent, trained under the budget (or read from the cache).
 
     Args:
@@ -37,6 +37,7 @@ def conv_autoencoder(k, budget, x_train, x_val, cache_dir=None, progress=None):
         x_train, x_val: training and hold-out images.
         cache_dir: a folder of trained models keyed by size and budget; None for none.
         progress: optional callable `progress(epoch_fraction)`.
+        should_stop: optional callable; True stops training between batches.
 
     Returns:
         `(model, seconds_spent_training)`; 0 seconds when it came from the cache.
@@ -50,10 +51,7 @@ def conv_autoencoder(k, budget, x_train, x_val, cache_dir=None, progress=None):
     cfg = budget.train_config("ae2d", latent_dim=k)
     t0 = time.perf_counter()
     model = build_conv_autoencoder(latent_dim=k)
-    cbs = [
-        pipeline.ProgressCallback(on_epoch=lambda e, n, logs, s: progress and progress((e + 1) / n)),
-        pipeline.KeepBest(),
-    ]
+    cbs = callbacks.build(on_epoch=epoch_progress(progress), should_stop=should_stop)
     hist = pipeline.fit(model, cfg, x_train, x_val, cbs)
     seconds = time.perf_counter() - t0
     if cache_dir:
@@ -62,18 +60,17 @@ def conv_autoencoder(k, budget, x_train, x_val, cache_dir=None, progress=None):
     return model, seconds
 
 
-def _sweep(latents, budget, data, cache_dir, progress, share):
+def _sweep(latents, budget, data, cache_dir, progress, share, should_stop=None):
     """Trains (or loads) the conv AE at each size and measures it and PCA on the test set."""
     (x_train, _y_train), (x_val, _y_val), (x_test, _y_test) = data
     pca = metrics.PCA(x_train)
     out, models = [], {}
     for i, k in enumerate(latents):
         progress(share * i / len(latents), _("Conv AE with a {k}-D latent…").format(k=k))
-        model, seconds = conv_autoencoder(
-            k, budget, x_train, x_val, cache_dir, lambda f, i=i: progress(share * (i + f) / len(latents), None)
-        )
+        part = lambda f, i=i: progress(share * (i + f) / len(latents), None)  # noqa: E731
+        model, seconds = conv_autoencoder(k, budget, x_train, x_val, cache_dir, part, should_stop)
         models[k] = model
-        ae = metrics.reconstruction_metrics(x_test, metrics.predict_all(model, x_test))
+        ae = metrics.reconstruction_metrics(x_test, inference.predict_all(model, x_test))
         pc = metrics.reconstruction_metrics(x_test, pca.reconstruct(x_test, k))
         out.append({"latent": k, "ae": ae, "pca": pc, "train_seconds": round(seconds, 1)})
     return out, models, pca
@@ -106,13 +103,13 @@ def logistic_regression_accuracy(f_train, y_train, f_test, y_test, seed, epochs=
     return float(clf.evaluate((f_test - mu) / sd, y_test, verbose=0, return_dict=True)["accuracy"])
 
 
-def run_pca(budget, data_dir=None, checkpoint_dir=None, cache_dir=None, progress=None):
+def run_pca(budget, data_dir=None, checkpoint_dir=None, cache_dir=None, progress=None, should_stop=None):
     """AE vs PCA over latent sizes, and frozen codes as classifier features. See `run_study`."""
     del checkpoint_dir
     t0 = time.perf_counter()
     data = load_mnist_split(budget, data_dir)
     latents = _latents(budget, PCA_LATENTS)
-    sweep, models, pca = _sweep(latents, budget, data, cache_dir, progress, share=0.8)
+    sweep, models, pca = _sweep(latents, budget, data, cache_dir, progress, 0.8, should_stop)
 
     progress(0.8, _("Softmax regression on pixels, PCA coordinates and frozen AE codes…"))
     (x_train, y_train), _val, (x_test, y_test) = data
@@ -123,8 +120,8 @@ def run_pca(budget, data_dir=None, checkpoint_dir=None, cache_dir=None, progress
         N_("raw pixels"): (x_train, x_test, PIXELS),
         texts.PCA_FEATURES.format(k=k): (pca.encode(x_train, k), pca.encode(x_test, k), k),
         texts.AE_FEATURES.format(k=k): (
-            metrics.predict_all(encoder, x_train),
-            metrics.predict_all(encoder, x_test),
+            inference.predict_all(encoder, x_train),
+            inference.predict_all(encoder, x_test),
             k,
         ),
     }
@@ -206,7 +203,7 @@ def largest_ratio_under(sweep, bar=MAX_RELATIVE_ERROR, model="ae"):
     return PIXELS / k, k
 
 
-def run_compression(budget, data_dir=None, checkpoint_dir=None, cache_dir=None, progress=None):
+def run_compression(budget, data_dir=None, checkpoint_dir=None, cache_dir=None, progress=None, should_stop=None):
     """Relative error against compression ratio for the conv AE (and PCA). See `run_study`."""
     del checkpoint_dir
     t0 = time.perf_counter()
@@ -216,7 +213,8 @@ def run_compression(budget, data_dir=None, checkpoint_dir=None, cache_dir=None, 
         load_mnist_split(budget, data_dir),
         cache_dir,
         progress,
-        share=1.0,
+        1.0,
+        should_stop,
     )[0]
     progress(1.0, _("Done."))
     rows = [

@@ -13,10 +13,10 @@ import time
 import keras
 
 from aelab import checkpoints, metrics
-from aelab.experiments import load_mnist_split, result, texts
+from aelab.experiments import epoch_progress, load_mnist_split, result, texts
 from aelab.i18n import N_, _
 from aelab.models import build_denoiser
-from aelab.training import pipeline
+from aelab.training import callbacks, pipeline
 
 # Each optimizer at Keras' default learning rate, as the tutorial used them, and
 # Adagrad and SGD once more with a larger step: at their defaults (0.001, 0.01)
@@ -42,7 +42,7 @@ def _cache_name(optimizer, loss, budget):
     return f"dae_{_slug(optimizer)}_{_slug(loss)}_e{budget.epochs}_n{n}_v{budget.val_size}_s{budget.seed}"
 
 
-def train_denoiser(optimizer, loss, budget, x_train, x_val, cache_dir=None, progress=None):
+def train_denoiser(optimizer, loss, budget, x_train, x_val, cache_dir=None, progress=None, should_stop=None):
     """Trains the DAE with one optimizer and loss (or reads it from the cache).
 
     Args:
@@ -52,6 +52,7 @@ def train_denoiser(optimizer, loss, budget, x_train, x_val, cache_dir=None, prog
         x_train, x_val: clean images; noisy inputs are made per batch.
         cache_dir: folder of trained runs (Adam + MSE is in both studies); None for none.
         progress: optional callable `progress(epoch_fraction)`.
+        should_stop: optional callable; True stops training between batches.
 
     Returns:
         `(model, history, seconds)`; history has `loss`, `val_loss`, `mse`, `val_mse`.
@@ -75,9 +76,10 @@ def train_denoiser(optimizer, loss, budget, x_train, x_val, cache_dir=None, prog
     keras.utils.set_random_seed(budget.seed)  # The same initial weights for every run.
     model = build_denoiser()
     model.compile(optimizer=opt, loss=LOSSES[loss], metrics=["mse"])
-    report = pipeline.ProgressCallback(on_epoch=lambda e, n, logs, s: progress and progress((e + 1) / n))
+    # The last epoch, not the best: the study compares how far each optimizer gets in the budget.
+    cbs = callbacks.build(on_epoch=epoch_progress(progress), should_stop=should_stop, keep_best=False)
     t0 = time.perf_counter()
-    hist = pipeline.fit(model, cfg, x_train, x_val, [report])
+    hist = pipeline.fit(model, cfg, x_train, x_val, cbs)
     seconds = round(time.perf_counter() - t0, 1)
     history = {k: [float(v) for v in vals] for k, vals in hist.history.items()}
     if cache_dir:
@@ -85,16 +87,15 @@ def train_denoiser(optimizer, loss, budget, x_train, x_val, cache_dir=None, prog
     return model, history, seconds
 
 
-def _study(study, runs, budget, data_dir, cache_dir, progress):
+def _study(study, runs, budget, data_dir, cache_dir, progress, should_stop):
     t0 = time.perf_counter()
     (x_train, _y_train), (x_val, _y_val), (x_test, _y_test) = load_mnist_split(budget, data_dir)
     rows, histories = [], {}
     for i, (optimizer, loss) in enumerate(runs):
         label = texts.RUN.format(optimizer=optimizer, loss=loss)
         progress(i / len(runs), _("Training the denoising AE with {run}…").format(run=texts.shown(label)))
-        model, hist, seconds = train_denoiser(
-            optimizer, loss, budget, x_train, x_val, cache_dir, lambda f, i=i: progress((i + f) / len(runs), None)
-        )
+        share = lambda f, i=i: progress((i + f) / len(runs), None)  # noqa: E731
+        model, hist, seconds = train_denoiser(optimizer, loss, budget, x_train, x_val, cache_dir, share, should_stop)
         scores = metrics.denoising_scores(model, x_test, TEST_SIGMA, seed=budget.seed)
         mse = 10 ** (-scores["psnr"] / 10)  # Dataset PSNR is 10 log10(1 / MSE).
         histories[label] = hist
@@ -147,13 +148,15 @@ def _study(study, runs, budget, data_dir, cache_dir, progress):
     return result(study, budget, table, charts, summary, time.perf_counter() - t0, histories=histories)
 
 
-def run_optimizers(budget, data_dir=None, checkpoint_dir=None, cache_dir=None, progress=None):
+def run_optimizers(budget, data_dir=None, checkpoint_dir=None, cache_dir=None, progress=None, should_stop=None):
     """Adam, Adagrad and SGD (at Keras' defaults, then Adagrad and SGD with larger steps), MSE loss. See `run_study`."""
     del checkpoint_dir
-    return _study("optimizers", [(o, "MSE") for o in OPTIMIZERS], budget, data_dir, cache_dir, progress)
+    runs = [(o, "MSE") for o in OPTIMIZERS]
+    return _study("optimizers", runs, budget, data_dir, cache_dir, progress, should_stop)
 
 
-def run_losses(budget, data_dir=None, checkpoint_dir=None, cache_dir=None, progress=None):
+def run_losses(budget, data_dir=None, checkpoint_dir=None, cache_dir=None, progress=None, should_stop=None):
     """MSE, BCE and MAE with Adam. See `run_study`."""
     del checkpoint_dir
-    return _study("losses", [("Adam", loss) for loss in LOSSES], budget, data_dir, cache_dir, progress)
+    runs = [("Adam", loss) for loss in LOSSES]
+    return _study("losses", runs, budget, data_dir, cache_dir, progress, should_stop)

@@ -10,23 +10,19 @@ import time
 import keras
 import numpy as np
 
-from aelab import checkpoints, metrics
-from aelab.experiments import load_mnist_split, result, texts
+from aelab import inference, metrics, shelf
+from aelab.experiments import epoch_progress, load_mnist_split, result, texts
 from aelab.i18n import N_, _
-from aelab.models import build_dense_autoencoder, build_multilayer_autoencoder, build_sparse_autoencoder
+from aelab.models import registry
 from aelab.models.dense import sparsity_target
-from aelab.training import pipeline
+from aelab.training import callbacks, pipeline
 
-# Checkpoint name -> (label, architecture, builder). The sparse AE's rho and beta
-# are its builder's defaults (rho 0.1, beta 0.01, weight decay 1e-5).
-VARIANTS = {  # Labels in English (study results, the command line); pages show _(label).
-    "dense_ae": (N_("Dense AE"), N_("784-64-784, ReLU code"), build_dense_autoencoder),
-    "multilayer_ae": (N_("Multi-layer AE"), N_("784-128-64-128-784, ReLU"), build_multilayer_autoencoder),
-    "sparse_ae": (N_("Sparse AE"), N_("784-196-784, sigmoid code, KL sparsity"), build_sparse_autoencoder),
-}
+# The variants are registry kinds (name, title, architecture, builder); the sparse AE's
+# rho and beta are its builder's defaults (rho 0.1, beta 0.01, weight decay 1e-5).
+VARIANTS = registry.VARIANTS
 
 
-def fit_variant(model, budget, x_train, x_val, progress=None):
+def fit_variant(model, budget, x_train, x_val, progress=None, should_stop=None):
     """Trains one variant (BCE, Adam, keep-the-best on the hold-out).
 
     Args:
@@ -34,20 +30,20 @@ def fit_variant(model, budget, x_train, x_val, progress=None):
         budget: the study's `Budget`.
         x_train, x_val: images in [0, 1].
         progress: optional callable `progress(epoch_fraction)`.
+        should_stop: optional callable; True stops training between batches.
 
     Returns:
         The `History.history` dict.
     """
     keras.utils.set_random_seed(budget.seed)
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy")
-    report = pipeline.ProgressCallback(on_epoch=lambda e, n, logs, s: progress and progress((e + 1) / n))
     hist = model.fit(
         x_train,
         x_train,
         batch_size=budget.batch_size,
         epochs=budget.epochs,
         validation_data=(x_val, x_val),
-        callbacks=[report, pipeline.KeepBest()],
+        callbacks=callbacks.build(on_epoch=epoch_progress(progress), should_stop=should_stop),
         verbose=0,
     )
     return {k: [float(v) for v in vals] for k, vals in hist.history.items()}
@@ -55,24 +51,26 @@ def fit_variant(model, budget, x_train, x_val, progress=None):
 
 def mean_activations(model, x):
     """Each code unit's mean activation over a set of images, shape (units,)."""
-    return metrics.predict_all(model.encoder, x).mean(axis=0)
+    return inference.predict_all(model.encoder, x).mean(axis=0)
 
 
-def run(budget, data_dir=None, checkpoint_dir=None, cache_dir=None, progress=None):
+def run(budget, data_dir=None, checkpoint_dir=None, cache_dir=None, progress=None, should_stop=None):
     """Trains the three variants and compares their test reconstructions. See `run_study`."""
     del cache_dir  # Nothing to share with another study.
     t0 = time.perf_counter()
     (x_train, _y_train), (x_val, _y_val), (x_test, _y_test) = load_mnist_split(budget, data_dir)
     rows, histories, details = [], {}, {}
-    for i, (name, (label, arch, build)) in enumerate(VARIANTS.items()):
+    for i, (name, kind) in enumerate(VARIANTS.items()):
+        label, arch = kind.title, kind.architecture
         progress(
             i / len(VARIANTS), _("Training the {model} ({architecture})…").format(model=_(label), architecture=_(arch))
         )
         t = time.perf_counter()
-        model = build()
-        hist = fit_variant(model, budget, x_train, x_val, lambda f, i=i: progress((i + f) / len(VARIANTS), None))
+        model = kind.build()
+        share = lambda f, i=i: progress((i + f) / len(VARIANTS), None)  # noqa: E731
+        hist = fit_variant(model, budget, x_train, x_val, share, should_stop)
         seconds = time.perf_counter() - t
-        test = metrics.reconstruction_metrics(x_test, metrics.predict_all(model, x_test))
+        test = metrics.reconstruction_metrics(x_test, inference.predict_all(model, x_test))
         histories[name] = hist
         if name == "sparse_ae":
             rho, beta = sparsity_target(model)
@@ -89,7 +87,7 @@ def run(budget, data_dir=None, checkpoint_dir=None, cache_dir=None, progress=Non
             meta = pipeline.sidecar_metadata(
                 cfg, hist, test, seconds, kind=name, architecture=arch, loss="binary_crossentropy"
             )
-            checkpoints.save(model, name, meta, checkpoint_dir)
+            shelf.save(model, name, meta, name, checkpoint_dir)
     progress(1.0, _("Done."))
     table = {
         "columns": [
@@ -119,7 +117,7 @@ def run(budget, data_dir=None, checkpoint_dir=None, cache_dir=None, progress=Non
             "x_title": N_("epoch"),
             "y_title": N_("validation loss"),
             "series": [
-                {"name": VARIANTS[n][0], "x": list(range(1, len(h["val_loss"]) + 1)), "y": h["val_loss"]}
+                {"name": VARIANTS[n].title, "x": list(range(1, len(h["val_loss"]) + 1)), "y": h["val_loss"]}
                 for n, h in histories.items()
             ],
         },

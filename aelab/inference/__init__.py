@@ -1,8 +1,9 @@
-"""Inference: traced forward passes (`traced`) and the 2-D latent space (`latent`).
+"""Inference: running models (`traced`), the 2-D latent space (`latent`), decoders for the browser (`onnx_export`).
 
-`from aelab import inference; inference.run(model, x)` is the fast path for small batches.
+`from aelab import inference; inference.run(model, x)` is the fast path for small batches,
+`inference.predict_all(model, x)` for a whole set.
 """
 
-from aelab.inference.traced import CHUNK, run, run_chunked, traced
+from aelab.inference.traced import CHUNK, predict_all, run, run_batched, run_chunked, traced
 
-__all__ = ["CHUNK", "run", "run_chunked", "traced"]
+__all__ = ["CHUNK", "predict_all", "run", "run_batched", "run_chunked", "traced"]

@@ -12,7 +12,7 @@ import threading
 
 import numpy as np
 
-from aelab.checkpoints import sha256_of
+from aelab.checkpoint_rules import sha256_of
 
 SUFFIX = ".decoder.onnx"  # Beside `<name>.keras`: `<name>.decoder.onnx`.
 

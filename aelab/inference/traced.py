@@ -1,9 +1,11 @@
-"""Fast inference on small batches: each model's forward pass traced once as a `tf.function`.
+"""Running a model over a batch, in one place: traced calls for what a page asks, batches for whole sets.
 
 A slider move decodes one latent point or denoises a handful of digits. An
 eager Keras call spends most of its few milliseconds dispatching ops one by
 one from Python, and `predict()` adds tens of milliseconds of set-up on top
-(see `bench/decode.py`). A traced graph runs the same ops without either.
+(see `bench/decode.py`). A traced graph runs the same ops without either:
+`run`, and `run_chunked` for a large batch. Scoring a model on a whole set
+(the metrics, a study, encoding the test digits) goes through `run_batched`.
 """
 
 import threading
@@ -99,3 +101,29 @@ def run(model, x):
     if isinstance(out, (list, tuple)):
         return tuple(np.asarray(o, dtype="float32") for o in out)
     return np.asarray(out, dtype="float32")
+
+
+def run_batched(fn, x, batch_size=1000):
+    """Applies `fn` to `x` in batches and concatenates the NumPy results.
+
+    Args:
+        fn: callable on a float32 batch returning a tensor or a tuple of tensors
+            (a model with `training=False`, an encoder's `encode_mean`, a loss's terms).
+        x: the inputs.
+        batch_size: items per call.
+
+    Returns:
+        An array, or a tuple of arrays when `fn` returns a tuple.
+    """
+    parts = []
+    for i in range(0, len(x), batch_size):
+        out = fn(np.asarray(x[i : i + batch_size], "float32"))
+        parts.append(tuple(np.asarray(o) for o in out) if isinstance(out, (list, tuple)) else np.asarray(out))
+    if parts and isinstance(parts[0], tuple):
+        return tuple(np.concatenate(p) for p in zip(*parts))
+    return np.concatenate(parts)
+
+
+def predict_all(model, x, batch_size=1000):
+    """The model's outputs for a whole set, in batches, with `training=False`."""
+    return run_batched(lambda b: model(b, training=False), x, batch_size)

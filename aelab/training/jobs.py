@@ -1,25 +1,25 @@
-"""Training jobs as the web server sees them: asked for by a session, run in the pool, watched by a page.
+"""Pool jobs as the web server sees them: asked for by a session, run in the pool, watched by a page.
 
-`Job` is the server's record of one job; `aelab.training.pool.TrainingPool`
-runs it in a worker process and fills it in from the worker's events, and the
-Models page reads it. `LatentSnapshots` is the Keras callback that, in the
-worker, encodes the same test digits after every epoch. Nothing here knows
-Streamlit or Dask.
+`PoolJob` is what the pool (`aelab.training.pool.TrainingPool`) needs of any
+job: its place in the queue, its status, Stop, and the task a worker runs.
+`Job` is one training of an AE or VAE (the Models page); a quick study is an
+`aelab.experiments.jobs.StudyJob`. The pool fills a job in from its worker's
+events and result; the page reads it. Nothing here knows Streamlit or Dask.
 """
 
+import dataclasses
 import os
 import threading
 import time
 import uuid
 
-import keras
 import numpy as np
 
-from aelab import checkpoints
+from aelab import checkpoints, shelf
 from aelab.i18n import N_, _
-from aelab.inference import latent
 from aelab.models import registry
-from aelab.training import pipeline
+from aelab.training import pipeline, worker
+from aelab.training.callbacks import LatentSnapshots  # noqa: F401  (part of this module's API)
 from aelab.training.config import TrainConfig
 from aelab.training.worker import SCORE_DIGITS, SNAPSHOT_DIGITS  # noqa: F401  (part of this module's API)
 
@@ -46,13 +46,20 @@ def classroom_cap():
 
 
 # A finished job's status, as `progress` says it ("done: 5 of 5 epochs").
-_FINISHED = {"done": N_("done"), "stopped": N_("stopped"), "failed": N_("failed")}
+FINISHED = {"done": N_("done"), "stopped": N_("stopped"), "failed": N_("failed")}
 
 
-def check_classroom_cap(cfg):
-    """Raises a ValueError that says what to change when a job asks for more than the classroom cap."""
-    cap, work = classroom_cap(), cfg.train_size * cfg.epochs
-    if cap is not None and work > cap:
+def check_classroom_cap(cfg, models=1):
+    """Raises a ValueError that says what to change when a job asks for more than the classroom cap.
+
+    Args:
+        cfg: the `TrainConfig` of the job's training (of each of its models).
+        models: how many models the job trains that way (a quick study trains several, each counted).
+    """
+    cap, work = classroom_cap(), models * cfg.train_size * cfg.epochs
+    if cap is None or work <= cap:
+        return
+    if models == 1:
         raise ValueError(
             _(
                 "Classroom mode: one training job may use at most {cap:,} image-epochs (training images × epochs), "
@@ -60,79 +67,44 @@ def check_classroom_cap(cfg):
                 "Use fewer images or fewer epochs."
             ).format(cap=cap, images=cfg.train_size, epochs=cfg.epochs, work=work)
         )
+    raise ValueError(
+        _(
+            "Classroom mode: one training job may use at most {cap:,} image-epochs (training images × epochs), "
+            "so that the whole class gets its turn; this one trains {models} models on {images:,} images × "
+            "{epochs} epochs = {work:,}."
+        ).format(cap=cap, models=models, images=cfg.train_size, epochs=cfg.epochs, work=work)
+    )
 
 
-class LatentSnapshots(keras.callbacks.Callback):
-    """Encodes a fixed set of images before training and after every epoch.
+class PoolJob:
+    """What the pool needs of any job: asked for by one session, run by a `TrainingPool`.
 
-    This is what lets a class watch the clusters form: the same digits, placed
-    again by the encoder as it learns. Encoding goes through the encoder
-    directly (no `predict`), and the seed generators of the model (a VAE's
-    sampling layer) are put back afterwards, so watching does not change what
-    the model learns.
-
-    Args:
-        x: the images, shape (N, 28, 28, 1).
-        on_snapshot: called as `on_snapshot(epoch, z)`: epoch 0 for the
-            untrained model, `e + 1` after epoch `e`; `z` has shape (N, 2).
-    """
-
-    def __init__(self, x, on_snapshot):
-        super().__init__()
-        self.x, self.on_snapshot = np.asarray(x, "float32"), on_snapshot
-
-    def _snapshot(self, epoch):
-        seeds = [v for v in self.model.non_trainable_variables if "seed_generator" in v.path]
-        states = [v.numpy() for v in seeds]
-        z = latent.encode(self.model, self.x)
-        for v, state in zip(seeds, states, strict=True):
-            v.assign(state)
-        self.on_snapshot(epoch, z)
-
-    def on_train_begin(self, logs=None):
-        self._snapshot(0)
-
-    def on_epoch_end(self, epoch, logs=None):
-        self._snapshot(epoch + 1)
-
-
-class Job:
-    """One training job as the server sees it: asked for by one session, run by a `TrainingPool`.
-
-    The pool updates it from its worker's events (`apply`) and its result
-    (`adopt`, `finish`); the page reads it. It knows nothing of Streamlit.
+    The pool hands `task()` to a worker, passes the worker's events to
+    `apply` and its result to `adopt`, and ends the job with `finish`; the
+    page reads it. A kind of job says what its task is and how it reads
+    events and results (`Job`, `aelab.experiments.jobs.StudyJob`).
 
     Args:
-        cfg: the `TrainConfig`.
         owner: who asked (a browser session); one unfinished job per owner.
         data_dir: the data folder; see `aelab.data.resolve_data_dir`.
         alive: optional callable: False once the owner is gone for good (a
             closed browser tab), so the pool can stop the job.
 
     Attributes:
-        id: a unique, unguessable string, also the cache key for the trained model.
+        id: a unique, unguessable string.
         status: "waiting", "running", "done", "stopped" or "failed".
-        step: what a running job is doing: "starting", "preparing", "training" or "scoring".
-        history: per-epoch logs so far, as in `History.history`.
-        model: the trained model once done (the best epoch's weights).
-        snapshot_labels: digit labels of the test digits in `snapshots()`.
-        test_metrics: the scores on the fixed test digits, once done.
+        step: what it is doing: "waiting", then as its kind says ("preparing", "training", ...).
         error: one line, when `status` is "failed".
     """
 
-    def __init__(self, cfg, owner, data_dir=None, alive=None):
-        self.cfg, self.owner, self.data_dir, self.alive = cfg, owner, data_dir, alive
+    def __init__(self, owner, data_dir=None, alive=None):
+        self.owner, self.data_dir, self.alive = owner, data_dir, alive
         self.id = uuid.uuid4().hex
         self.status, self.step = "waiting", "waiting"
-        self.history, self.epoch_seconds = {}, []
-        self.epoch = self.batch = self.steps_per_epoch = 0
-        self.seconds, self.train_images = 0.0, 0
-        self.model = self.test_metrics = self.error = self.snapshot_labels = None
-        self.data_was_cached = self.worker_pid = None
+        self.seconds, self.error, self.worker_pid = 0.0, None, None
         self.submitted_at, self.handed_at, self.started_at, self.finished_at = time.monotonic(), None, None, None
         self.stop_requested = self.dropped = False
         self.pool = None
-        self._snapshots = []  # (epoch, z) pairs, oldest first.
         self._lock = threading.Lock()
         self._done = threading.Event()
 
@@ -155,6 +127,73 @@ class Job:
         """Seconds until this waiting job should start; None once it has left the queue."""
         return self.pool.estimated_start_s(self) if self.pool else None
 
+    def stop(self):
+        """Asks the pool to stop this job: a waiting one never starts, a running one ends between batches."""
+        self.stop_requested = True
+        if self.pool is not None:
+            self.pool.stop(self)
+
+    # What the pool asks of each kind of job.
+
+    def task(self, topic, nice, threads):
+        """`(function, args)`: the Dask task that runs this job in a worker (see `worker.prepare`)."""
+        raise NotImplementedError
+
+    def image_epochs(self):
+        """The training it asks for, in training images × epochs (summed over its models): the pool's estimates."""
+        raise NotImplementedError
+
+    def remaining_s(self, duration_s):
+        """Seconds until a running job frees its worker, given `duration_s`, the pool's estimate of the whole job."""
+        return duration_s - (time.monotonic() - (self.started_at or time.monotonic()))
+
+    def apply(self, msg):
+        """Takes in one event from the job's worker."""
+        raise NotImplementedError
+
+    def adopt(self, result):
+        """Takes in the worker's result (the task's return value)."""
+        raise NotImplementedError
+
+    def finish(self, status, error=None):
+        """Marks the job finished ("done", "stopped" or "failed"; `error` in one line)."""
+        with self._lock:
+            if self._done.is_set():
+                return
+            self.status, self.error, self.finished_at = status, error, time.monotonic()
+            self._forget_result_if(status == "failed")
+        self._done.set()
+
+    def _forget_result_if(self, failed):
+        """Called under the lock when the job finishes; a failed job keeps no result."""
+
+
+class Job(PoolJob):
+    """One training of an AE or VAE as the server sees it (the Models page's Train).
+
+    Args:
+        cfg: the `TrainConfig`.
+        owner, data_dir, alive: see `PoolJob`.
+
+    Attributes:
+        id: also the cache key for the trained model.
+        step: "waiting", "starting", "preparing", "training" or "scoring".
+        history: per-epoch logs so far, as in `History.history`.
+        model: the trained model once done (the best epoch's weights).
+        snapshot_labels: digit labels of the test digits in `snapshots()`.
+        test_metrics: the scores on the fixed test digits, once done.
+    """
+
+    def __init__(self, cfg, owner, data_dir=None, alive=None):
+        super().__init__(owner, data_dir, alive)
+        self.cfg = cfg
+        self.history, self.epoch_seconds = {}, []
+        self.epoch = self.batch = self.steps_per_epoch = 0
+        self.train_images = 0
+        self.model = self.test_metrics = self.snapshot_labels = None
+        self.data_was_cached = None
+        self._snapshots = []  # (epoch, z) pairs, oldest first.
+
     def batch_fraction(self):
         """How far into the current epoch, in [0, 1)."""
         return min(self.batch / self.steps_per_epoch, 0.999) if self.steps_per_epoch else 0.0
@@ -165,7 +204,7 @@ class Job:
             epochs, done = self.cfg.epochs, len(self.history.get("loss", []))
             step, epoch, batch, steps = self.step, self.epoch, self.batch, self.steps_per_epoch
         if self.finished:
-            status = _(_FINISHED.get(self.status, self.status))
+            status = _(FINISHED.get(self.status, self.status))
             return 1.0, _("{status}: {done} of {epochs} epochs").format(status=status, done=done, epochs=epochs)
         if step == "waiting":
             return 0.0, _("starting on a worker") if self.handed_at else _("waiting for a free worker")
@@ -188,13 +227,20 @@ class Job:
         with self._lock:
             return list(self._snapshots)
 
-    def stop(self):
-        """Asks the pool to stop this job: a waiting one never starts, a running one keeps its best epoch."""
-        self.stop_requested = True
-        if self.pool is not None:
-            self.pool.stop(self)
+    # Asked by the pool.
 
-    # Written by the pool.
+    def task(self, topic, nice, threads):
+        return worker.run, (self.id, dataclasses.asdict(self.cfg), self.data_dir, topic, nice, threads)
+
+    def image_epochs(self):
+        return self.cfg.train_size * self.cfg.epochs
+
+    def remaining_s(self, duration_s):
+        done = len(self.epoch_seconds)
+        if not done:
+            return super().remaining_s(duration_s)
+        per_epoch = sum(self.epoch_seconds) / done
+        return max(0.0, per_epoch * (self.cfg.epochs - done - self.batch_fraction()) + 2.0)
 
     def apply(self, msg):
         """Takes in one event from the job's worker (see `aelab.training.worker.train`)."""
@@ -230,15 +276,9 @@ class Job:
             self.test_metrics, self.seconds = result["test_metrics"], result["seconds"]
             self.train_images, self.snapshot_labels = result["train_images"], np.asarray(result["labels"], "int64")
 
-    def finish(self, status, error=None):
-        """Marks the job finished ("done", "stopped" or "failed"; `error` in one line)."""
-        with self._lock:
-            if self._done.is_set():
-                return
-            self.status, self.error, self.finished_at = status, error, time.monotonic()
-            if status == "failed":
-                self.model = None
-        self._done.set()
+    def _forget_result_if(self, failed):
+        if failed:
+            self.model = None
 
     # The trained model.
 
@@ -250,7 +290,7 @@ class Job:
         return meta
 
     def save(self, name, directory):
-        """Saves the trained model with `metadata()` as its sidecar, atomically, never over a saved name.
+        """Saves the trained model through `aelab.shelf.save`, never over a saved name.
 
         Returns:
             The `.keras` path.
@@ -260,7 +300,7 @@ class Job:
         """
         if self.model is None:
             raise ValueError(_("Nothing to save: the training job has status {status!r}.").format(status=self.status))
-        return checkpoints.save(self.model, name, self.metadata(), directory, exist_ok=False)
+        return shelf.save(self.model, name, self.metadata(), self.cfg.model, directory, exist_ok=False)
 
 
 def make_config(model, epochs, batch_size, train_size, optimizer, learning_rate, seed=1337, val_size=1000):

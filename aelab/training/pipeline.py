@@ -1,13 +1,11 @@
-"""Training: data pipelines, callbacks (progress, keep-the-best, LR schedule), seeds, strategy."""
+"""Training: data pipelines, the optimizer and its schedule, seeds, sidecars (callbacks: `aelab.training.callbacks`)."""
 
 import dataclasses
-import time
 
 import keras
 import numpy as np
 
-from aelab import checkpoints, data
-from aelab.inference import onnx_export
+from aelab import data, shelf
 from aelab.models import registry
 from aelab.training.config import TrainConfig  # noqa: F401  (part of this module's API)
 
@@ -70,66 +68,6 @@ def gray_pair(batch, rng):
     if rng.random() < 0.5:
         batch = batch[:, :, ::-1, :]
     return data.to_gray(batch), batch
-
-
-class ProgressCallback(keras.callbacks.Callback):
-    """Reports each finished epoch and lets a caller stop training between batches.
-
-    Args:
-        on_epoch: called as `on_epoch(epoch, epochs, logs, seconds)` after each epoch.
-        should_stop: optional callable; when it returns True, training stops.
-    """
-
-    def __init__(self, on_epoch=None, should_stop=None):
-        super().__init__()
-        self.on_epoch, self.should_stop = on_epoch, should_stop
-        self.epochs = 0
-
-    def on_train_begin(self, logs=None):
-        self.epochs = self.params.get("epochs", 0)
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._t0 = time.perf_counter()
-
-    def on_train_batch_end(self, batch, logs=None):
-        if self.should_stop and self.should_stop():
-            self.model.stop_training = True
-
-    def on_epoch_end(self, epoch, logs=None):
-        if self.on_epoch:
-            self.on_epoch(epoch, self.epochs, dict(logs or {}), time.perf_counter() - self._t0)
-        if self.should_stop and self.should_stop():
-            self.model.stop_training = True
-
-
-class KeepBest(keras.callbacks.Callback):
-    """Keeps the weights of the best epoch (by `monitor`) and restores them at the end.
-
-    With `save` given, every new best is also written as a checkpoint (atomically),
-    so an interrupted run still leaves its best model behind.
-
-    Args:
-        monitor: the logged value to minimise.
-        save: optional callable `save(model, epoch, logs)`.
-    """
-
-    def __init__(self, monitor="val_loss", save=None):
-        super().__init__()
-        self.monitor, self.save = monitor, save
-        self.best, self.best_epoch, self.best_weights = np.inf, -1, None
-
-    def on_epoch_end(self, epoch, logs=None):
-        value = (logs or {}).get(self.monitor)
-        if value is None or not value < self.best:
-            return
-        self.best, self.best_epoch = float(value), epoch
-        self.best_weights = self.model.get_weights()
-        if self.save:
-            self.save(self.model, epoch, logs)
-
-    def on_train_end(self, logs=None):
-        if self.best_weights is not None:
-            self.model.set_weights(self.best_weights)
 
 
 LOADERS = {"mnist": data.load_mnist, "cifar10": data.load_cifar10}
@@ -249,11 +187,9 @@ def sidecar_metadata(cfg, history, test, seconds, epochs=None, kind=None, **conf
 
 
 def save_trained(model, name, cfg, history, test, seconds, directory=None, epochs=None):
-    """Saves a trained model with its sidecar; returns the `.keras` path.
+    """Saves a trained model with its sidecar through `aelab.shelf.save`; returns the `.keras` path.
 
     An AE or VAE with a 2-D latent gets its decoder as ONNX beside it, for the
-    browser's latent navigator (`aelab.inference.onnx_export`), sha256 in the sidecar.
+    browser's latent navigator, sha256 in the sidecar.
     """
-    meta = sidecar_metadata(cfg, history, test, seconds, epochs)
-    extra = onnx_export.decoder_beside if registry.get(cfg.model).latent_2d else None
-    return checkpoints.save(model, name, meta, directory, extra=extra)
+    return shelf.save(model, name, sidecar_metadata(cfg, history, test, seconds, epochs), cfg.model, directory)

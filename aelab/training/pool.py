@@ -32,7 +32,7 @@ import time
 import uuid
 
 from aelab.i18n import N_, _
-from aelab.training import local_cluster, worker
+from aelab.training import local_cluster
 
 ADDRESS_ENV = "AELAB_POOL_ADDRESS"
 WORKERS_ENV = "AELAB_POOL_WORKERS"
@@ -86,7 +86,10 @@ class PoolSettings:
 
 
 class TrainingPool:
-    """Runs `Job`s on a Dask cluster, first in first out, one per owner at a time.
+    """Runs jobs (`aelab.training.jobs.PoolJob`) on a Dask cluster, first in first out, one per owner at a time.
+
+    A job is a training (`jobs.Job`) or a quick study (`aelab.experiments.jobs.StudyJob`);
+    each says which task a worker runs and how it reads the worker's events and result.
 
     Args:
         settings: a `PoolSettings`; defaults to `PoolSettings.from_env()`.
@@ -191,7 +194,7 @@ class TrainingPool:
     def estimated_start_s(self, job):
         """Seconds until a waiting job should start, from the jobs ahead of it; None if not waiting.
 
-        Each running job frees its worker after its remaining epochs at its own
+        Each running job frees its worker after its remaining work at its own
         pace so far; each waiting one is assumed to take as long per image and
         epoch as the jobs that finished on this pool.
         """
@@ -224,14 +227,10 @@ class TrainingPool:
     def _duration_s(self, job):
         if self._seconds_per_image_epoch is None:
             return FIRST_JOB_S
-        return 3.0 + self._seconds_per_image_epoch * job.cfg.train_size * job.cfg.epochs
+        return 3.0 + self._seconds_per_image_epoch * job.image_epochs()
 
     def _remaining_s(self, job):
-        done = len(job.epoch_seconds)
-        if not done:
-            return self._duration_s(job) - (time.monotonic() - (job.started_at or time.monotonic()))
-        per_epoch = sum(job.epoch_seconds) / done
-        return max(0.0, per_epoch * (job.cfg.epochs - done - job.batch_fraction()) + 2.0)
+        return job.remaining_s(self._duration_s(job))
 
     # Dask's side.
 
@@ -242,11 +241,8 @@ class TrainingPool:
         """Hands waiting jobs to Dask while a worker thread is free (called under the lock)."""
         while self._waiting and len(self._futures) < self._slots:
             job = self._waiting.popleft()
-            s = self.settings
-            future = self._client.submit(
-                worker.run, job.id, dataclasses.asdict(job.cfg), job.data_dir, self.topic, s.nice, s.threads,
-                key=f"aelab-train-{job.id}", pure=False,
-            )  # fmt: skip
+            fn, args = job.task(self.topic, self.settings.nice, self.settings.threads)
+            future = self._client.submit(fn, *args, key=f"aelab-train-{job.id}", pure=False)
             self._futures[job.id] = future
             job.handed_at = time.monotonic()
             future.add_done_callback(self._on_done)
@@ -300,8 +296,9 @@ class TrainingPool:
             self._finish(job, "failed", LOST_WORKER if lost else _one_line(error))
 
     def _learn(self, job, result):
-        work = job.cfg.train_size * max(1, len(result["history"].get("loss", [])))
-        rate = max(0.0, result["seconds"] - 3.0) / max(1, work)
+        if result.get("stopped"):
+            return  # Part of the work, and not the part the estimate asks for.
+        rate = max(0.0, result["seconds"] - 3.0) / max(1, job.image_epochs())
         old = self._seconds_per_image_epoch
         self._seconds_per_image_epoch = rate if old is None else 0.5 * old + 0.5 * rate
 

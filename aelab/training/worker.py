@@ -18,8 +18,6 @@ import numpy as np
 SNAPSHOT_DIGITS = 2000  # Test digits in the live latent scatter: clusters show, and encoding takes ~0.1 s.
 SCORE_DIGITS = 1000  # Test digits a session's model is scored on: about a second, not 10-15 s for all 10,000.
 SCORE_SEED = 0  # The same digits for every session, so that scores compare across the class.
-BATCH_REPORT_S = 1.0  # At most one batch-progress event a second per job: enough for a progress bar.
-STOP_CHECK_S = 0.5  # How often a running job asks whether it should stop.
 
 
 def rows(n_total, n, seed):
@@ -79,41 +77,6 @@ def lower_priority(nice):
             continue  # The thread ended meanwhile.
 
 
-def _reporter(report, should_stop, steps):
-    import keras  # Not at the top: TensorFlow must start after `bound_threads`.
-
-    class Reporter(keras.callbacks.Callback):
-        """Batch progress (throttled), each epoch's logs, and the stop flag, checked between batches."""
-
-        epoch = 0
-        stopped = False  # Whether the stop flag ended training.
-        _last_report = _last_check = 0.0
-
-        def _check(self):
-            if should_stop():
-                self.model.stop_training = self.stopped = True
-
-        def on_epoch_begin(self, epoch, logs=None):
-            self.epoch, self._t0 = epoch, time.perf_counter()
-            report({"kind": "batch", "epoch": epoch, "batch": 0, "steps": steps})
-
-        def on_train_batch_end(self, batch, logs=None):
-            now = time.monotonic()
-            if now - self._last_report >= BATCH_REPORT_S:
-                self._last_report = now
-                report({"kind": "batch", "epoch": self.epoch, "batch": batch + 1, "steps": steps})
-            if now - self._last_check >= STOP_CHECK_S:
-                self._last_check = now
-                self._check()
-
-        def on_epoch_end(self, epoch, logs=None):
-            logs = {k: float(v) for k, v in (logs or {}).items()}
-            report({"kind": "epoch", "epoch": epoch, "logs": logs, "seconds": time.perf_counter() - self._t0})
-            self._check()
-
-    return Reporter()
-
-
 def train(cfg, data_dir, report, should_stop):
     """Trains one AE or VAE as the Models page asks, reporting as it goes.
 
@@ -131,10 +94,9 @@ def train(cfg, data_dir, report, should_stop):
         `stopped`, `snapshots` (a list of `(epoch, z)`), `labels` (of the
         snapshot digits), `train_images`, `data_was_cached` and `pid`.
     """
-    import keras
+    import keras  # Not at the top: TensorFlow must start after `bound_threads`.
 
-    from aelab.training import pipeline
-    from aelab.training.jobs import LatentSnapshots
+    from aelab.training import callbacks, pipeline
 
     t0 = time.perf_counter()
     report({"kind": "step", "step": "preparing", "fraction": 0.0})
@@ -150,15 +112,18 @@ def train(cfg, data_dir, report, should_stop):
         snapshots.append((epoch, z))
         report({"kind": "snapshot", "epoch": epoch, "z": z.astype("float32").tobytes()})
 
+    def on_epoch(epoch, epochs, logs, seconds):
+        report({"kind": "epoch", "epoch": epoch, "logs": logs, "seconds": seconds})
+
     keras.utils.set_random_seed(cfg.seed)  # The same weights for the same config, whatever ran here before.
     model = pipeline.build_model(cfg)
-    reporter = _reporter(report, should_stop, steps)
-    callbacks = [
-        LatentSnapshots(x_test[picked], on_snapshot),  # First: an epoch's scatter is there by the time its loss is.
-        reporter,
-        pipeline.KeepBest(),
-    ]
-    history = pipeline.fit(model, cfg, x_train, x_val, callbacks=callbacks).history
+    cbs = callbacks.build(
+        on_epoch=on_epoch,
+        on_batch=lambda epoch, batch, steps: report({"kind": "batch", "epoch": epoch, "batch": batch, "steps": steps}),
+        should_stop=should_stop,
+        snapshots=(x_test[picked], on_snapshot),
+    )
+    history = pipeline.fit(model, cfg, x_train, x_val, callbacks=cbs).history
     seconds = time.perf_counter() - t0
     report({"kind": "step", "step": "scoring", "fraction": 0.0})
     scored = x_test[rows(len(x_test), SCORE_DIGITS, SCORE_SEED)]
@@ -169,7 +134,7 @@ def train(cfg, data_dir, report, should_stop):
         "history": {k: [float(v) for v in vals] for k, vals in history.items()},
         "test_metrics": {**test, "test_digits": len(scored)},
         "seconds": seconds,
-        "stopped": reporter.stopped,
+        "stopped": callbacks.stopped(cbs),
         "snapshots": snapshots,
         "labels": labels,
         "train_images": len(x_train),
@@ -178,21 +143,24 @@ def train(cfg, data_dir, report, should_stop):
     }
 
 
-def run(job_id, cfg_fields, data_dir, topic, nice, threads):
-    """The Dask task: `train` with events on `topic` and a stop flag in a Dask `Event`.
+def prepare(job_id, data_dir, topic, nice, threads):
+    """Sets up this Dask worker for one job: priority, threads, its events and its stop flag.
+
+    Every pool task (a training here, a quick study in `aelab.experiments.jobs`) starts with it.
 
     Args:
         job_id: the job's id, put in every event.
-        cfg_fields: the `TrainConfig` as a dict (`dataclasses.asdict`).
         data_dir: the server's data folder; where this machine has no such folder, its own
             `AELAB_DATA_DIR` (or Keras' download) is used.
         topic: the pool's event topic.
         nice: the niceness this worker runs at, at least.
         threads: TensorFlow threads for this job.
+
+    Returns:
+        `(report, should_stop, data_dir)`: `report(msg)` sends one event to the server,
+        `should_stop()` reads the job's Dask `Event`, `data_dir` is this machine's folder.
     """
     import distributed
-
-    from aelab.training.config import TrainConfig
 
     lower_priority(nice)  # Also the threads TensorFlow starts from this one.
     bound_threads(threads)
@@ -204,4 +172,18 @@ def run(job_id, cfg_fields, data_dir, topic, nice, threads):
 
     # The server's folder if this machine has it (the local pool), else this machine's own setting.
     here = data_dir if data_dir and os.path.isdir(data_dir) else os.environ.get("AELAB_DATA_DIR") or None
-    return train(TrainConfig(**cfg_fields), here, report, stop.is_set)
+    return report, stop.is_set, here
+
+
+def run(job_id, cfg_fields, data_dir, topic, nice, threads):
+    """The Dask task of a training job: `train` with events on `topic` and a stop flag in a Dask `Event`.
+
+    Args:
+        job_id: the job's id.
+        cfg_fields: the `TrainConfig` as a dict (`dataclasses.asdict`).
+        data_dir, topic, nice, threads: see `prepare`.
+    """
+    from aelab.training.config import TrainConfig
+
+    report, should_stop, here = prepare(job_id, data_dir, topic, nice, threads)
+    return train(TrainConfig(**cfg_fields), here, report, should_stop)

@@ -5,6 +5,7 @@ import pytest
 import tensorflow as tf
 
 from aelab.inference import latent
+from aelab.models import contract
 
 
 class FakeDecoder:
@@ -123,10 +124,12 @@ def test_decode_and_reconstruct_shapes():
     assert rec.shape == (2, 28, 28, 1) and np.allclose(rec, 0.5)
 
 
-def test_check_latent_model_accepts_and_rejects():
-    latent.check_latent_model(FakeModel(), "ae2d")
-    latent.check_latent_model(FakeModel(vae=True), "vae2d")
+def test_the_contract_check_accepts_and_rejects():
+    contract.check(FakeModel(), "ae2d")
+    contract.check(FakeModel(vae=True), "vae2d")
     with pytest.raises(ValueError, match="vae2d"):
-        latent.check_latent_model(FakeModel(), "vae2d")
+        contract.check(FakeModel(), "vae2d")
     with pytest.raises(ValueError, match="encoder"):
-        latent.check_latent_model(object(), "ae2d")
+        contract.check(object(), "ae2d")
+    with pytest.raises(ValueError, match=r"Expected output images of shape \(32, 32, 3\)"):
+        contract.check(FakeModel(), "colorizer")  # A digit model under a colorizer's name.

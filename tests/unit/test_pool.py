@@ -13,6 +13,7 @@ import pytest
 
 from aelab import checkpoints, data
 from aelab.inference import latent
+from aelab.models import contract
 from aelab.training import jobs, pool, worker
 from aelab.training.config import TrainConfig
 
@@ -64,7 +65,7 @@ def test_a_job_trains_in_a_worker_process_and_comes_back(training_pool, tmp_path
     rows = worker.rows(len(x_test), worker.SNAPSHOT_DIGITS, job.cfg.seed)
     np.testing.assert_array_equal(job.snapshot_labels, y_test[rows])
     # The model rebuilt here from the worker's weights is the one that made the last snapshot.
-    latent.check_latent_model(job.model, "vae2d")
+    contract.check(job.model, "vae2d")
     np.testing.assert_allclose(snaps[-1][1], latent.encode(job.model, x_test[rows]), atol=1e-4)
 
     job.save("pool_vae", tmp_path)

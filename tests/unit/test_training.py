@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from aelab import checkpoints
-from aelab.training import pipeline
+from aelab.training import callbacks, pipeline
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -146,7 +146,7 @@ def test_progress_callback_reports_and_stops():
     x = np.random.default_rng(0).random((64, 28, 28, 1), dtype="float32")
     cfg = pipeline.TrainConfig(model="ae2d", epochs=5, batch_size=32, hidden_units=8)
     seen = []
-    cb = pipeline.ProgressCallback(
+    cb = callbacks.Progress(
         on_epoch=lambda e, n, logs, s: seen.append((e, n, "val_loss" in logs)), should_stop=lambda: len(seen) >= 2
     )
     history = pipeline.fit(pipeline.build_model(cfg), cfg, x[:48], x[48:], [cb])
@@ -156,7 +156,7 @@ def test_progress_callback_reports_and_stops():
 def test_keep_best_restores_best_weights():
     x = np.random.default_rng(0).random((64, 28, 28, 1), dtype="float32")
     cfg = pipeline.TrainConfig(model="ae2d", epochs=3, batch_size=32, hidden_units=8)
-    keep = pipeline.KeepBest()
+    keep = callbacks.KeepBest()
     model = pipeline.build_model(cfg)
     pipeline.fit(model, cfg, x[:48], x[48:], [keep])
     best = np.argmin(model.history.history["val_loss"])
