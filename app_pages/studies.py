@@ -1,12 +1,15 @@
-"""Studies: the tutorials' experiments, their stored results, and a quick rerun in the browser."""
+"""Studies: the tutorials' experiments, their stored results, and a quick rerun in the training pool."""
 
 import pandas as pd
 import streamlit as st
 
 from aelab import data, experiments
+from aelab.experiments import jobs as study_jobs
 from aelab.experiments import texts
 from aelab.experiments.figures import study_figure
 from aelab.i18n import N_, _
+from aelab.models import registry
+from app_pages import _state, _training
 
 # Parameter counts read better with thousands separators (101,200).
 NUMBER = st.column_config.NumberColumn(format="localized")
@@ -28,8 +31,6 @@ st.markdown(
         "here on a small slice (2,000 training images, 2 epochs), so expect rougher numbers."
     )
 )
-if "quick_results" not in st.session_state:
-    st.session_state.quick_results = {}  # study -> result of a quick rerun in this session.
 
 
 def shown_table(table):
@@ -74,37 +75,98 @@ def show_result(res, key, charts_per_row=2):
     )  # fmt: skip
 
 
-def quick_rerun(study):
-    """Runs the quick version of a study with a progress bar; keeps the result in the session."""
-    with st.status(_("Quick run of '{study}'…").format(study=_(TAB_LABELS[study])), expanded=True) as status:
-        bar = st.progress(0.0)
-        line = st.empty()
+def start_rerun(study, pool):
+    """Queues this session's quick rerun of a study in the training pool; None after an st.error saying why not."""
+    try:
+        job = study_jobs.StudyJob(study, state.owner, data.resolve_data_dir(), _training.session_alive())
+        job.check_cap()  # Each of its models counts as one training (aelab.experiments.models_trained).
+        return pool.submit(job)
+    except ValueError as e:
+        st.error(str(e))
+        return None
 
-        def progress(fraction, message):
-            bar.progress(min(max(fraction, 0.0), 1.0))
-            if message:
-                line.write(message)
 
-        try:
-            res = experiments.run_study(study, experiments.budget_for(study, quick=True), progress=progress)
-        except data.DataError as e:
-            status.update(label=_("The quick run could not read the data"), state="error")
-            st.error(str(e))
+@st.fragment(run_every=1.0)
+def watch(job, queued):
+    """A queued or running rerun's place or progress, refreshed every second without holding a script thread.
+
+    Args:
+        job: the `StudyJob`.
+        queued: whether it was in the queue when the page ran (its button said "Leave the queue").
+    """
+    if job.finished or (job.queue_position() is not None) != queued:
+        st.rerun()  # Its button and the result change: the whole page follows.
+    if queued:
+        st.info(_training.queue_text(job, job.pool.slots()))
+    else:
+        fraction, text = job.progress()
+        st.progress(fraction, text=text)
+
+
+def rerun_panel(study):
+    """The study's "Rerun a quick version": one pool job per session, its queue place, progress and Stop."""
+    slot = f"study:{study}"
+    job = state.jobs.get(slot)
+    live = state.live_job()  # One job per session, whichever page started it.
+    busy = live is not None
+    # A click sent just before the button was disabled must not start a second job.
+    if st.button(_("Rerun a quick version"), key=f"rerun_{study}", disabled=busy) and not busy:
+        pool = _training.pool()
+        job = start_rerun(study, pool) if pool is not None else None
+        if job is None:
             return
-        done = _("Quick run finished in {seconds:.0f} s").format(seconds=res["seconds"])
-        status.update(label=done, state="complete", expanded=False)
-    st.session_state.quick_results[study] = res
+        state.jobs[slot] = job
+        st.rerun()  # The page again, the button locked while the job waits or runs.
+    if busy and live is not job:
+        st.info(
+            _("Your {job} job is {status}: one job per session, so a quick rerun can start once it has ended.").format(
+                job=job_name(live), status=_(live_status(live))
+            )
+        )
+    if job is None:
+        return
+    if not job.finished:
+        with st.status(_("Quick run of '{study}'…").format(study=_(TAB_LABELS[study])), expanded=True):
+            queued = _training.stop_button(job, f"stop_{study}")
+            watch(job, queued)
+        return
+    if job.status == "failed":
+        st.error(_("Training failed: {error}").format(error=_(job.error)))  # A known reason is translated.
+    elif job.result is None:
+        st.info(_("Quick run stopped: nothing to show."))
+    else:
+        st.success(_("Quick run finished in {seconds:.0f} s").format(seconds=job.result["seconds"]))
 
 
+def job_name(job):
+    """What a session's job is, in a sentence: "AE", "quick study"."""
+    slot = next(k for k, j in state.jobs.items() if j is job)  # A kind, or "study:<name>".
+    return _(registry.get(slot).short) if slot in registry.KINDS else _("quick study")
+
+
+def live_status(job):
+    """A live job's status as the Models page says it ("waiting", "running"), to translate."""
+    return {"waiting": N_("waiting"), "running": N_("running")}.get(job.status, job.status)
+
+
+def adopt_results():
+    """Keeps the results of this session's quick reruns that finished, whichever page was open then."""
+    for slot, job in state.jobs.items():
+        study = slot.removeprefix("study:")
+        if slot.startswith("study:") and job.finished and job.result is not None:
+            state.study_results[study] = job.result
+
+
+state = _state.get()
+adopt_results()
 tabs = st.tabs([_(label) for label in TAB_LABELS.values()])
 for study, tab in zip(TAB_LABELS, tabs, strict=True):
     with tab:
         st.subheader(_(experiments.TITLES[study]))
         # First, so that a finished run shows at once beside the stored result below.
-        if st.button(_("Rerun a quick version"), key=f"rerun_{study}"):
-            quick_rerun(study)
+        rerun_panel(study)
         stored = experiments.load_result(study)
-        quick = st.session_state.quick_results.get(study)
+        quick = state.study_results.get(study)
         # With a quick rerun, the two side by side on a wide screen (one above the other on a
         # phone, where columns stack), each chart the width of its half.
         here, beside = st.columns(2, gap="large") if quick else (st.container(), None)
