@@ -7,9 +7,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from aelab import experiments, metrics
+from aelab import checkpoints, experiments, metrics
 from aelab.experiments import __main__ as cli
 from aelab.experiments import latent_sweep, optimization
+from aelab.experiments.jobs import StudyJob
+from aelab.training import jobs
+from aelab.training.callbacks import Stopped
 
 LIMIT = "200"  # Training, validation and test images per quick study in these tests.
 
@@ -142,3 +145,46 @@ def test_replot_redraws_from_the_json(tmp_path, capsys):
     assert Image.open(tmp_path / "compression.png").size[0] > 400
     assert cli.main(["pca", "--replot", "--out", str(tmp_path)]) == 2
     assert "no readable result" in capsys.readouterr().err
+
+
+def test_a_stop_ends_a_study_between_batches_or_models(data_dir):
+    budget = experiments.budget_for("variants", quick=True, limit=int(LIMIT))
+    said = []
+
+    def progress(fraction, message):
+        said.append((fraction, message))
+
+    with pytest.raises(Stopped):  # Asked while the first model trains: it ends after a batch, keeping nothing.
+        experiments.run_study("variants", budget, progress=progress, should_stop=lambda: len(said) >= 1)
+    assert len(said) == 1 and said[0][0] == 0.0  # Only the first model's start was reported.
+
+
+def test_a_quick_study_counts_each_of_its_models_against_the_classroom_cap(monkeypatch):
+    monkeypatch.setenv(checkpoints.READ_ONLY_ENV, "1")
+    job = StudyJob("optimizers", "me")
+    assert job.models == len(optimization.OPTIMIZERS) == 5
+    assert job.image_epochs() == 5 * 2000 * 2
+    job.check_cap()  # 20,000 image-epochs: within the default 50,000.
+    monkeypatch.setenv(jobs.CAP_ENV, "15000")
+    with pytest.raises(ValueError, match=r"at most 15,000 .* trains 5 models on 2,000 images × 2 epochs = 20,000"):
+        job.check_cap()
+    assert StudyJob("pca", "me").models == len(latent_sweep.QUICK_LATENTS)
+    monkeypatch.delenv(checkpoints.READ_ONLY_ENV)
+    StudyJob("optimizers", "me").check_cap()  # No cap outside class.
+
+
+def test_a_study_jobs_events_and_result_as_the_pool_applies_them():
+    job = StudyJob("variants", "me", language="en")
+    assert job.progress() == (0.0, "waiting for a free worker")
+    job.apply({"kind": "start", "pid": 123})
+    assert job.status == "running" and job.worker_pid == 123
+    job.apply({"kind": "progress", "fraction": 0.5, "message": "Training the Sparse AE…"})
+    job.apply({"kind": "progress", "fraction": 0.6, "message": None})  # An epoch: the model's line stays.
+    assert job.progress() == (0.6, "Training the Sparse AE…") and job.step == "training"
+    job.adopt({"result": {"study": "variants"}, "stopped": False, "seconds": 9.0})
+    job.finish("done")
+    assert job.result == {"study": "variants"} and job.progress() == (1.0, "done")
+    failed = StudyJob("variants", "me")
+    failed.adopt({"result": {"study": "variants"}, "stopped": False, "seconds": 1.0})
+    failed.finish("failed", "DataError: no mnist.npz")
+    assert failed.result is None
