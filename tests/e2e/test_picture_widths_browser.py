@@ -51,6 +51,8 @@ BOXES = """() => [...document.querySelectorAll('[data-testid="stMain"] img, [dat
 # The loaded, visible pictures matching a selector under the main block.
 LOADED = """(sel) => [...document.querySelectorAll('[data-testid="stMain"] ' + sel)]
   .filter(i => i.getBoundingClientRect().width > 0 && i.complete && i.naturalWidth > 0).length"""
+VISIBLE = """(sel) => [...document.querySelectorAll('[data-testid="stMain"] ' + sel)]
+  .filter(i => i.getBoundingClientRect().width > 0).length"""
 # Streamlit scrolls stMain; anything too wide would give it a horizontal scroll.
 SIDEWAYS = """() => { const m = document.querySelector('[data-testid="stMain"]');
   return {scroll: m.scrollWidth, client: m.clientWidth, window: document.documentElement.clientWidth}; }"""
@@ -70,6 +72,9 @@ def open_at(chromium, app_url, link, size):
             else route.abort()
         ),
     )
+    page.failed = []  # Pictures the server did not send: named when a picture turns out broken.
+    page.on("response", lambda r: page.failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.on("requestfailed", lambda r: page.failed.append(f"{r.failure} {r.url}"))
     page.goto(f"{app_url}/{link}", wait_until="domcontentloaded")
     return page, ctx
 
@@ -86,6 +91,10 @@ def test_every_picture_fits_its_column(chromium, app_url, screenshot_dir, name, 
             # The link's 40 rows are the selection of both charts.
             selected = page.locator(MAIN).get_by_text(f"{SELECTED} digits selected")
             assert selected.count() == 2, f"{selected.count()} models say '{SELECTED} digits selected'"
+        # Every picture on screen decoded (a run that began after the idle wait may still be sending one);
+        # a broken one never is, and is named by the checks below.
+        give_up = page.evaluate("performance.now()") + 30_000
+        page.wait_for_function(f"(t) => ({LOADED})('img') === ({VISIBLE})('img') || performance.now() > t", arg=give_up)
         boxes = page.evaluate(BOXES)
         viewport = page.evaluate(SIDEWAYS)
         page.locator(f"{MAIN} {shown}").first.evaluate(SCROLL_BELOW_HEADER)
@@ -104,7 +113,8 @@ def test_every_picture_fits_its_column(chromium, app_url, screenshot_dir, name, 
     for b in boxes:
         assert b["x0"] >= b["c0"] - 1 and b["x1"] <= b["c1"] + 1, f"{where}: {b['what']} runs past its column: {b}"
         assert b["x0"] >= -1 and b["x1"] <= viewport["window"] + 1, f"{where}: {b['what']} runs off the screen: {b}"
-        if b["img"]:  # Shrunk, not squeezed: the aspect of the picture itself.
+        if b["img"]:  # Loaded; shrunk, not squeezed: the aspect of the picture itself.
+            assert b["nw"] > 0 and b["h"] > 0, f"{where}: {b['what']} is broken or empty: {b}; failed: {page.failed}"
             assert abs(b["w"] / b["h"] - b["nw"] / b["nh"]) < 0.02 * b["nw"] / b["nh"], f"{where}: {b['what']}: {b}"
     assert viewport["scroll"] <= viewport["client"] + 1, f"{where}: the page scrolls sideways: {viewport}"
     if name == "explore":
