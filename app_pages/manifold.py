@@ -34,7 +34,8 @@ state = _state.get()
 controls, result = st.columns([2, 3], gap="medium")
 kinds = [k.name for k in registry.latent_kinds()]
 _urlstate.page([_urlstate.kind_param("manifold_kind", default="vae2d")], write=False)  # The rest needs the model.
-kind = controls.radio(_("Model"), kinds, format_func=lambda k: _(registry.get(k).title), key="manifold_kind")
+titles = {k: _(registry.get(k).title) for k in kinds}  # Made here: AppTest may format outside the run.
+kind = controls.radio(_("Model"), kinds, format_func=titles.get, key="manifold_kind")
 model, info = _common.active_model(kind)
 if model is None:
     st.stop()

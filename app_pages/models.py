@@ -40,7 +40,8 @@ st.markdown(
 state = _state.get()
 kinds = [k.name for k in registry.latent_kinds()]
 _urlstate.page([_urlstate.kind_param("models_kind")])
-kind = st.radio(_("Model"), kinds, format_func=lambda k: _(registry.get(k).title), horizontal=True, key="models_kind")
+titles = {k: _(registry.get(k).title) for k in kinds}  # Made here: AppTest may format outside the run.
+kind = st.radio(_("Model"), kinds, format_func=titles.get, horizontal=True, key="models_kind")
 
 
 def short(kind):
@@ -57,8 +58,9 @@ def choose_active(kind):
         options.append(current)
     # The key follows the active choice, so a change made elsewhere (a training
     # run that finished) shows up here instead of being overridden by the widget.
+    labels = {c: _common.choice_label(c) for c in options}  # Made here: format_func may run outside the run.
     choice = st.selectbox(
-        _("Use"), options, index=options.index(current), format_func=_common.choice_label, key=f"use_{kind}_{current}"
+        _("Use"), options, index=options.index(current), format_func=labels.get, key=f"use_{kind}_{current}"
     )
     if choice != current:
         state.active[kind] = choice

@@ -6,6 +6,7 @@ Models and data come from the environment, as in the app: AELAB_CHECKPOINT_DIR
 
 import json
 import pathlib
+import time
 
 import pytest
 from streamlit.proto.WidgetStates_pb2 import WidgetState
@@ -102,6 +103,25 @@ def download(monkeypatch):
     return fetch
 
 
+def finish_training(at, timeout):
+    """Reruns the page until this session's training jobs have ended, then once more to show the result.
+
+    A click on Train queues a job in the pool; while the pool is still starting (a fresh process)
+    the job waits, and the page shows its place in the queue and ends its run. A browser's page
+    then looks again (a fragment every 2 s); this does the same, waiting for the job, not for a
+    fixed time.
+
+    Returns:
+        `at`, after the last run.
+    """
+    deadline = time.monotonic() + timeout
+    while any(not job.finished for job in at.session_state["aelab"].jobs.values()):
+        assert time.monotonic() < deadline, "the training job did not end in time"
+        time.sleep(0.5)
+        at.run(timeout=timeout)
+    return at.run(timeout=timeout)
+
+
 def train_one_epoch(at, timeout):
     """Trains the AE for one epoch on 1,000 images from the Models page and checks the page said so.
 
@@ -115,6 +135,7 @@ def train_one_epoch(at, timeout):
     at.slider(key="epochs_ae2d").set_value(1)
     at.select_slider(key="size_ae2d").set_value(1000)
     at.button(key="train_ae2d").click().run(timeout=timeout)
+    finish_training(at, timeout)
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     assert "Trained 1 epoch in" in at.success[0].value

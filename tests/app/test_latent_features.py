@@ -189,7 +189,7 @@ def test_selection_on_one_chart_highlights_the_same_digits_on_both(open_page, se
     assert json.loads(at.get("plotly_chart")[0].proto.config)["toImageButtonOptions"]["format"] == "png"
 
     at.button(key="latent_clear").click().run()
-    assert at.session_state["latent_rows"] == [] and len(at.info) == 2
+    assert at.session_state["aelab"].rows == [] and len(at.info) == 2
 
 
 # 4. VAE uncertainty and sampling.
@@ -212,9 +212,9 @@ def test_posterior_ellipses_and_prior_samples(open_page, select_points, mnist, m
 
     at.slider(key="samples").set_value(5)
     at.button(key="prior_sample").click().run()
-    seed = at.session_state["prior_seed"]
+    seed = at.session_state["aelab"].prior_seed
     samples = trace(at.get("plotly_chart")[0], "prior samples")
     np.testing.assert_allclose(np.array([samples["x"], samples["y"]]).T, posterior.sample_prior(5, seed), atol=1e-6)
     assert at.image[0].captions == [f"5 points from N(0, I), decoded (seed {seed})"]
     at.button(key="prior_sample").click().run()
-    assert at.session_state["prior_seed"] != seed  # a new draw
+    assert at.session_state["aelab"].prior_seed != seed  # a new draw

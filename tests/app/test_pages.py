@@ -8,8 +8,9 @@ import pathlib
 import pytest
 from PIL import Image
 
+from aelab import shelf
 from aelab.training import jobs
-from tests.app.conftest import train_one_epoch
+from tests.app.conftest import finish_training, train_one_epoch
 
 APP = pathlib.Path(__file__).resolve().parents[2] / "app.py"
 
@@ -95,7 +96,7 @@ def test_page_runs_without_errors(open_page, path):
 
 def test_models_page_shows_summary_and_training_form(open_page):
     at = open_page()
-    assert at.radio(key="models_kind").value == "Autoencoder (AE)"
+    assert at.radio(key="models_kind").value == "ae2d"
     assert int(summary(at, "Parameters").replace(",", "")) > 0
     assert summary(at, "Test PSNR").endswith("dB")
     for label in ("Epochs", "Batch size", "Training images", "Learning rate"):
@@ -103,14 +104,14 @@ def test_models_page_shows_summary_and_training_form(open_page):
     assert by_label(at.selectbox, "Optimizer").options == ["adam", "sgd", "rmsprop", "adagrad"]
     assert at.button(key="train_ae2d").label == "Train"
 
-    at.radio(key="models_kind").set_value("Variational autoencoder (VAE)").run()
+    at.radio(key="models_kind").set_value("vae2d").run()
     assert not at.exception
     assert "Test −ELBO (nats)" in at.table[0].value.index
 
 
 def test_train_save_and_load_back(open_page, user_dir):
     at = train_one_epoch(open_page(), timeout=180)
-    assert at.session_state["active"]["ae2d"] == "session"
+    assert str(at.session_state["aelab"].active["ae2d"]) == "session"
     assert "trained in this session" in " ".join(m.value for m in at.sidebar.markdown)
     assert summary(at, "Training data") == "1,000 MNIST images"
 
@@ -133,9 +134,9 @@ def test_train_save_and_load_back(open_page, user_dir):
     at = open_page()
     use = by_label(at.selectbox, "Use")
     assert "saved model 'class_demo'" in use.options
-    use.set_value("saved model 'class_demo'").run()
+    use.set_value(shelf.Choice("ae2d", "saved", "class_demo")).run()
     assert not at.exception and not at.error
-    assert at.session_state["active"]["ae2d"] == "saved:class_demo"
+    assert str(at.session_state["aelab"].active["ae2d"]) == "saved:class_demo"
     assert "saved model 'class_demo'" in " ".join(m.value for m in at.sidebar.markdown)
     assert summary(at, "Epochs") == "1"
 
@@ -154,9 +155,10 @@ def test_stop_keeps_the_model_trained_so_far(open_page, monkeypatch):
     at.slider(key="epochs_ae2d").set_value(20)
     at.select_slider(key="size_ae2d").set_value(1000)
     at.button(key="train_ae2d").click().run(timeout=180)
+    finish_training(at, timeout=180)
     assert not at.exception, [e.value for e in at.exception]
     assert "(stopped early)" in at.success[0].value
-    assert at.session_state["active"]["ae2d"] == "session"
+    assert str(at.session_state["aelab"].active["ae2d"]) == "session"
     assert summary(at, "Epochs").endswith("(stopped early)")
     assert int(summary(at, "Epochs").split()[0]) < 20
 
@@ -179,7 +181,7 @@ def test_latent_space_selection_shows_originals_and_reconstructions(open_page, s
 
 def test_manifold_sliders_change_the_picture(open_page):
     at = open_page("app_pages/manifold.py")
-    assert at.radio[0].value == "Variational autoencoder (VAE)"
+    assert at.radio[0].value == "vae2d"
     assert by_label(at.slider, "z0 range").value == (-4.0, 4.0)
     manifold = charts(at)[0].proto.spec
     lo, hi = grid_ends(manifold)  # The mosaic is placed in latent units: its cells' centres run from -4 to 4.
@@ -208,7 +210,7 @@ def test_manifold_sliders_change_the_picture(open_page):
 
 def test_manifold_for_the_ae_uses_its_own_range(open_page):
     at = open_page("app_pages/manifold.py")
-    at.radio[0].set_value("Autoencoder (AE)").run()
+    at.radio[0].set_value("ae2d").run()
     assert not at.exception and not at.error
     lo, hi = by_label(at.slider, "z0 range").value
     assert lo < hi
@@ -231,7 +233,7 @@ def test_denoising_sigma_changes_the_psnr(open_page):
     assert float(after[0].split()[0]) < float(before[0].split()[0])  # more noise, lower PSNR
 
     # Zero-mean noise of strength 0 leaves the digits as they are: no infinite PSNR shown.
-    at.selectbox(key="noise_kind").set_value("Gaussian")
+    at.selectbox(key="noise_kind").set_value("gaussian")
     by_label(at.slider, "Noise level σ").set_value(0.0).run()
     assert not at.exception
     assert metric(at, "PSNR noisy") == "identical" and not by_label(at.metric, "PSNR denoised").delta
@@ -239,7 +241,7 @@ def test_denoising_sigma_changes_the_psnr(open_page):
     original = grid_pictures(at)[0][1]
     at.button(key="noise_new").click().run()
     assert (grid_pictures(at)[0][1] != original).any()  # new digits
-    at.selectbox(key="noise_kind").set_value("Salt and pepper").run()
+    at.selectbox(key="noise_kind").set_value("salt_pepper").run()
     assert not at.exception
 
 

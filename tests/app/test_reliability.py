@@ -15,7 +15,7 @@ import keras
 import pytest
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-from aelab import checkpoints
+from aelab import checkpoints, shelf
 from aelab.data import images
 from tests.unit import test_bad_uploads as files
 
@@ -155,7 +155,7 @@ def test_broken_saved_model_is_a_message_on_the_pages_that_use_it(open_page, use
     pathlib.Path(path).write_bytes(data[:100])
 
     at = open_page()
-    at.selectbox(key="use_ae2d_shipped").set_value("saved model 'class_model'").run()
+    at.selectbox(key="use_ae2d_shipped").set_value(shelf.Choice("ae2d", "saved", "class_model")).run()
     assert not at.exception
     assert "does not match its sidecar" in texts(at.error) and "class_model" in texts(at.error)
     at.switch_page("app_pages/denoising.py").run()
@@ -170,7 +170,7 @@ def train_tiny(at, kind="ae2d"):
     at.select_slider(key=f"size_{kind}").set_value(1000)
     at.button(key=f"train_{kind}").click().run(timeout=180)
     assert not at.exception, [e.value for e in at.exception]
-    assert at.session_state["active"][kind] == "session"
+    assert str(at.session_state["aelab"].active[kind]) == "session"
     return at
 
 
@@ -196,7 +196,8 @@ def test_save_box_refuses_names_that_could_leave_the_folder(open_page, user_dir,
     at.text_input(key="save_name_ae2d").input("  lesson_1  ")
     at.button(key="save_ae2d").click().run()
     assert not at.error and "Saved as 'lesson_1'" in at.success[-1].value
-    assert sorted(os.listdir(user_dir)) == ["lesson_1.json", "lesson_1.keras"]
+    # The one save path (aelab.shelf.save): the sidecar, and for a latent kind the decoder for the navigator.
+    assert sorted(os.listdir(user_dir)) == ["lesson_1.decoder.onnx", "lesson_1.json", "lesson_1.keras"]
 
 
 def test_classroom_mode_trains_in_the_session_but_never_saves(open_page, user_dir, tmp_path, monkeypatch):
@@ -235,6 +236,9 @@ def test_one_session_training_never_changes_another(open_page):
 
     student_b.run()
     assert not student_b.exception
-    assert student_b.session_state["active"] == {"ae2d": "shipped", "vae2d": "shipped"}
+    assert {k: str(c) for k, c in student_b.session_state["aelab"].active.items()} == {
+        "ae2d": "shipped",
+        "vae2d": "shipped",
+    }
     assert "**AE**: shipped checkpoint" in texts(student_b.sidebar.markdown)
     assert [c.proto.spec for c in student_b.get("plotly_chart")] == charts_before

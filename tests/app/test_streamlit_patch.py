@@ -1,4 +1,4 @@
-"""Guards the one place aelab changes Streamlit's behaviour (see app_pages/_common.py)."""
+"""Guards the one place aelab changes Streamlit's behaviour (see app_pages/_streamlit_patch.py)."""
 
 import sys
 import types
@@ -19,9 +19,9 @@ def test_running_the_app_never_clears_the_keras_session(open_page, monkeypatch):
 
 
 def test_replacement_keeps_keras_and_closes_matplotlib(monkeypatch):
-    from app_pages import _common
+    from app_pages import _streamlit_patch
 
-    assert script_runner._clean_problem_modules is _common._clean_problem_modules_except_keras
+    assert script_runner._clean_problem_modules is _streamlit_patch._clean_problem_modules_except_keras
     calls = []
     fake_keras = types.SimpleNamespace(backend=types.SimpleNamespace(clear_session=lambda: calls.append("keras")))
     fake_plt = types.SimpleNamespace(close=lambda what: calls.append(("plt", what)))

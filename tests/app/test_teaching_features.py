@@ -11,6 +11,7 @@ from PIL import Image
 from aelab import checkpoints, data
 from aelab.inference import latent
 from aelab.training import pipeline
+from tests.app.conftest import finish_training
 
 DENOISING = "app_pages/denoising.py"
 MANIFOLD = "app_pages/manifold.py"
@@ -61,7 +62,7 @@ def test_denoising_robustness_chart_follows_the_slider_and_the_noise_kind(open_p
     assert {s["x0"] for s in spec["layout"]["shapes"]} == {0.8}
     assert spec["data"][1]["y"] == denoised_psnr  # the same (cached) sweep; only the marker moved
 
-    at.selectbox(key="noise_kind").set_value("Salt and pepper").run()
+    at.selectbox(key="noise_kind").set_value("salt_pepper").run()
     spec = json.loads(chart(at, "noise_robustness").spec)
     assert spec["data"][0]["y"][0] is None  # no noise at σ 0: infinite PSNR is left out
     assert spec["data"][1]["y"] != denoised_psnr
@@ -92,6 +93,7 @@ def test_training_shows_the_latent_scatter_and_replays_it_by_epoch(open_page):
     at.slider(key="epochs_ae2d").set_value(2)
     at.select_slider(key="size_ae2d").set_value(1000)
     at.button(key="train_ae2d").click().run(timeout=180)
+    finish_training(at, timeout=180)
     assert not at.exception, [e.value for e in at.exception]
     epoch = by_label(at.select_slider, "Epoch shown")
     assert epoch.options == ["0 (untrained)", "1", "2"] and epoch.value == 2
@@ -111,15 +113,15 @@ def test_training_shows_the_latent_scatter_and_replays_it_by_epoch(open_page):
 
 def test_a_link_sets_the_denoising_widgets_and_moves_follow_in_the_url(open_page):
     at = open_page(DENOISING, query={"noise": "gaussian", "sigma": "0.8", "digits": "3", "seed": "7"})
-    assert at.selectbox(key="noise_kind").value == "Gaussian"
+    assert at.selectbox(key="noise_kind").value == "gaussian"
     assert by_label(at.slider, "Noise level σ").value == 0.8
     assert by_label(at.slider, "Digits").value == 3
-    assert at.session_state["sample_seed"]["denoise"] == 7
+    assert at.session_state["aelab"].seeds["denoise"] == 7
     # Three digits, each a row of original | noisy | denoised in the page's inline grid (app_pages/_pictures.py).
     (grid,) = [h.proto.body for h in at.get("html") if 'class="aelab-grid"' in h.proto.body]
     assert grid.count('<img src="data:image/png;base64,') == 3 * 3
 
-    at.selectbox(key="noise_kind").set_value("Salt and pepper").run()
+    at.selectbox(key="noise_kind").set_value("salt_pepper").run()
     # sigma and digits are bound by Streamlit (bind="query-params"): the browser writes them (e2e test), the
     # page writes the rest without disturbing them.
     assert at.query_params == {"noise": "salt_pepper", "sigma": "0.8", "digits": "3", "seed": "7"}
@@ -140,17 +142,17 @@ def test_a_bad_link_is_ignored_or_clamped_never_a_traceback(open_page, query):
     assert not at.exception and not at.error
     sigma, digits = by_label(at.slider, "Noise level σ").value, by_label(at.slider, "Digits").value
     assert 0.0 <= sigma <= 1.0 and 1 <= digits <= 10
-    assert at.selectbox(key="noise_kind").value == "Gaussian around grey (the tutorial's)"
+    assert at.selectbox(key="noise_kind").value == "tutorial"
     if query.get("sigma") == "7":
-        assert (sigma, digits) == (0.5, 5)  # out of range: Streamlit's binding ignores them (the defaults)
+        assert (sigma, digits) == (1.0, 1)  # out of range: clamped, as the README says (Streamlit would ignore them)
     if query.get("digits") == "1e9":
         assert digits == 5  # not a whole number: the default
-    assert at.session_state["sample_seed"]["denoise"] == 0  # a negative seed is clamped, a huge value ignored
+    assert at.session_state["aelab"].seeds["denoise"] == 0  # a negative seed is clamped, a huge value ignored
 
 
 def test_a_link_opens_the_manifold_at_a_point(open_page):
     at = open_page(MANIFOLD, query={"model": "vae", "grid": "12", "z0": "-2,2", "z1": "3,-1", "pick": "1.5,-0.5"})
-    assert at.radio(key="manifold_kind").value == "Variational autoencoder (VAE)"
+    assert at.radio(key="manifold_kind").value == "vae2d"
     assert by_label(at.slider, "Grid size (digits per side)").value == 12
     assert by_label(at.slider, "z0 range").value == (-2.0, 2.0)
     assert by_label(at.slider, "z1 range").value == (-1.0, 3.0)  # put in order
@@ -160,7 +162,7 @@ def test_a_link_opens_the_manifold_at_a_point(open_page):
     by_label(at.slider, "Pick z1").set_value(2.0).run()
     assert at.query_params["pick"] == "1.5,2" and at.query_params["grid"] == "12"
     # The link's values are in VAE units: the AE starts from its own ranges (where its digits are).
-    at.radio(key="manifold_kind").set_value("Autoencoder (AE)").run()
+    at.radio(key="manifold_kind").set_value("ae2d").run()
     assert not at.exception
     assert by_label(at.slider, "Grid size (digits per side)").value == 30
     (x_test, _), ae = data.load_mnist()[1], checkpoints.load("ae2d")
@@ -173,7 +175,7 @@ def test_a_link_opens_the_manifold_at_a_point(open_page):
 
 def test_a_link_sets_the_models_page_and_the_colorization_sample(open_page):
     at = open_page(query={"model": "vae"})
-    assert at.radio(key="models_kind").value == "Variational autoencoder (VAE)"
+    assert at.radio(key="models_kind").value == "vae2d"
     assert at.query_params == {"model": "vae"}
 
     at = open_page(COLORIZATION, query={"class": "ship", "images": "2", "seed": "3"})
@@ -190,7 +192,10 @@ def test_a_link_can_name_a_saved_model_and_a_missing_one_is_reported(open_page, 
     checkpoints.save(pipeline.build_model(cfg), "lesson3", {"kind": "vae2d", "config": {"model": "vae2d"}}, user_dir)
     at = open_page(query={"vae": "lesson3", "ae": "no_such_model"})
     assert not at.exception
-    assert at.session_state["active"] == {"ae2d": "shipped", "vae2d": "saved:lesson3"}
+    assert {k: str(c) for k, c in at.session_state["aelab"].active.items()} == {
+        "ae2d": "shipped",
+        "vae2d": "saved:lesson3",
+    }
     assert "saved model 'lesson3'" in " ".join(m.value for m in at.sidebar.markdown)
     assert "no_such_model" in at.toast[0].value  # said once, not a traceback
     assert at.query_params == {"model": "ae", "vae": "lesson3"}  # the page's own link keeps the saved VAE
@@ -205,7 +210,7 @@ def test_a_link_opens_the_latent_space_on_a_tab_with_a_selection(open_page):
     query = {"tab": "interpolate", "a": "10", "b": "13", "steps": "5", "rows": "3,10,13,99999"}
     at = open_page("app_pages/latent_space.py", query=query)
     assert at.session_state["latent_tab"] == "Interpolate"
-    assert at.session_state["latent_rows"] == [3, 10, 13]  # a row past the test set is dropped
+    assert at.session_state["aelab"].rows == [3, 10, 13]  # a row past the test set is dropped
     assert (at.number_input(key="interp_a").value, at.number_input(key="interp_b").value) == (10, 13)
     assert at.slider(key="steps").value == 5
     at.number_input(key="interp_a").set_value(11).run()  # inside a fragment: the URL follows too
@@ -217,4 +222,4 @@ def test_a_link_opens_the_latent_space_on_a_tab_with_a_selection(open_page):
     assert "4 points from N(0, I), decoded (seed 42)" in [i.captions[0] for i in at.image]
 
     at = open_page("app_pages/latent_space.py", query={"tab": "nope", "rows": "1,two", "a": "-1"})
-    assert not at.exception and at.session_state["latent_tab"] == "Explore" and at.session_state["latent_rows"] == []
+    assert not at.exception and at.session_state["latent_tab"] == "Explore" and at.session_state["aelab"].rows == []

@@ -16,7 +16,7 @@ import pytest
 
 from aelab import data
 from aelab.training import pool
-from app_pages import _common
+from app_pages import _training
 from tests.app.conftest import train_one_epoch
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -96,13 +96,13 @@ def test_the_app_trains_on_an_existing_two_worker_cluster(dask_cluster, open_pag
         _train_one_epoch(open_page, worker_cmd)
     finally:
         # The app's pool for this address goes before the cluster does (no reconnection attempts).
-        _common._training_pool(pool.PoolSettings.from_env()).close()
-        _common._training_pool.clear()
+        _training._pool(pool.PoolSettings.from_env()).close()
+        _training._pool.clear()
 
 
 def _train_one_epoch(open_page, worker_cmd):
     at = train_one_epoch(open_page(), timeout=240)
-    job = at.session_state["jobs"]["ae2d"]
-    assert job.status == "done" and at.session_state["active"]["ae2d"] == "session"
+    job = at.session_state["aelab"].jobs["ae2d"]
+    assert job.status == "done" and str(at.session_state["aelab"].active["ae2d"]) == "session"
     # It ran in one of the processes that `dask worker` started.
     assert job.worker_pid in _descendants(worker_cmd) - {worker_cmd}

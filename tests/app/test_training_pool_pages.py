@@ -12,7 +12,7 @@ from test_pages import summary
 from aelab import data
 from aelab.training import jobs, pool
 from aelab.training.config import TrainConfig
-from app_pages import _common
+from app_pages import _training
 
 pytestmark = pytest.mark.skipif(data.resolve_data_dir() is None, reason="set AELAB_DATA_DIR")
 
@@ -22,7 +22,7 @@ def app_pool(monkeypatch):
     """The app's pool with one worker, so that a second job has to wait."""
     monkeypatch.setenv(pool.WORKERS_ENV, "1")
     monkeypatch.delenv(pool.ADDRESS_ENV, raising=False)
-    return _common._training_pool(pool.PoolSettings.from_env())
+    return _training._pool(pool.PoolSettings.from_env())
 
 
 def wait_until(condition, timeout=180):
@@ -58,7 +58,7 @@ def test_a_waiting_job_shows_its_place_and_estimated_start_and_stops(open_page, 
         at.button(key="stop_ae2d").click().run()
         assert "Stopped before it started" in texts(at.info)
         assert not at.button(key="train_ae2d").disabled
-        assert at.session_state["active"]["ae2d"] == "shipped"
+        assert str(at.session_state["aelab"].active["ae2d"]) == "shipped"
     finally:
         other.stop()
         other.wait(60)
@@ -80,7 +80,7 @@ def test_two_sessions_queue_in_order_and_each_gets_its_own_model(open_page, app_
         assert "1 jobs ahead of you" in texts(second.info)
     finally:
         blocker.stop()
-    a, b = first.session_state["jobs"]["ae2d"], second.session_state["jobs"]["ae2d"]
+    a, b = first.session_state["aelab"].jobs["ae2d"], second.session_state["aelab"].jobs["ae2d"]
     assert a.wait(240) and b.wait(240), (a.error, b.error)
     assert b.started_at > a.started_at  # First in, first out.
     for at in (first, second):
@@ -89,6 +89,6 @@ def test_two_sessions_queue_in_order_and_each_gets_its_own_model(open_page, app_
         assert "Trained" in texts(at.success), texts(at.error)
     # Each session got the model it asked for, and only that one.
     assert a.owner != b.owner and a.model is not b.model
-    assert first.session_state["trained"]["ae2d"] is a and second.session_state["trained"]["ae2d"] is b
+    assert first.session_state["aelab"].trained["ae2d"] is a and second.session_state["aelab"].trained["ae2d"] is b
     assert summary(first, "Training data") == "2,000 MNIST images" and summary(first, "Epochs") == "2"
     assert summary(second, "Training data") == "1,000 MNIST images" and summary(second, "Epochs") == "1"
