@@ -19,7 +19,6 @@ from aelab import checkpoints, shelf
 from aelab.i18n import N_, _
 from aelab.models import registry
 from aelab.training import pipeline, worker
-from aelab.training.callbacks import LatentSnapshots  # noqa: F401  (part of this module's API)
 from aelab.training.config import TrainConfig
 from aelab.training.worker import SCORE_DIGITS, SNAPSHOT_DIGITS  # noqa: F401  (part of this module's API)
 

@@ -1,6 +1,7 @@
 """What runs inside a pool worker process: one training job, reported as it goes.
 
-`aelab.training.pool` hands `run` to a Dask worker. Everything the server sees
+`aelab.training.pool` hands `run` to a Dask worker (a quick study's task,
+`aelab.experiments.jobs.run_in_worker`, starts with the same `prepare`). Everything the server sees
 while the job runs arrives as Dask events (`Worker.log_event`) on the pool's own
 topic, each a small dict naming the job; the trained weights, history and
 snapshots come back once, as the task's result. `train` itself knows nothing

@@ -6,7 +6,7 @@ import pytest
 
 from aelab import checkpoints, data
 from aelab.inference import latent
-from aelab.training import jobs, pipeline, worker
+from aelab.training import callbacks, jobs, pipeline, worker
 
 needs_data = pytest.mark.skipif(data.resolve_data_dir() is None, reason="set AELAB_DATA_DIR to a folder with mnist.npz")
 
@@ -97,8 +97,8 @@ def test_snapshots_do_not_change_what_a_vae_learns():
         keras.utils.set_random_seed(cfg.seed)  # The same initial weights both times.
         model = pipeline.build_model(cfg)
         seen = []
-        callbacks = [jobs.LatentSnapshots(x[:16], lambda e, z, seen=seen: seen.append(e))] if watch else []
-        pipeline.fit(model, cfg, x, x[:0], callbacks=callbacks)
+        cbs = [callbacks.LatentSnapshots(x[:16], lambda e, z, seen=seen: seen.append(e))] if watch else []
+        pipeline.fit(model, cfg, x, x[:0], callbacks=cbs)
         weights.append(model.get_weights())
         assert seen == ([0, 1, 2] if watch else [])
     for a, b in zip(*weights, strict=True):
