@@ -12,6 +12,7 @@ when a stroke ends, so it goes through the same checks as an upload.
 import streamlit as st
 
 from aelab.i18n import _
+from app_pages import _state
 
 SIZE = 280  # CSS pixels; ten times MNIST's 28, big enough for a finger on a touch screen.
 
@@ -87,9 +88,9 @@ _PAD = st.components.v2.component("aelab.digit_pad", html=_HTML, css=_CSS, js=_J
 def digit_pad(key):
     """Shows the drawing pad.
 
-    The drawing is kept in `st.session_state[key + "_png"]`, not only in the
-    component: a widget that is not shown in a run (its tab closed) loses its
-    state, and the pad must still hold the digit when its tab opens again.
+    The drawing is kept in the session's state (`AppState.drawings[key]`), not
+    only in the component: a widget that is not shown in a run (its tab closed)
+    loses its state, and the pad must still hold the digit when its tab opens again.
 
     Args:
         key: widget key.
@@ -97,13 +98,13 @@ def digit_pad(key):
     Returns:
         The drawing as a PNG data URL, or None before the first stroke and after Clear.
     """
-    store = f"{key}_png"
+    drawings = _state.get().drawings
 
     def changed():
         state = st.session_state.get(key)
-        st.session_state[store] = state.get("image") if hasattr(state, "get") else None
+        drawings[key] = state.get("image") if hasattr(state, "get") else None
 
-    image = st.session_state.get(store)
+    image = drawings.get(key)
     text = {"clear": _("Clear"), "label": _("Drawing pad: draw one digit")}
     _PAD(key=key, data={"image": image, "text": text}, default={"image": None}, on_image_change=changed)
     return image

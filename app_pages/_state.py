@@ -37,6 +37,7 @@ class AppState:
         link_models_read: whether the link's saved models have been put to use.
         figures: slot -> (key, figure) kept while the key stays the same (see _common.session_figure).
         study_results: study -> the result of its finished quick rerun.
+        drawings: drawing pad key -> its digit as a PNG data URL (kept while its tab is closed).
     """
 
     active: dict = dataclasses.field(
@@ -55,6 +56,7 @@ class AppState:
     link_models_read: bool = False
     figures: dict = dataclasses.field(default_factory=dict)
     study_results: dict = dataclasses.field(default_factory=dict)
+    drawings: dict = dataclasses.field(default_factory=dict)
 
     def adopt_finished(self):
         """Puts to use the models of training runs that finished since the last rerun.

@@ -21,8 +21,15 @@ from app_pages import _common, _state
 LANGUAGE_PARAM = "lang"  # Every page's: the interface language, "en" or "zh".
 
 
-def kind_param(key, default="ae2d", name="model"):
-    """The AE/VAE choice of a page (a radio of kind names), in the link as `model=ae` or `model=vae`."""
+def kind_param(key, default=None, name="model"):
+    """The AE/VAE choice of a page (a radio of kind names), in the link as `model=ae` or `model=vae`.
+
+    Args:
+        key: the radio's key.
+        default: the kind without a link value; the first latent kind by default.
+        name: the link parameter.
+    """
+    default = default or registry.latent_kinds()[0].name
     return links.Param(
         name, lambda text: registry.by_link(text).name, default, key=key, to_link=lambda k: registry.get(k).link
     )

@@ -118,7 +118,7 @@ def test_drawing_pad_digit_and_bad_inputs(open_page, mnist, models):
     assert not at.exception and not at.error, [e.value for e in at.error]
     want = latent.encode(models["vae2d"], x[1:2])[0]
     assert np.linalg.norm(landed(at, 1) - want) < 0.15
-    assert at.session_state["digit_pad_png"] == url  # kept for when the tab is opened again
+    assert at.session_state["aelab"].drawings["digit_pad"] == url  # kept for when the tab is opened again
 
     blank = "data:image/png;base64," + base64.b64encode(images.to_png(np.zeros((280, 280)))).decode()
     draw(at, blank)
