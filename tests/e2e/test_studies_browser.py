@@ -1,11 +1,12 @@
 """The Variants and Studies pages in a real headless Chromium against `streamlit run app.py`.
 
 Run: AELAB_DATA_DIR=../shared/data pytest tests/e2e/test_studies_browser.py -q
-Screenshots: variants.png, studies_<tab>.png in AELAB_SCREENSHOT_DIR (default /tmp/aelab-screenshots);
+Screenshots: variants.png, studies_<tab>.png, studies_quick_rerun.png in AELAB_SCREENSHOT_DIR (default /tmp/aelab-screenshots);
 with AELAB_DOCS_SCREENSHOTS=1 also docs/variants.png and docs/studies.png at 1280x800.
 """
 
 import os
+import re
 
 import pytest
 from test_browser import DOCS_DIR, MAIN, RUN_TIMEOUT_MS, full_page_screenshot, wait_until_idle
@@ -15,6 +16,7 @@ from aelab import experiments
 pytestmark = pytest.mark.e2e
 
 TABS = ["Variants", "AE vs PCA", "Optimizers", "Losses", "Compression ratio"]
+QUICK_RUN_TIMEOUT_MS = 300_000  # The pool starts, then three small AEs train for 2 epochs each.
 
 
 def _open(new_page, app_url, path, title):
@@ -74,4 +76,28 @@ def test_studies_page_every_tab_in_chromium(new_page, app_url, screenshot_dir):
             box = charts.first.bounding_box()
             assert box and box["width"] > 300 and box["height"] > 250, study
         assert panel.get_by_role("button", name="Rerun a quick version").count() == 1
+    _no_errors(page, errors, "studies")
+
+
+def test_a_quick_rerun_runs_in_the_pool_shows_its_progress_and_then_its_result(new_page, app_url, screenshot_dir):
+    page, errors = _open(new_page, app_url, "studies", "Studies")
+    panel = page.locator(f'{MAIN} [role="tabpanel"]:visible')
+    panel.get_by_role("button", name="Rerun a quick version").click()
+    # While it runs the page stays usable: the tabs switch, and its progress refreshes on its own.
+    bar = panel.locator('[data-testid="stProgress"]')
+    bar.first.wait_for(timeout=RUN_TIMEOUT_MS)
+    stop = panel.get_by_role("button", name=re.compile("Stop training|Leave the queue"))
+    assert stop.count() == 1
+    page.locator(MAIN).get_by_role("tab", name="Losses").click()
+    losses = page.locator(f'{MAIN} [role="tabpanel"]:visible')
+    assert losses.get_by_role("button", name="Rerun a quick version").is_disabled()  # One job per session.
+    assert "one job per session" in losses.inner_text()
+    page.locator(MAIN).get_by_role("tab", name="Variants").click()
+    panel.get_by_role("heading", name="Quick rerun (this session)").wait_for(timeout=QUICK_RUN_TIMEOUT_MS)
+    wait_until_idle(page)
+    page.wait_for_timeout(800)  # Charts finish their layout.
+    full_page_screenshot(page, os.path.join(screenshot_dir, "studies_quick_rerun.png"))
+    assert "Quick run finished in" in panel.inner_text()
+    assert panel.locator('[data-testid="stDataFrame"]').count() >= 2  # The stored table and the quick one.
+    assert panel.get_by_role("button", name="Rerun a quick version").is_enabled()
     _no_errors(page, errors, "studies")
