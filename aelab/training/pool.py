@@ -40,6 +40,7 @@ THREADS_ENV = "AELAB_POOL_THREADS"
 NICE_ENV = "AELAB_POOL_NICE"
 # Said in English in the job (set in the pool's thread); the page shows it translated, _(job.error).
 LOST_WORKER = N_("the worker process training it stopped (killed, or out of memory); the pool has started a new one")
+WORKER_START_S = 60.0  # The longest a new local pool waits for its worker processes to join.
 FIRST_JOB_S = 20.0  # Estimated length of a job before any has finished on this pool (TensorFlow start, data, fit).
 
 
@@ -118,6 +119,13 @@ class TrainingPool:
             self._cluster = self._control.submit(local_cluster.LocalCluster, s.workers, s.threads, s.nice).result()
             address = self._cluster.address
         self._client = distributed.Client(address, set_as_default=False, timeout="30s")
+        if self._cluster is not None:
+            # Its workers are starting (TensorFlow-free, a few seconds): a local pool is ready when made, so the
+            # first job is handed to a worker at once instead of queueing behind "no worker connected yet".
+            try:
+                self._client.wait_for_workers(self.settings.workers, timeout=WORKER_START_S)
+            except TimeoutError:
+                pass  # A slow machine: the watcher counts them as they come.
         self._waiting = collections.deque()  # Jobs not yet handed to Dask, oldest first.
         self._futures = {}  # job id -> Dask future, for the jobs handed to Dask.
         self._jobs = {}  # job id -> Job, every unfinished job.
