@@ -131,12 +131,14 @@ def parse(raw, parser, fallback):
         return fallback
     try:
         return parser(raw.strip())
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, LookupError):  # A stranger's text: never an error, whatever the parser.
         return fallback
 
 
 def text(v):
     """A value as the link writes it: "0.5", "3,10,13", "-1.5,2"."""
+    if isinstance(v, bool):
+        return "true" if v else "false"  # As Streamlit writes a bound toggle.
     if isinstance(v, (tuple, list)):
         return ",".join(text(e) for e in v)
     if isinstance(v, float):

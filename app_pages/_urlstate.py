@@ -44,7 +44,8 @@ def page(table, fresh_key=None, write=True):
     """One call per page: widgets start from the link on a fresh visit, and the link follows the page.
 
     Call it before the page draws the widgets the table names (they take their value from the
-    session, not from `value=`), after any callback has changed the state it links.
+    session, not from `value=`, except those bound by Streamlit), after any callback has changed
+    the state it links.
 
     Args:
         table: the page's `aelab.links.Param`s.
@@ -61,9 +62,11 @@ def page(table, fresh_key=None, write=True):
     fresh_key = fresh_key or next(p.key for p in table if p.key)
     fresh = fresh_key not in st.session_state
     for p in table:
-        if p.key is not None and p.key not in st.session_state:
-            # From the link, clamped (Streamlit would ignore a bound value out of range, and the README
-            # promises clamping), or the default: the widget is drawn without `value=`.
+        if p.bound:
+            if p.key not in st.session_state and p.name in q:
+                _clamp_bound(p, q[p.name])
+        elif p.key is not None and p.key not in st.session_state:
+            # From the link, or the default: the widget is drawn without `value=`.
             st.session_state[p.key] = p.to_widget(p.read(q))
             _state.get().linked[p.key] = p.name in q
         elif fresh and p.put is not None:
@@ -71,6 +74,17 @@ def page(table, fresh_key=None, write=True):
     if write:
         sync(table)
     return fresh
+
+
+def _clamp_bound(p, raw):
+    # Streamlit reads a bound widget's value from the link itself, but ignores one out of range (the
+    # default instead); the README promises clamping, so a clamped value is given to the widget.
+    value = links.parse(raw, p.parse, None)
+    if value is None:
+        del st.query_params[p.name]
+    elif links.text(value) != raw:
+        st.session_state[p.key] = value
+        st.query_params[p.name] = links.text(value)
 
 
 def value_of(p):

@@ -107,6 +107,7 @@ def controls():
     )
     show = c[1].toggle(
         _("The MSE colorizer beside it (why averaging gives sepia)"),
+        value=mse_model is not None,
         disabled=mse_model is None,
         key="mse",
         bind="query-params",

@@ -120,8 +120,8 @@ def controls():
     shown = {k: _(LABEL_BY_KIND[k]) for k in kinds}  # Made here: AppTest may format outside the run.
     kind = c[0].selectbox(_("Noise kind"), kinds, format_func=shown.get, key="noise_kind")
     # Bound to the link by Streamlit itself (bind="query-params": the key is the parameter's name).
-    sigma = c[1].slider(_("Noise level σ"), 0.0, 1.0, step=0.05, key="sigma", bind="query-params")
-    n = c[2].slider(_("Digits"), 1, 10, key="digits", bind="query-params")
+    sigma = c[1].slider(_("Noise level σ"), 0.0, 1.0, 0.5, 0.05, key="sigma", bind="query-params")
+    n = c[2].slider(_("Digits"), 1, 10, 5, key="digits", bind="query-params")
     c[3].button(_("New sample"), key="noise_new", on_click=new_sample)
     return kind, sigma, n, _state.get().seeds["denoise"]
 
