@@ -338,7 +338,7 @@ def interpolate():
     c1, c2, c3, c4 = st.columns([1, 1, 2, 2], vertical_alignment="bottom")
     a = c1.number_input(_("Digit A (test row)"), 0, len(x) - 1, key="interp_a")
     b = c2.number_input(_("Digit B (test row)"), 0, len(x) - 1, key="interp_b")
-    steps = c3.slider(_("Steps"), 2, 20, key="steps", bind="query-params")
+    steps = c3.slider(_("Steps"), 2, 20, 10, key="steps", bind="query-params")
     c4.button(
         _("Use the first two selected digits"),
         key="interp_use_selection",
@@ -407,8 +407,8 @@ def vae_uncertainty():
     rows = selected()
     selecting = select_toggle()
     c1, c2, c3 = st.columns([2, 2, 2], vertical_alignment="bottom")
-    scale = c1.select_slider(_("Draw the ellipses larger by"), ELLIPSE_SCALES, key="scale", bind="query-params")
-    n = c2.slider(_("Samples"), 1, 32, key="samples", bind="query-params")
+    scale = c1.select_slider(_("Draw the ellipses larger by"), ELLIPSE_SCALES, 10, key="scale", bind="query-params")
+    n = c2.slider(_("Samples"), 1, 32, 12, key="samples", bind="query-params")
     c3.button(_("Sample from the prior"), key="prior_sample", on_click=draw_prior_samples, type="primary")
     left, right = st.columns([3, 2])
     shown = rows[:MAX_ELLIPSES]
