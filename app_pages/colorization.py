@@ -13,8 +13,8 @@ from app_pages import _common, _pictures, _state, _urlstate
 PANEL = 112  # Pixels of one photo in a row picture; the browser scales the row to its column.
 GAP = 4  # White pixels between the photos of a row.
 SIDE_BY_SIDE = 2  # Image rows per line on a wide screen; a phone stacks the columns.
-CURVE_IMAGES = 500  # Test images behind the vividness chart (a fixed, seeded sample).
 PIXELS = 4  # Scale of the pixel-exact view of an upload at 32x32.
+UPLOAD_MB = 50  # What the browser sends; aelab.data.images refuses over 10 MB with a sentence.
 ALL = N_("all classes")  # Shown as _(ALL), like the class names.
 
 st.title(_("Colorization"))
@@ -152,7 +152,11 @@ def test_images(t, show_mse):
 
 
 def upload(t, show_mse):
-    file = st.file_uploader(_("A photo of your own"), type=list(images.UPLOAD_TYPES), key="color_upload")
+    # The browser lets through files up to UPLOAD_MB, so that one over aelab's own limit (10 MB) reaches
+    # the page and gets a sentence saying why, instead of only a red mark on the uploader.
+    file = st.file_uploader(
+        _("A photo of your own"), type=list(images.UPLOAD_TYPES), key="color_upload", max_upload_size=UPLOAD_MB
+    )
     st.caption(
         _(
             "Accepted: {accepted} It is cropped to its centre square and shrunk to 32x32, "
@@ -163,11 +167,11 @@ def upload(t, show_mse):
         return
     try:
         up = images.read_upload(file.getvalue())
-        crop_note = images.check_aspect(up.rgb)
+        notes = [images.check_aspect(up.rgb), images.check_small(up.rgb, 32)]
     except images.ImageError as e:
         st.error(str(e))  # Not the file's name: it is the uploader's text, rendered as Markdown.
         return
-    for note in [*up.notes, crop_note]:
+    for note in [*up.notes, *notes]:
         if note:
             st.info(note)
     small = images.square_crop_resize(up.rgb, 32)[None]

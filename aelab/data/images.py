@@ -221,6 +221,25 @@ def check_aspect(rgb, max_ratio=MAX_ASPECT):
     return None
 
 
+def check_small(rgb, side):
+    """A note when an image is smaller than the model's input, so the result says little.
+
+    Args:
+        rgb: array of shape (H, W[, C]).
+        side: the model's input side (32 for the colorizers).
+
+    Returns:
+        A note for the user when the image's short side is under `side` pixels, else None.
+    """
+    h, w = np.shape(rgb)[:2]
+    if min(h, w) >= side:
+        return None
+    return _(
+        "Your image is only {w}x{h} pixels, smaller than the {side}x{side} the model works at: it is enlarged, "
+        "so the model sees a few flat blocks and its guess says little. Try a larger photo."
+    ).format(w=w, h=h, side=side)
+
+
 def to_uint8(x):
     """Converts [0, 1] floats to uint8, dropping a trailing single channel.
 

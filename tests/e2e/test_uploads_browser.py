@@ -5,14 +5,22 @@ the server; what happens next must be a sentence, not a traceback.
 Screenshots: upload_not_an_image.png, upload_animated_gif.png.
 """
 
+import io
 import os
 
 import pytest
+from PIL import Image
 
 from tests.e2e.test_browser import full_page_screenshot, open_page, wait_until_idle
 from tests.unit import test_bad_uploads as files
 
 pytestmark = pytest.mark.e2e
+
+
+def _one_pixel_png():
+    out = io.BytesIO()
+    Image.new("RGB", (1, 1), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
 
 
 def upload(page, name, data, mime):
@@ -37,6 +45,16 @@ def upload(page, name, data, mime):
             "only the first one is used",
             "upload_animated_gif",
         ),
+        # Over aelab's 10 MB: the browser lets it through (up to 50 MB) so the page can say why.
+        (
+            "scan.png",
+            b"\x89PNG\r\n\x1a\n" + bytes(11 * 2**20),
+            "image/png",
+            "stAlertContentError",
+            "too large: expected at most 10 MB",
+            "upload_too_large",
+        ),
+        ("dot.png", _one_pixel_png(), "image/png", "stAlertContentInfo", "only 1x1 pixels", "upload_one_pixel"),
     ],  # fmt: skip
 )
 def test_upload_message_in_the_browser(new_page, app_url, screenshot_dir, name, data, mime, alert, words, shot):
