@@ -13,6 +13,7 @@ from app_pages import _common, _pictures, _state, _urlstate
 PANEL = 112  # Pixels of one photo in a row picture; the browser scales the row to its column.
 GAP = 4  # White pixels between the photos of a row.
 SIDE_BY_SIDE = 2  # Image rows per line on a wide screen; a phone stacks the columns.
+CURVE_IMAGES = 500  # Test images behind the vividness chart (a fixed, seeded sample).
 PIXELS = 4  # Scale of the pixel-exact view of an upload at 32x32.
 UPLOAD_MB = 50  # What the browser sends; aelab.data.images refuses over 10 MB with a sentence.
 ALL = N_("all classes")  # Shown as _(ALL), like the class names.
