@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from aelab import data, links, metrics
+from aelab import checkpoints, data, links, metrics
 from aelab.data import images
 from aelab.figures import vividness as vivid_chart
 from aelab.i18n import N_, _
@@ -13,7 +13,6 @@ from app_pages import _common, _pictures, _state, _urlstate
 PANEL = 112  # Pixels of one photo in a row picture; the browser scales the row to its column.
 GAP = 4  # White pixels between the photos of a row.
 SIDE_BY_SIDE = 2  # Image rows per line on a wide screen; a phone stacks the columns.
-CURVE_IMAGES = 500  # Test images behind the vividness chart (a fixed, seeded sample).
 PIXELS = 4  # Scale of the pixel-exact view of an upload at 32x32.
 UPLOAD_MB = 50  # What the browser sends; aelab.data.images refuses over 10 MB with a sentence.
 ALL = N_("all classes")  # Shown as _(ALL), like the class names.
@@ -37,15 +36,38 @@ mse_model, mse_meta = _common.checkpoint_model("colorizer_mse")  # Without it, t
 x, y = _common.cifar_test()
 
 
+@st.cache_data(max_entries=4, show_spinner=False)
+def shipped_curve(sha256, mse_sha256):
+    """The sweep shipped beside the checkpoint (`python -m aelab.lessons.vividness`), if made from these weights."""
+    return vividness.stored_sweep("colorizer", checkpoints.resolve_dir(), sha256, mse_sha256)
+
+
 @st.cache_data(max_entries=4, show_spinner=False)  # Shared by sessions: English inside, translated where shown.
-def curve(_model, key, _mse, mse_key):
-    """The temperature sweep on a fixed test subset, and the scores of the MSE model and the gray copy."""
-    del key, mse_key  # Only cache keys: the checkpoints' sha256.
-    rgb = robustness.fixed_subset(x, CURVE_IMAGES)
-    refs = {N_("gray copy"): metrics.colour_scores(rgb, np.repeat(data.to_gray(rgb), 3, axis=-1))}
+def measured_curve(_model, key, _mse, mse_key, measure_sweep=True):
+    """What the shipped file lacks, measured on the same fixed test subset; the keys are the checkpoints' sha256."""
+    del key, mse_key
+    rgb = robustness.fixed_subset(x, vividness.IMAGES, vividness.SEED)
+    refs = {vividness.GRAY: vividness.gray_scores(rgb)}
     if _mse is not None:
-        refs[N_("MSE colorizer")] = metrics.colorization_scores(_mse, rgb)
-    return vividness.temperature_sweep(_model, rgb), refs
+        refs[vividness.MSE] = vividness.mse_scores(_mse, rgb)
+    return (vividness.temperature_sweep(_model, rgb) if measure_sweep else None), refs
+
+
+def curve():
+    """The temperature sweep and the scores of the MSE model and the gray copy.
+
+    Shipped with the checkpoint (instant) while it matches the weights; otherwise
+    (a retrained colorizer) measured once per server.
+    """
+    sha256 = meta.get("sha256", "")
+    mse_sha256 = (mse_meta or {}).get("sha256", "") if mse_model is not None else None
+    sweep, refs = shipped_curve(sha256, mse_sha256)
+    wanted = {vividness.GRAY} | ({vividness.MSE} if mse_model is not None else set())
+    if sweep is not None and wanted <= set(refs):
+        return sweep, refs
+    with st.spinner(_("Measuring the colorizer at 11 temperatures…")):
+        measured, refs = measured_curve(colorizer, sha256, mse_model, mse_sha256, measure_sweep=sweep is None)
+    return sweep or measured, refs
 
 
 def guesses(gray, t, show_mse):
@@ -138,8 +160,7 @@ def test_images(t, show_mse):
     titles = [_("{label} #{row}").format(label=_(data.CIFAR10_CLASSES[y[r]]), row=r) for r in rows]
     show_rows(rgb, gray, guessed, titles, left.columns(SIDE_BY_SIDE))
     with right:
-        with st.spinner(_("Measuring the colorizer at 11 temperatures…")):
-            sweep, refs = curve(colorizer, meta.get("sha256", ""), mse_model, (mse_meta or {}).get("sha256", ""))
+        sweep, refs = curve()
         refs = {_(name): scores for name, scores in refs.items()}
         st.plotly_chart(vivid_chart.vividness_chart(sweep, t, refs), key="color_curve", config={"displaylogo": False})
         st.caption(
@@ -148,7 +169,7 @@ def test_images(t, show_mse):
                 "originals' (right), from the average colour (T = 1) to the most likely one. The dotted line is "
                 "the slider's T. Averaging is close on PSNR and paints sepia (the MSE colorizer's line); the "
                 "vivid end is more colourful, and puts some colours in the wrong places."
-            ).format(n=CURVE_IMAGES)
+            ).format(n=vividness.IMAGES)
         )
 
 
