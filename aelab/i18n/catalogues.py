@@ -6,6 +6,7 @@ checkout's sources, so update and check need a checkout; compile works wherever 
 
 import contextlib
 import os
+import re
 import sys
 
 from aelab import i18n
@@ -126,6 +127,84 @@ def problems():
                 out.append(f"{lang}: the translation's {{placeholders}} differ from the message's: {mid!r}")
         for m, errors in catalog.check():
             out.extend(f"{lang}: {m.id!r}: {e}" for e in errors)
+    return out + chinese_problems()
+
+
+# Chinese as the review of the catalogue asked for it (punctuation, spacing, numbers, one term per concept).
+_HAN = "\u3400-\u9fff"
+_CJK = _HAN + "\u3000-\u303f\uff01-\uff60"  # Han characters and full-width punctuation.
+_NOT_PROSE = re.compile(r"`[^`]*`|%?\{[^{}]*\}")  # Code spans and placeholders ({n:,}, Plotly's %{x:.2f}).
+ZH_PUNCTUATION = (
+    (
+        re.compile(f"[{_CJK}] *:"),
+        "an English colon after Chinese text (a label takes “：”; clauses join with “，” or end with “。”)",
+    ),
+    (re.compile(r"\d %"), "a space before “%” (Chinese writes 50%)"),
+    (re.compile(f"[{_HAN}] +[{_HAN}]"), "a space between two Chinese characters"),
+)
+# Renderings the review found wrong or inconsistent, and why (the right one in the reason).
+ZH_WRONG_TERMS = {
+    "所画": "students read it as “the digits you drew”; the plotted digits are 图中的",
+    "潜在空间大小": "latent size is a dimension: 潜在空间维数",
+    "数字会粗糙": "数字 is a handwritten digit in this app; the results' numbers are 数值",
+    "KL 惩罚": "one term for the sparsity penalty: KL 稀疏惩罚",
+    "KL 稀疏约束": "one term for the sparsity penalty: KL 稀疏惩罚",
+    "百万像素": "Chinese counts megapixels in 万 or as ×10⁶ 像素",
+    "以灰色为中心": "the lesson needs the noise's mean: 均值为 0.5（灰色）",
+    "点线": "the app's dotted lines are 虚线 (against 实线)",
+    "放大了": "放大了 N 倍 reads as (N+1)×: 放大为……的 N 倍",
+    "都比 PCA 好": "都 claims every size, even when {wins} is 无",
+    "变异自动编码器": "the variational autoencoder is 变分自编码器",
+    "潜伏": "latent is 潜在",
+}
+
+
+def chinese_problems(lang="zh"):
+    """What in a Chinese catalogue breaks the house rules, one line each (empty when all is well).
+
+    Checks each translation, outside its code spans and placeholders, for an English colon after Chinese
+    text, "50 %", a space between two Chinese characters, a number of four or more digits not written as
+    the locale writes it (Babel: `format_decimal(n, locale="zh_CN")`, so a literal "10,000" matches what
+    `{n:,}` prints beside it), and the renderings of `ZH_WRONG_TERMS`.
+
+    Args:
+        lang: a language of `CATALOGUES` written in Chinese.
+
+    Returns:
+        A list of sentences naming the message and the problem.
+    """
+    from babel.messages import pofile
+
+    po, _mo = paths(lang)
+    with open(po, "rb") as f:
+        catalog = pofile.read_po(f)
+    out = []
+    for m in catalog:
+        strings = m.string if isinstance(m.string, (tuple, list)) else (m.string,)
+        for text in filter(None, strings if m.id else ()):
+            out.extend(f"{lang}: {m.id!r}: {problem}" for problem in chinese_text_problems(text, CATALOGUES[lang]))
+    return out
+
+
+def chinese_text_problems(text, locale="zh_CN"):
+    """The house rules' problems of one Chinese translation (see `chinese_problems`).
+
+    Args:
+        text: a msgstr.
+        locale: the Babel locale its numbers are written in.
+
+    Returns:
+        A list of sentences, each naming what was found.
+    """
+    from babel.numbers import format_decimal
+
+    prose = _NOT_PROSE.sub("\x00", text)  # A mark that is neither Chinese, nor a space, nor a digit.
+    out = [f"{why}: {found.group()!r}" for pattern, why in ZH_PUNCTUATION for found in pattern.finditer(prose)]
+    for found in re.finditer(r"(?<![\d.,])\d[\d,]{3,}(?![\d.])", prose):
+        want = format_decimal(int(found.group().replace(",", "")), locale=locale)
+        if found.group() != want:
+            out.append(f"a number not written as the locale writes it: {found.group()!r} (expected {want!r})")
+    out.extend(f"a wrong term, {term!r}: {why}" for term, why in ZH_WRONG_TERMS.items() if term in text)
     return out
 
 

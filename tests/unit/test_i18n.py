@@ -80,7 +80,8 @@ def test_english_is_the_message_itself_and_library_errors_follow_the_language():
         images.read_upload(b"")
     with i18n.use("zh"):
         assert (
-            images.accepted_text() == "PNG、JPEG 或 GIF，最大 10 MB、25 百万像素；动图只取第一帧，透明部分以白色显示。"
+            images.accepted_text()
+            == "PNG、JPEG 或 GIF，最大 10 MB、25×10⁶ 像素；动图只取第一帧，透明部分叠加在白色背景上显示。"
         )
     assert i18n.language() == "en"
 
