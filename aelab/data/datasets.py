@@ -16,7 +16,10 @@ NOISE_KINDS = ("tutorial", "gaussian", "salt_pepper")
 
 _SPECS = {
     "mnist": {
+        "title": "MNIST",
         "file": "mnist.npz",
+        # What keras.datasets.mnist.load_data() keeps in its cache (keras.config's KERAS_HOME/datasets).
+        "cached": "mnist.npz",
         "shapes": {
             "x_train": (60000, 28, 28),
             "y_train": (60000,),
@@ -25,7 +28,9 @@ _SPECS = {
         },
     },
     "cifar10": {
+        "title": "CIFAR-10",
         "file": "cifar10.npz",
+        "cached": "cifar-10-batches-py",  # A folder; Keras 3 names it cifar-10-batches-py-target.
         "shapes": {
             "x_train": (50000, 32, 32, 3),
             "y_train": (50000, 1),
@@ -105,18 +110,61 @@ def _read_npz(path, shapes, name):
     return arrays
 
 
+def _download(name):
+    """The arrays of `keras.datasets.<name>.load_data()`: Keras' cache, else its download."""
+    import keras
+
+    try:
+        (x_train, y_train), (x_test, y_test) = getattr(keras.datasets, name).load_data()
+    except Exception as e:  # Keras raises a bare Exception for a failed download ("URL fetch failure on ...").
+        raise DataError(
+            _(
+                "Cannot load {name}: {env} is not set and Keras could not download it ({error}); "
+                "on a machine without internet, set {env} to a folder holding {mnist} and {cifar10} "
+                "and start aelab again."
+            ).format(name=_SPECS[name]["title"], env=DATA_DIR_ENV, error=e, **_file_names())
+        ) from e
+    return dict(x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
+
+
+def _file_names():
+    return {name: spec["file"] for name, spec in _SPECS.items()}
+
+
+def keras_cache_dir():
+    """The folder where Keras keeps the data sets it downloads: `$KERAS_HOME/datasets`, else `~/.keras/datasets`."""
+    return os.path.join(os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras"), "datasets")
+
+
+def data_source(data_dir=None):
+    """Where the data sets will be read from, and which of them are not there, without reading them.
+
+    For a start-up line: it looks for the files only (Keras is not imported).
+
+    Args:
+        data_dir: explicit directory; see `resolve_data_dir`.
+
+    Returns:
+        `(folder, from_env, missing)`: the data directory, or Keras' cache when none is set (`from_env` False);
+        and the titles of the data sets not found there ("MNIST", "CIFAR-10"). From Keras' cache, a missing
+        one is downloaded on first use; from a data directory, it is an error on the pages that need it.
+    """
+    directory = resolve_data_dir(data_dir)
+    if directory is not None:
+        missing = [s["title"] for s in _SPECS.values() if not os.path.isfile(os.path.join(directory, s["file"]))]
+        return directory, True, missing
+    cache = keras_cache_dir()
+    names = os.listdir(cache) if os.path.isdir(cache) else []
+    missing = [s["title"] for s in _SPECS.values() if not any(n.startswith(s["cached"]) for n in names)]
+    return cache, False, missing
+
+
 def _load(name, data_dir):
-    spec = _SPECS[name]
     directory = resolve_data_dir(data_dir)
     if directory is None:
-        import keras  # Only a user with internet reaches this.
-
-        loader = getattr(keras.datasets, name)
-        (x_train, y_train), (x_test, y_test) = loader.load_data()
-        arrays = dict(x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
-    else:
-        arrays = _read_npz(os.path.join(directory, spec["file"]), spec["shapes"], name)
-    return arrays
+        return _download(name)
+    spec = _SPECS[name]
+    return _read_npz(os.path.join(directory, spec["file"]), spec["shapes"], name)
 
 
 def _images(x):

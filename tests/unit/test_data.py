@@ -1,3 +1,9 @@
+import json
+import os
+import socket
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -116,3 +122,68 @@ def test_bad_sigma_is_a_clear_error(sigma):
 def test_bad_kind():
     with pytest.raises(ValueError, match="kind"):
         data.add_noise(np.zeros((1, 2, 2, 1)), 0.5, kind="pink")
+
+
+# Without AELAB_DATA_DIR: Keras' cache, else its download (tests/e2e/test_offline_browser.py shows it on the pages).
+
+_OFFLINE_LOAD = """
+import json, sys, time
+import keras  # Imported before the clock starts.
+from aelab import data, i18n
+out = []
+for lang, load in (("en", data.load_mnist), ("zh", data.load_cifar10)):
+    start = time.monotonic()
+    try:
+        with i18n.use(lang):
+            load()
+        out.append([lang, "loaded", 0])
+    except data.DataError as e:
+        out.append([lang, str(e), time.monotonic() - start])
+print(json.dumps(out))
+"""
+
+
+def offline_env(home, environ=os.environ):
+    """An environment where Keras' cache is empty and every download fails at once, with or without internet.
+
+    The proxy is a closed port on this machine: the request is refused before any name is looked up, so
+    the failure comes in milliseconds, not after a resolver's timeouts.
+    """
+    env = {k: v for k, v in environ.items() if k.lower() not in ("aelab_data_dir", "no_proxy")}
+    proxy = f"http://127.0.0.1:{closed_port()}"
+    env.update(HOME=str(home), KERAS_HOME=os.path.join(home, "keras"), http_proxy=proxy, https_proxy=proxy)
+    env.update(HTTP_PROXY=proxy, HTTPS_PROXY=proxy, TF_CPP_MIN_LOG_LEVEL="2")
+    return env
+
+
+def closed_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]  # Nothing listens on it once the socket is closed.
+
+
+def test_failed_download_is_one_sentence_naming_the_variable_and_the_files(tmp_path):
+    # A fresh process: Keras reads KERAS_HOME when it is imported.
+    r = subprocess.run(
+        [sys.executable, "-c", _OFFLINE_LOAD], env=offline_env(tmp_path), capture_output=True, text=True, timeout=180
+    )
+    assert r.returncode == 0, r.stderr[-2000:]
+    (en, message, seconds), (zh, message_zh, seconds_zh) = json.loads(r.stdout.splitlines()[-1])
+    assert message.startswith("Cannot load MNIST: AELAB_DATA_DIR is not set and Keras could not download it ("), message
+    assert "set AELAB_DATA_DIR to a folder holding mnist.npz and cifar10.npz" in message, message
+    assert message_zh.startswith("无法加载 CIFAR-10：没有设置 AELAB_DATA_DIR"), message_zh
+    assert "mnist.npz 和 cifar10.npz" in message_zh, message_zh
+    assert "Traceback" not in message + message_zh
+    assert seconds < 2 and seconds_zh < 2, (seconds, seconds_zh)  # At once, not after a resolver's timeouts.
+
+
+def test_data_source_says_where_the_data_come_from_without_reading_it(tmp_path, monkeypatch):
+    _write_mnist(tmp_path)
+    assert data.data_source(tmp_path) == (str(tmp_path), True, ["CIFAR-10"])
+    monkeypatch.delenv(data.DATA_DIR_ENV, raising=False)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    cache = str(tmp_path / "keras" / "datasets")
+    assert data.keras_cache_dir() == cache
+    assert data.data_source() == (cache, False, ["MNIST", "CIFAR-10"])
+    os.makedirs(os.path.join(cache, "cifar-10-batches-py-target"))  # What keras.datasets.cifar10 leaves there.
+    assert data.data_source() == (cache, False, ["MNIST"])
