@@ -12,9 +12,12 @@ included, so each one keeps its flags and its one-line errors. `python -m aelab`
 
 import argparse
 import os
+import re
+import signal
+import subprocess
 import sys
 
-from aelab import __version__, locations
+from aelab import __version__, data, locations
 from aelab.cli import ArgumentParser
 
 # name -> (module whose main(argv, prog) runs it, what it does). "app" is not a module: it runs Streamlit.
@@ -24,6 +27,13 @@ COMMANDS = {
     "evaluate": ("aelab.evaluate", "score the checkpoints on the test sets (python -m aelab.evaluate)"),
     "study": ("aelab.experiments.__main__", "run one of the tutorials' studies (python -m aelab.experiments)"),
 }
+
+CHECKPOINT_DIR_ENV = "AELAB_CHECKPOINT_DIR"  # aelab.checkpoints' (which imports Keras: too slow for a start-up line).
+
+# A line in absl's format, `I0000 00:00:1796172042.935997    9440 port.cc:153] oneDNN custom operations are on...`:
+# its severity (I, W, E, F) is the first letter.
+_ABSL_LINE = re.compile(rb"^([IWEF])\d{4} \d\d:\d\d:[\d.]+ +\d+ [\w./-]+:\d+\] ")
+_ABSL_PREINIT = b"WARNING: All log messages before absl::InitializeLog() is called are written to STDERR"
 
 
 def app_argv(options):
@@ -39,19 +49,123 @@ def app_argv(options):
     return [sys.executable, "-m", "streamlit", "run", locations.APP_SCRIPT, *options]
 
 
+def app_env(environ):
+    """The server's environment: `environ` with TensorFlow's C++ log level at 2 (warnings and errors hidden).
+
+    Set before the server starts, so it holds in the server and in every process it starts (the training
+    pool's workers copy it) before any of them imports TensorFlow. An explicit TF_CPP_MIN_LOG_LEVEL wins.
+    """
+    return {**environ, "TF_CPP_MIN_LOG_LEVEL": environ.get("TF_CPP_MIN_LOG_LEVEL") or "2"}
+
+
+def hidden_line(line, min_level):
+    """Whether a line of the server's stderr is one TensorFlow would have hidden at `min_level`.
+
+    TensorFlow 2.21 loads its C++ libraries before absl logging is set up, and absl then prints every
+    record, whatever TF_CPP_MIN_LOG_LEVEL says: "oneDNN custom operations are on" twice, each after absl's
+    notice that it writes to stderr. Those lines are dropped here; everything else passes.
+
+    Args:
+        line: one line, bytes.
+        min_level: TF_CPP_MIN_LOG_LEVEL: 0 shows everything, 1 hides INFO, 2 also WARNING, 3 also ERROR.
+
+    Returns:
+        True for an absl record of a hidden severity, and for absl's notice when INFO is hidden.
+    """
+    if min_level < 1:
+        return False
+    if line.rstrip(b"\r\n") == _ABSL_PREINIT:
+        return True
+    m = _ABSL_LINE.match(line)
+    return bool(m) and "IWEF".index(m.group(1).decode()) < min_level
+
+
+def where_from(environ):
+    """One line for the terminal: where the app reads its data sets and models, and what is missing.
+
+    Args:
+        environ: the environment the server will have.
+
+    Returns:
+        A line starting "aelab: ".
+    """
+    folder, from_env, missing = data.data_source(environ.get(data.DATA_DIR_ENV))
+    models = environ.get(CHECKPOINT_DIR_ENV) or locations.SHIPPED_CHECKPOINTS
+    files = "mnist.npz and cifar10.npz"
+    if not missing:
+        source = f"{folder} ({data.DATA_DIR_ENV})" if from_env else f"Keras' cache {folder}"
+        return f"aelab: MNIST and CIFAR-10 from {source}; models from {models}"
+    what = " and ".join(missing)
+    if from_env:
+        return (
+            f"aelab: warning: {data.DATA_DIR_ENV}={folder} has no {what}: the pages that need it will say so "
+            f"(expected {files} there); models from {models}"
+        )
+    return (
+        f"aelab: warning: {data.DATA_DIR_ENV} is not set and Keras' cache {folder} has no {what}: the app will "
+        f"try to download it on first use; without internet, set {data.DATA_DIR_ENV} to a folder holding {files}. "
+        f"Models from {models}"
+    )
+
+
+def _server_setup():
+    """Runs in the server before it starts (POSIX): its own session, and ended if this command dies.
+
+    Its own session: a terminal's Ctrl-C reaches this command only, which passes it to the server alone;
+    the server then closes its training pool in order. Were the pool's processes to get the Ctrl-C too,
+    its scheduler would die first and the server would wait 30 s for it, printing tracebacks.
+    """
+    os.setsid()
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def serve(argv, env):
+    """Runs the server, passing its stderr through without TensorFlow's hidden lines; returns its exit status.
+
+    Ctrl-C, SIGTERM (systemd's stop) and SIGHUP are passed on to the server, which stops as Streamlit does
+    (its training pool's processes end with it), and this command exits with its status.
+    """
+    posix = os.name == "posix"
+    proc = subprocess.Popen(argv, env=env, stderr=subprocess.PIPE, preexec_fn=_server_setup if posix else None)
+    if posix:
+
+        def forward(signum, _frame):
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM if signum == signal.SIGHUP else signum)
+
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, forward)
+    try:
+        level = int(env.get("TF_CPP_MIN_LOG_LEVEL") or 0)
+    except ValueError:
+        level = 0
+    out = sys.stderr.buffer
+    while True:
+        try:
+            line = proc.stderr.readline()
+        except KeyboardInterrupt:  # Windows: the console's Ctrl-C reached the server too; let it stop.
+            continue
+        if not line:
+            break
+        if not hidden_line(line, level):
+            out.write(line)
+            out.flush()
+    return proc.wait()
+
+
 def run_app(options):
     if not os.path.isfile(locations.APP_SCRIPT):
         print(f"aelab app: error: the app is missing: no {locations.APP_SCRIPT} (reinstall aelab)", file=sys.stderr)
         return 2
-    argv = app_argv(options)
+    env = app_env(os.environ)
     if {"-h", "--help"} & set(options):
         print(f"aelab app [OPTIONS] runs: streamlit run {locations.APP_SCRIPT} [OPTIONS]\n", flush=True)
-    if os.name == "posix":
-        # The server becomes this process: Ctrl-C and systemd's stop signal reach it directly.
-        os.execv(sys.executable, argv)
-    import subprocess
-
-    return subprocess.call(argv)
+    else:
+        print(where_from(env), flush=True)
+    return serve(app_argv(options), env)
 
 
 def parser():
