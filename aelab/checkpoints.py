@@ -2,6 +2,8 @@
 
 The public contract (used by the app and by outside checks):
 `load(name, directory=None)` for name in `ae2d`, `vae2d`, `dae`, `colorizer`, `colorizer_mse`.
+
+    python -m aelab.checkpoints attach-onnx NAME...   a saved AE/VAE's decoder as ONNX beside it
 """
 
 import glob
@@ -312,3 +314,61 @@ def load(name, directory=None, verify=True):
     if verify and name in registry.KINDS:
         _check_contract(name, model)
     return model
+
+
+def attach_decoder_onnx(name, directory=None):
+    """Exports a saved AE/VAE's decoder beside its `.keras` and puts its sha256 in the sidecar.
+
+    For checkpoints saved before saving wrote `.onnx` files (`aelab.shelf.save`
+    does now); nothing is retrained and the `.keras` file is not touched.
+
+    Args:
+        name: checkpoint name, e.g. "vae2d".
+        directory: its folder; see `resolve_dir`.
+
+    Returns:
+        `(model, path)`: the loaded Keras model and the written `.onnx` file.
+
+    Raises:
+        ReadOnlyError: in classroom mode (`AELAB_READ_ONLY`).
+    """
+    from aelab.inference import onnx_export
+
+    if read_only():
+        raise ReadOnlyError(f"Cannot export '{name}': classroom mode ({READ_ONLY_ENV}=1).")
+    model = load(name, directory)
+    keras_path, json_path = paths(name, directory)
+    fields = onnx_export.decoder_beside(model, keras_path[: -len(".keras")])
+    sidecar = {**read_sidecar(name, directory), **fields}
+    fd, tmp = tempfile.mkstemp(prefix=".", suffix=".json.tmp", dir=os.path.dirname(json_path))
+    os.close(fd)
+    # Whole, then renamed: a reader sees the old sidecar or the new one.
+    _write_fsynced(tmp, lambda f: f.write(json.dumps(sidecar, indent=2).encode()))
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, json_path)
+    return model, os.path.join(os.path.dirname(keras_path), fields["decoder_onnx"]["file"])
+
+
+def main(argv=None):
+    """`python -m aelab.checkpoints attach-onnx NAME...`: `attach_decoder_onnx` for each, then checked."""
+    import argparse
+
+    from aelab.inference import onnx_export
+
+    parser = argparse.ArgumentParser(
+        prog="python -m aelab.checkpoints",
+        description="Export saved AE/VAE decoders as ONNX beside their checkpoints, sha256 in the sidecar.",
+    )
+    parser.add_argument("action", choices=["attach-onnx"], help="what to do with the checkpoints named")
+    parser.add_argument("names", nargs="+", help="checkpoint names, e.g. ae2d vae2d")
+    parser.add_argument("--dir", default=None, help="checkpoint folder (default: the repository's checkpoints/)")
+    args = parser.parse_args(argv)
+    for name in args.names:
+        model, path = attach_decoder_onnx(name, args.dir)
+        diff = onnx_export.max_abs_difference(model, path)
+        print(f"{path}: {os.path.getsize(path) / 1e6:.2f} MB, max |ONNX - Keras| on 1,000 points {diff:.1e}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -3,9 +3,10 @@
 Keras 3 exports a model to ONNX itself (`model.export(path, format="onnx")`, which
 goes through tf2onnx on the TensorFlow backend); onnxruntime-web runs the file in
 the page. Only the decoder travels: the browser turns a 2-D point into a digit.
+A checkpoint saved before the `.onnx` files were written gets its decoder with
+`python -m aelab.checkpoints attach-onnx NAME...` (`aelab.checkpoints.attach_decoder_onnx`).
 """
 
-import json
 import os
 import tempfile
 import threading
@@ -95,7 +96,7 @@ def max_abs_difference(model, path, n=1000, seed=0, low=-4.0, high=4.0):
 
 
 def decoder_beside(model, stem):
-    """Writes `<stem>.decoder.onnx` for `aelab.checkpoints.save(..., extra=decoder_beside)`.
+    """Writes `<stem>.decoder.onnx` for `aelab.checkpoints.save(..., extra=decoder_beside)` (`aelab.shelf.save`).
 
     Args:
         model: the AE or VAE being saved.
@@ -106,59 +107,3 @@ def decoder_beside(model, stem):
     """
     path = stem + SUFFIX
     return {"decoder_onnx": {"file": os.path.basename(path), "sha256": export_decoder(model, path)}}
-
-
-def attach_to_checkpoint(name, directory=None):
-    """Exports a saved AE/VAE's decoder beside its `.keras` and puts its sha256 in the sidecar.
-
-    For checkpoints saved before the training command wrote `.onnx` files;
-    nothing is retrained and the `.keras` file is not touched.
-
-    Args:
-        name: checkpoint name, e.g. "vae2d".
-        directory: its folder; see `aelab.checkpoints.resolve_dir`.
-
-    Returns:
-        `(model, path)`: the loaded Keras model and the written `.onnx` file.
-
-    Raises:
-        aelab.checkpoints.ReadOnlyError: in classroom mode (`AELAB_READ_ONLY`).
-    """
-    from aelab import checkpoints
-
-    if checkpoints.read_only():
-        raise checkpoints.ReadOnlyError(f"Cannot export '{name}': classroom mode ({checkpoints.READ_ONLY_ENV}=1).")
-    model = checkpoints.load(name, directory)
-    keras_path, json_path = checkpoints.paths(name, directory)
-    fields = decoder_beside(model, keras_path[: -len(".keras")])
-    sidecar = {**checkpoints.read_sidecar(name, directory), **fields}
-    fd, tmp = tempfile.mkstemp(prefix=".", suffix=".json.tmp", dir=os.path.dirname(json_path))
-    with os.fdopen(fd, "w") as f:  # Whole, then renamed: a reader sees the old sidecar or the new one.
-        json.dump(sidecar, f, indent=2)
-        f.flush()
-        os.fsync(f.fileno())
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, json_path)
-    return model, os.path.join(os.path.dirname(keras_path), fields["decoder_onnx"]["file"])
-
-
-def main(argv=None):
-    """`python -m aelab.inference.onnx_export NAME...`: `attach_to_checkpoint` for each, then checked."""
-    import argparse
-
-    parser = argparse.ArgumentParser(
-        prog="python -m aelab.inference.onnx_export",
-        description="Export saved AE/VAE decoders as ONNX beside their checkpoints, sha256 in the sidecar.",
-    )
-    parser.add_argument("names", nargs="+", help="checkpoint names, e.g. ae2d vae2d")
-    parser.add_argument("--dir", default=None, help="checkpoint folder (default: the repository's checkpoints/)")
-    args = parser.parse_args(argv)
-    for name in args.names:
-        model, path = attach_to_checkpoint(name, args.dir)
-        diff = max_abs_difference(model, path)
-        print(f"{path}: {os.path.getsize(path) / 1e6:.2f} MB, max |ONNX - Keras| on 1,000 points {diff:.1e}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

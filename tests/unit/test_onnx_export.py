@@ -54,7 +54,7 @@ def test_attach_exports_an_existing_checkpoint_without_touching_its_model(tmp_pa
     before.pop("decoder_onnx", None)
     (tmp_path / "vae2d.json").write_text(json.dumps(before))
     keras_sha = checkpoints.sha256_of(tmp_path / "vae2d.keras")
-    _, path = onnx_export.attach_to_checkpoint("vae2d", str(tmp_path))
+    _, path = checkpoints.attach_decoder_onnx("vae2d", str(tmp_path))
     after = checkpoints.read_sidecar("vae2d", str(tmp_path))
     assert after == {**before, "decoder_onnx": {"file": "vae2d.decoder.onnx", "sha256": checkpoints.sha256_of(path)}}
     assert checkpoints.sha256_of(tmp_path / "vae2d.keras") == keras_sha
@@ -79,4 +79,11 @@ def test_export_refuses_a_model_without_a_decoder(tmp_path):
 def test_attach_refuses_in_classroom_mode(monkeypatch):
     monkeypatch.setenv(checkpoints.READ_ONLY_ENV, "1")
     with pytest.raises(checkpoints.ReadOnlyError, match="classroom mode"):
-        onnx_export.attach_to_checkpoint("vae2d")
+        checkpoints.attach_decoder_onnx("vae2d")
+
+
+def test_the_command_attaches_and_checks_each_decoder(tmp_path, capsys):
+    for suffix in (".keras", ".json"):
+        shutil.copy(os.path.join(checkpoints.resolve_dir(), "ae2d" + suffix), tmp_path)
+    assert checkpoints.main(["attach-onnx", "ae2d", "--dir", str(tmp_path)]) == 0
+    assert "ae2d.decoder.onnx" in capsys.readouterr().out and (tmp_path / "ae2d.decoder.onnx").is_file()
