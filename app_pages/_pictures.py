@@ -13,10 +13,15 @@ that shows it, so there is nothing left to fetch and nothing to expire.
 The digits go at their own 28 px and the browser enlarges them (`pixelated`, so
 pixels stay square, as `aelab.data.images.enlarge` does): a row of three digits
 is about 1.5 kB instead of 50 kB.
+
+Two layouts: `grid` keeps its rows (a row shrinks to a phone's width, its pictures
+side by side, to compare across), `steps` wraps (a sequence too long for one row at a
+readable size goes on in balanced rows).
 """
 
 import base64
 import html
+import math
 
 import numpy as np
 import streamlit as st
@@ -34,6 +39,9 @@ def data_uri(img):
 def image(img, caption=None, width="content"):
     """`st.image` of an array, sent as a data URI (see the module docstring)."""
     st.image(data_uri(img), caption=caption, width=width)
+
+
+GAP_PX = 8  # Between the columns of a picture grid: the global style's `.aelab-grid` gap.
 
 
 def grid(rows, cell_px, headers=None, label=None):
@@ -63,4 +71,50 @@ def grid(rows, cell_px, headers=None, label=None):
     st.html(
         f'<div class="aelab-grid" role="group" aria-label="{html.escape(label)}" '
         f'style="grid-template-columns: repeat({n}, minmax(0, {int(cell_px)}px))">{"".join(cells)}</div>'
+    )
+
+
+def steps(pictures, caption=None, cell_px=84, min_px=56, label=None):
+    """Shows a sequence of small pictures in order, in as few balanced rows as keep each `min_px` wide.
+
+    One row where the column has room for all of them at `min_px` or more (each at
+    most `cell_px`), otherwise two rows of half, three of a third...: on a phone a
+    20-step interpolation is four rows of five 70-px digits, not one row of 17-px ones.
+    The browser picks the rows from the column's own width (CSS container queries),
+    so the server need not know the screen.
+
+    Args:
+        pictures: list of arrays in [0, 1], in reading order.
+        caption: optional line under the pictures.
+        cell_px: the largest width of a picture, in CSS pixels.
+        min_px: the smallest width of a picture before the sequence takes one more row.
+        label: what the pictures show, for screen readers (default: the caption).
+    """
+    n = max(1, len(pictures))
+    label = label or caption or _("pictures")
+    kind = f"aelab-steps-{n}-{int(cell_px)}-{int(min_px)}"  # The rules depend on these alone.
+
+    def columns(k):
+        return f"grid-template-columns: repeat({k}, minmax(0, {int(cell_px)}px))"
+
+    def needs(k):  # The narrowest column that holds k pictures of min_px side by side.
+        return k * min_px + (k - 1) * GAP_PX
+
+    # Below the width that `cols` pictures need, one more row: a rule per distinct column count.
+    rules, cols = [], n
+    for rows in range(2, n + 1):
+        fewer = math.ceil(n / rows)
+        if fewer < cols:
+            rules.append(f"@container (max-width: {needs(cols) - 0.02:.2f}px) {{ .{kind} {{ {columns(fewer)} }} }}")
+            cols = fewer
+    cells = [
+        f'<img src="{data_uri(picture)}" alt="{html.escape(f"{label}, {i + 1}")}">'
+        for i, picture in enumerate(pictures)
+    ]
+    below = f'<div class="aelab-caption aelab-steps-caption">{html.escape(caption)}</div>' if caption else ""
+    st.html(
+        f"<style>.{kind} {{ {columns(n)} }} {' '.join(rules)}</style>"
+        f'<div class="aelab-steps" style="container-type: inline-size">'
+        f'<div class="aelab-grid {kind}" role="group" aria-label="{html.escape(label)}">{"".join(cells)}{below}</div>'
+        "</div>"
     )

@@ -17,7 +17,7 @@ from aelab.i18n import N_, _
 from aelab.inference import latent
 from aelab.lessons import interpolation, posterior
 from aelab.models import registry
-from app_pages import _canvas, _common, _navigator, _state, _urlstate
+from app_pages import _canvas, _common, _navigator, _pictures, _state, _urlstate
 
 MAX_SHOWN = 16  # Selected digits drawn; enough to judge a region, small enough to see.
 PER_ROW = 4  # Pairs per row; four pairs at 2x fit half of a wide page.
@@ -362,25 +362,21 @@ def interpolate():
                 continue
             st.subheader(short(kind))
             points, strips[kind] = interpolation.decode_path(model, z[a], z[b], steps)
-            fig = lf.add_path(plots.latent_scatter(z, y), points, name=_("path A → B, {n} steps").format(n=steps))
+            fig = lf.add_path(plots.latent_scatter(z, y), points, about=_("path A → B, {n} steps").format(n=steps))
             heading = _("{model}: from row {a} (a {digit_a}) to row {b} (a {digit_b})").format(
                 model=short(kind), a=a, digit_a=y[a], b=b, digit_b=y[b]
             )
             name = registry.get(kind).link
             scatter(fig, f"interp_scatter_{kind}", f"interpolation_{name}_{a}_to_{b}", heading)
-    # The strips go one above the other across the page, step under step, to compare.
+    # The strips go one above the other across the page, step under step, to compare: each in one row
+    # where the page is wide enough, in as many rows as keep the digits readable where it is not (a phone).
     for kind, decoded in strips.items():
         model_name = short(kind)
-        strip = interpolation.strip(decoded)
-        # Three times MNIST's size fits 10 steps across a projector; more steps shrink to fit.
-        st.image(
-            strip,
-            caption=_("{model}: A → B in {n} steps").format(model=model_name, n=steps),
-            width="stretch" if steps > 10 else "content",
-        )
+        _pictures.steps(list(decoded), caption=_("{model}: A → B in {n} steps").format(model=model_name, n=steps))
         name = f"interpolation_{registry.get(kind).link}_{a}_to_{b}_{steps}steps"
         row = st.container(horizontal=True)
-        row.download_button(_("{model} strip (PNG)").format(model=model_name), images.to_png(strip), f"{name}.png", "image/png",
+        png = images.to_png(interpolation.strip(decoded))  # For slides: one row, three times MNIST's size.
+        row.download_button(_("{model} strip (PNG)").format(model=model_name), png, f"{name}.png", "image/png",
                             key=f"interp_png_{kind}", on_click="ignore")  # fmt: skip
         row.download_button(_("{model} animation (GIF)").format(model=model_name), interpolation.gif_bytes(decoded), f"{name}.gif",
                             "image/gif", key=f"interp_gif_{kind}", on_click="ignore")  # fmt: skip

@@ -17,10 +17,17 @@ from aelab.models import registry
 from app_pages import _common, _navigator, _state, _urlstate
 
 STEP = 0.1
-GRID_HEIGHT = 430  # px: with the title and the controls beside it, one 1280x720 screen.
 NARROW_PX = 640  # A window narrower than this is a phone: smaller default grid, static chart.
-GRID_HEIGHT_NARROW = 380  # px: a phone's column is ~360 px wide, the grid square.
 NARROW_GRID = 12  # 30 digits across 360 px would be 12 px each.
+# The grid's chart is as wide as its column and a little taller (the square plot plus its tick labels,
+# axis titles and toolbar), but never taller than the window: on a tall screen the whole of it shows
+# below the page's title, on a 720-px projector it fills the screen once scrolled to. A server cannot
+# know the window, so the browser sizes it (st.plotly_chart(height="stretch") fills this box).
+GRID_BOX = "manifold_grid"
+GRID_CSS = f"""<style>
+.st-key-{GRID_BOX} {{ aspect-ratio: 0.92; max-height: calc(100vh - 6rem); min-height: 300px; }}
+@media (min-height: 900px) {{ .st-key-{GRID_BOX} {{ max-height: calc(100vh - 15rem); }} }}
+</style>"""
 
 st.title(_("Manifold"))
 st.markdown(
@@ -31,7 +38,7 @@ st.markdown(
 )
 
 state = _state.get()
-controls, result = st.columns([2, 3], gap="medium")
+controls, result = st.columns([2, 5], gap="medium")
 kinds = [k.name for k in registry.latent_kinds()]
 # It opens on a model with a prior (the VAE): its grid is digits nearly everywhere.
 opening = next(k.name for k in registry.latent_kinds() if k.prior_extent is not None)
@@ -117,14 +124,14 @@ png, z0_values, z1_values = _common.manifold_png(model, info.key, n, tuple(r0), 
 with result:
     grid = _common.session_figure(
         "manifold",
-        (info.key, n, tuple(r0), tuple(r1), state.narrow),
-        lambda: plots.manifold_figure(png, z0_values, z1_values, (p0, p1), height=GRID_HEIGHT_NARROW if state.narrow
-                                      else GRID_HEIGHT),
-    )  # fmt: skip
+        (info.key, n, tuple(r0), tuple(r1)),
+        lambda: plots.manifold_figure(png, z0_values, z1_values, (p0, p1)),
+    )
     config = plots.png_config(f"manifold_{kind}_{n}x{n}_with_axes")
+    st.html(GRID_CSS)
     # On a phone a swipe over the grid must scroll the page, not zoom it.
-    st.plotly_chart(plots.move_point(grid, (p0, p1)), key="manifold",
-                    config=config | {"staticPlot": True} if state.narrow else config)  # fmt: skip
+    st.container(key=GRID_BOX).plotly_chart(plots.move_point(grid, (p0, p1)), key="manifold", height="stretch",
+                                            config=config | {"staticPlot": True} if state.narrow else config)  # fmt: skip
 download.download_button(
     _("Download the manifold (PNG)"), png, file_name=f"manifold_{kind}_{n}x{n}.png", mime="image/png", on_click="ignore"
 )

@@ -70,20 +70,23 @@ def highlight_rows(fig, z, rows, name=None, rings=True):
     return fig
 
 
-def add_path(fig, points, name=None, color=PATH_COLOR, labels=("A", "B")):
+def add_path(fig, points, name=None, color=PATH_COLOR, labels=("A", "B"), about=None):
     """Draws an interpolation path: a line through its steps, the ends labelled.
 
     Args:
         fig: a latent scatter.
         points: the steps, shape (steps, 2), from `aelab.lessons.interpolation.path`.
-        name: legend entry (default: "path", translated).
+        name: legend entry (default: "path", translated). Short: a horizontal legend
+            gives every entry the width of its longest when it wraps.
         color: line and marker colour.
         labels: texts at the first and last step.
+        about: optional first line of each step's hover label, to say more than the name.
 
     Returns:
         `fig`.
     """
     name = _("path") if name is None else name
+    first = f"{about}<br>" if about else ""
     p = np.asarray(points, dtype="float32")
     text = [""] * len(p)
     text[0], text[-1] = labels
@@ -98,7 +101,7 @@ def add_path(fig, points, name=None, color=PATH_COLOR, labels=("A", "B")):
             textfont=dict(size=18, color=color),
             line=dict(width=3, color=color),
             marker=dict(size=8, color=color, line=dict(width=1, color="white")),
-            hovertemplate=_("step %{pointNumber}") + "<br>z0 %{x:.2f}, z1 %{y:.2f}<extra></extra>",
+            hovertemplate=first + _("step %{pointNumber}") + "<br>z0 %{x:.2f}, z1 %{y:.2f}<extra></extra>",
         )
     )
     return fig

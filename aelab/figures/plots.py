@@ -27,6 +27,22 @@ TEXT_COLOR = "#31333F"  # Streamlit's text colour: 12.6:1 against white, where t
 TOOLBAR_MARGIN = 44
 
 
+def legend_below(**style):
+    """A horizontal legend at the foot of a figure, under the x axis's tick labels and title.
+
+    Placed in the figure's own coordinates (`yref="container"`), Plotly keeps room for
+    it below the axis however many rows it wraps to. Placed at a fraction of the plot's
+    height (`y=-0.12`), it ran into the axis title wherever the plot was short (a phone).
+
+    Args:
+        **style: more legend attributes (a title, `itemsizing`...).
+
+    Returns:
+        A dict for `fig.update_layout(legend=...)`.
+    """
+    return dict(orientation="h", x=0, xanchor="left", y=0, yanchor="bottom", yref="container", **style)
+
+
 def legible(fig, size=PROJECTOR_FONT, title_size=TITLE_FONT):
     """Sets every text of a figure to projector sizes in dark grey, in place.
 
@@ -100,9 +116,8 @@ def latent_scatter(z, labels, title=None, point=None, height=520, marker_size=3,
         title=title,
         height=height,
         dragmode="select" if select else False,
-        # Below the chart in one row: a legend at the right takes a third of a phone's width.
-        legend=dict(title=_("digit"), itemsizing="constant", orientation="h", x=0, xanchor="left", y=-0.12,
-                    yanchor="top"),
+        # Below the chart: a legend at the right takes a third of a phone's width.
+        legend=legend_below(title=_("digit"), itemsizing="constant"),
         margin=dict(l=10, r=10, t=TOOLBAR_MARGIN + (30 if title else 0), b=10),
         xaxis_title="z0",
         yaxis_title="z1",
@@ -230,12 +245,12 @@ def loss_curve(history, title=None, height=320, epochs=None):
     fig.update_layout(
         title=title,
         height=height,
-        margin=dict(l=10, r=10, t=TOOLBAR_MARGIN + (30 if title else 0), b=60),
+        margin=dict(l=10, r=10, t=TOOLBAR_MARGIN + (30 if title else 0), b=10),
         # Whole epochs only, about ten ticks at most.
         xaxis=dict(title=_("epoch"), tick0=1, dtick=max(1, math.ceil(epochs / 10)), range=[0.5, epochs + 0.5]),
         yaxis_title=_("loss"),
         # Below the plot, so it never runs into the title.
-        legend=dict(orientation="h", y=-0.3, yanchor="top", x=0, xanchor="left"),
+        legend=legend_below(),
         dragmode=False,
     )
     return legible(fig)
@@ -340,7 +355,7 @@ def robustness_chart(sweep, sigma=None, height=370, title=None):
         shapes=shapes,
         # Room at the top for the toolbar Plotly shows on hover, above the panel titles.
         margin=dict(l=10, r=10, t=TOOLBAR_MARGIN + 44 + 26 * lines, b=10),
-        legend=dict(orientation="h", y=-0.32, yanchor="top", x=0, xanchor="left"),
+        legend=legend_below(),
         hovermode="closest",
         dragmode=False,
     )

@@ -135,14 +135,16 @@ def test_interpolation_path_strip_and_downloads(open_page, mnist, models, downlo
     assert (at.number_input(key="interp_a").value, at.number_input(key="interp_b").value) == (3, 2)
     at.slider(key="steps").set_value(6).run()
     assert not at.exception
-    assert [img.captions[0] for img in at.image] == [
-        "A: row 3, a 0 | B: row 2, a 1",
-        "AE: A → B in 6 steps",
-        "VAE: A → B in 6 steps",
-    ]
+    assert [img.captions[0] for img in at.image] == ["A: row 3, a 0 | B: row 2, a 1"]
+    # Each strip is a grid of its steps that wraps where the page is narrow (app_pages/_pictures.py, steps).
+    strips = [h.proto.body for h in at.get("html") if "aelab-steps" in h.proto.body]
+    assert len(strips) == 2
+    for body, model in zip(strips, ("AE", "VAE"), strict=True):
+        assert f"{model}: A → B in 6 steps" in body and body.count("<img ") == 6
     for i, kind in enumerate(("ae2d", "vae2d")):
         chart = at.get("plotly_chart")[i]
-        path = trace(chart, "path A → B, 6 steps")
+        path = trace(chart, "path")  # A short legend entry; the hover says "path A → B, 6 steps".
+        assert path["hovertemplate"].startswith("path A → B, 6 steps<br>")
         ends = latent.encode(models[kind], mnist[0][[3, 2]])
         np.testing.assert_allclose([path["x"][0], path["y"][0]], ends[0], atol=1e-4)
         np.testing.assert_allclose([path["x"][-1], path["y"][-1]], ends[1], atol=1e-4)
