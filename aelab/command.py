@@ -95,15 +95,15 @@ def where_from(environ):
     if not missing:
         source = f"{folder} ({data.DATA_DIR_ENV})" if from_env else f"Keras' cache {folder}"
         return f"aelab: MNIST and CIFAR-10 from {source}; models from {models}"
-    what = " and ".join(missing)
+    what, it = " and ".join(missing), "them" if len(missing) > 1 else "it"
     if from_env:
         return (
-            f"aelab: warning: {data.DATA_DIR_ENV}={folder} has no {what}: the pages that need it will say so "
+            f"aelab: warning: {data.DATA_DIR_ENV}={folder} has no {what}: the pages that need {it} will say so "
             f"(expected {files} there); models from {models}"
         )
     return (
         f"aelab: warning: {data.DATA_DIR_ENV} is not set and Keras' cache {folder} has no {what}: the app will "
-        f"try to download it on first use; without internet, set {data.DATA_DIR_ENV} to a folder holding {files}. "
+        f"try to download {it} on first use; without internet, set {data.DATA_DIR_ENV} to a folder holding {files}. "
         f"Models from {models}"
     )
 

@@ -78,7 +78,10 @@ def test_start_up_line_without_a_data_folder_reads_keras_cache(tmp_path, monkeyp
     assert line.startswith(
         f"aelab: warning: AELAB_DATA_DIR is not set and Keras' cache {cache} has no MNIST and CIFAR-10"
     ), line
-    assert "without internet, set AELAB_DATA_DIR to a folder holding mnist.npz and cifar10.npz" in line, line
+    assert (
+        "the app will try to download them on first use; without internet, set AELAB_DATA_DIR to a folder holding mnist.npz and cifar10.npz"
+        in line
+    ), line
     _npz(cache, "mnist.npz", "cifar-10-batches-py-target.tar.gz")
     assert command.where_from({}).startswith(f"aelab: MNIST and CIFAR-10 from Keras' cache {cache}; models from ")
 
