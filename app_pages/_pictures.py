@@ -36,15 +36,29 @@ def data_uri(img):
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def image(img, caption=None, width="content"):
-    """`st.image` of an array, sent as a data URI (see the module docstring)."""
-    st.image(data_uri(img), caption=caption, width=width)
+def image(img, caption=None, width="content", alt=None):
+    """`st.image` of an array, sent as a data URI (see the module docstring).
+
+    `alt` says what the picture shows to a screen reader (e.g. "a bird: gray, colorized, original");
+    without one, the caption does, so no picture is left without a text alternative.
+    """
+    st.image(data_uri(img), caption=caption, width=width, alt=alt or caption or _("pictures"))
+
+
+def digit_alt(digit, what):
+    """The alt text of a picture of a handwritten digit, naming the digit first: "digit 7, original".
+
+    Args:
+        digit: the digit's class (0-9).
+        what: which picture of it this is ("original", "noisy, σ = 0.30", "denoised", a model's name).
+    """
+    return _("digit {d}, {what}").format(d=int(digit), what=what)
 
 
 GAP_PX = 8  # Between the columns of a picture grid: the global style's `.aelab-grid` gap.
 
 
-def grid(rows, cell_px, headers=None, label=None):
+def grid(rows, cell_px, headers=None, label=None, alts=None):
     """Shows rows of small pictures in a grid that shrinks to its column, never past it.
 
     Each column is at most `cell_px` wide and narrower when the page is: a row
@@ -56,6 +70,8 @@ def grid(rows, cell_px, headers=None, label=None):
         cell_px: the largest width of a picture, in CSS pixels.
         headers: optional texts above the columns, one per picture of a row.
         label: what the grid shows, for screen readers (default: "pictures", translated).
+        alts: optional alt texts, one list per row and one text per picture, naming what each shows
+            ("digit 7, original"); by default a picture is named by its column's header and its row.
     """
     label = _("pictures") if label is None else label
     n = max((len(p) for _caption, p in rows), default=1)
@@ -64,9 +80,12 @@ def grid(rows, cell_px, headers=None, label=None):
         if caption:
             cells.append(f'<div class="aelab-caption">{html.escape(caption)}</div>')
         for c, picture in enumerate(pictures):
-            alt = (
-                _("{header}, row {n}").format(header=headers[c], n=r + 1) if headers else f"{caption or label}, {c + 1}"
-            )
+            if alts:
+                alt = alts[r][c]
+            elif headers:
+                alt = _("{header}, row {n}").format(header=headers[c], n=r + 1)
+            else:
+                alt = f"{caption or label}, {c + 1}"
             cells.append(f'<img src="{data_uri(picture)}" alt="{html.escape(alt)}">')
     st.html(
         f'<div class="aelab-grid" role="group" aria-label="{html.escape(label)}" '
@@ -74,7 +93,7 @@ def grid(rows, cell_px, headers=None, label=None):
     )
 
 
-def steps(pictures, caption=None, cell_px=84, min_px=56, label=None):
+def steps(pictures, caption=None, cell_px=84, min_px=56, label=None, alts=None):
     """Shows a sequence of small pictures in order, in as few balanced rows as keep each `min_px` wide.
 
     One row where the column has room for all of them at `min_px` or more (each at
@@ -89,6 +108,8 @@ def steps(pictures, caption=None, cell_px=84, min_px=56, label=None):
         cell_px: the largest width of a picture, in CSS pixels.
         min_px: the smallest width of a picture before the sequence takes one more row.
         label: what the pictures show, for screen readers (default: the caption).
+        alts: optional alt texts, one per picture ("step 3 of 10: looks like a 7"); by default the
+            label and the picture's place.
     """
     n = max(1, len(pictures))
     label = label or caption or _("pictures")
@@ -108,7 +129,7 @@ def steps(pictures, caption=None, cell_px=84, min_px=56, label=None):
             rules.append(f"@container (max-width: {needs(cols) - 0.02:.2f}px) {{ .{kind} {{ {columns(fewer)} }} }}")
             cols = fewer
     cells = [
-        f'<img src="{data_uri(picture)}" alt="{html.escape(f"{label}, {i + 1}")}">'
+        f'<img src="{data_uri(picture)}" alt="{html.escape(alts[i] if alts else f"{label}, {i + 1}")}">'
         for i, picture in enumerate(pictures)
     ]
     below = f'<div class="aelab-caption aelab-steps-caption">{html.escape(caption)}</div>' if caption else ""
