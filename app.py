@@ -30,7 +30,7 @@ _common.clean_checkpoint_folders()  # Once per server: temporaries of saves that
 _urlstate.init()  # A shared link may name saved models: before the sidebar shows them.
 _common.sidebar()
 
-st.navigation(
+page = st.navigation(
     [
         st.Page("app_pages/models.py", title=_("Models"), icon=":material/model_training:", default=True),
         st.Page("app_pages/latent_space.py", title=_("Latent space"), icon=":material/scatter_plot:"),
@@ -40,4 +40,6 @@ st.navigation(
         st.Page("app_pages/variants.py", title=_("Variants"), icon=":material/stacks:"),
         st.Page("app_pages/studies.py", title=_("Studies"), icon=":material/science:"),
     ]
-).run()
+)
+_style.label_page(page)  # <html lang> and the page's own title, in the chosen language.
+page.run()

@@ -1,8 +1,10 @@
-"""The app's few global style rules, and the words shown while a new server starts (not a page).
+"""The app's few global style rules, the page's language and title, and the words shown while a new
+server starts (not a page).
 
 Kept light on purpose: app.py calls it before anything imports TensorFlow.
 """
 
+import json
 import sys
 
 import streamlit as st
@@ -22,6 +24,35 @@ CSS = """
 .aelab-grid img { display: block; width: 100%; height: auto; image-rendering: pixelated; }
 .aelab-grid .aelab-head { font-size: 0.95rem; text-align: center; overflow-wrap: anywhere; }
 .aelab-grid .aelab-caption { grid-column: 1 / -1; font-size: 0.95rem; margin-top: 0.5rem; }
+
+/* Text a student must read at 4.5:1 or more (WCAG 1.4.3). Streamlit draws captions, help and the
+   sidebar's small print in its text colour at 60 % (#828180 on white, 3.88:1; 3.81:1 on the sidebar):
+   --aelab-faded is 6.6:1 on white and 6.2:1 on the sidebar's #f8f8f7. The theme: .streamlit/config.toml. */
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] *,
+[data-testid="stWidgetLabel"] [data-testid="stCaptionContainer"],
+[data-testid="stSidebar"] [data-testid="stMarkdownContainer"] p,
+[data-testid="stSliderTickBarMin"], [data-testid="stSliderTickBarMax"],
+[data-testid="stTooltipHoverTarget"] svg { color: var(--aelab-faded) !important; opacity: 1 !important; }
+:root { --aelab-faded: #5c5d66; --aelab-focus: #1a56db; }
+
+/* A focus ring on every control for keyboard users (WCAG 2.4.7, 1.4.11): 3 px of #1a56db, 6.2:1 on
+   white and 5.8:1 on the sidebar, 2 px outside the control so it meets the page, not the control.
+   Streamlit's own ring is a faint primary glow, and BaseWeb hides the real radio, checkbox and switch
+   inputs, so their labels carry the ring. */
+:is(a, button, summary, [role="button"], [role="slider"], [role="tab"], [role="option"], [role="link"],
+    [tabindex]:not([tabindex="-1"]), iframe):focus-visible {
+  outline: 3px solid var(--aelab-focus) !important; outline-offset: 2px !important;
+}
+/* The tab strip clips anything outside it: the ring goes inside the tab. */
+[role="tab"]:focus-visible { outline-offset: -3px !important; }
+label:has(input:focus-visible) { outline: 3px solid var(--aelab-focus); outline-offset: 2px; border-radius: 4px; }
+:is([data-baseweb="input"], [data-baseweb="textarea"], [data-baseweb="select"] > div):focus-within {
+  outline: 3px solid var(--aelab-focus); outline-offset: 1px;
+}
+/* The image toolbar (full screen) only shows on hover: show it while one of its buttons has focus. */
+[data-testid="stElementToolbar"]:focus-within { opacity: 1 !important; }
+/* The element that only says the page's language (label_page) takes no room. */
+.stElementContainer:has(.aelab-lang) { display: none; }
 </style>
 """
 
@@ -29,6 +60,23 @@ CSS = """
 def apply():
     """Adds the global style rules to this run's page (a style element takes no room)."""
     st.html(CSS)
+
+
+def label_page(page):
+    """Tells the browser the page's language and title, in the interface language (WCAG 3.1.1, 2.4.2).
+
+    `<html lang>` is "zh-CN" or "en", so a screen reader reads Chinese with a Chinese voice; the title is
+    the page's own ("流形 · aelab"), so seven tabs of the app are seven names, not one.
+
+    Args:
+        page: the `st.Page` that `st.navigation` chose for this run (its title already translated).
+    """
+    st.set_page_config(page_title=f"{page.title} · aelab")  # The last call of a run sets the title.
+    tag = json.dumps(i18n.HTML_LANG[i18n.language()])
+    st.html(
+        f'<span class="aelab-lang" hidden></span><script>document.documentElement.lang = {tag};</script>',
+        unsafe_allow_javascript=True,
+    )
 
 
 def starting_notice():

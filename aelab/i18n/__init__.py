@@ -33,6 +33,7 @@ import logging
 import os
 
 LANGUAGES = {"en": "English", "zh": "简体中文"}
+HTML_LANG = {"en": "en", "zh": "zh-CN"}  # Each language's BCP 47 tag, for the page's <html lang>.
 DEFAULT = "en"
 DOMAIN = "aelab"
 LOCALE_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "locale")  # aelab/locale/

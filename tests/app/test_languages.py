@@ -122,3 +122,30 @@ def test_switching_the_language_translates_the_same_page(open_page):
     at.run()
     assert not at.exception and at.title[0].value == "去噪"
     assert at.query_params["lang"] == "zh"
+
+
+@pytest.mark.parametrize("lang, tag", [("en", "en"), ("zh", "zh-CN")])
+def test_the_page_tells_the_browser_its_language(open_page, lang, tag):
+    # app_pages/_style.label_page: <html lang> follows the interface, so a screen reader picks the right voice.
+    at = open_in(open_page, "app_pages/manifold.py", lang)
+    bodies = [h.proto.body for h in at.get("html") if "documentElement.lang" in h.proto.body]
+    assert len(bodies) == 1 and f'document.documentElement.lang = "{tag}"' in bodies[0]
+    assert all(h.proto.unsafe_allow_javascript for h in at.get("html") if "documentElement.lang" in h.proto.body)
+
+
+def test_picture_alt_texts_name_the_digit_in_the_interface_language(monkeypatch):
+    import numpy as np
+
+    from app_pages import _pictures
+
+    sent = []
+    monkeypatch.setattr(_pictures.st, "html", sent.append)
+    digits = np.zeros((2, 28, 28))
+    with i18n.use("zh"):
+        _ = i18n._
+        alts = [[_pictures.digit_alt(d, _("original")), _pictures.digit_alt(d, _("denoised"))] for d in (7, 1)]
+        _pictures.grid([(None, list(digits)), (None, list(digits))], 56, alts=alts)
+        assert alts[0] == ["数字 7，原图", "数字 7，去噪结果"]
+    assert 'alt="数字 7，原图"' in sent[0] and 'alt="数字 1，去噪结果"' in sent[0]
+    with i18n.use("en"):
+        assert _pictures.digit_alt(3.0, "noisy, σ = 0.30") == "digit 3, noisy, σ = 0.30"
