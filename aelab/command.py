@@ -80,17 +80,14 @@ def hidden_line(line, min_level):
     return bool(m) and "IWEF".index(m.group(1).decode()) < min_level
 
 
-def where_from(environ):
-    """One line for the terminal: where the app reads its data sets and models, and what is missing.
-
-    Args:
-        environ: the environment the server will have.
+def where_from():
+    """One line for the terminal: where the app will read its data sets and models, and what is missing.
 
     Returns:
-        A line starting "aelab: ".
+        A line starting "aelab: ", from this environment (the server's is the same for these variables).
     """
-    folder, from_env, missing = data.data_source(environ.get(data.DATA_DIR_ENV))
-    models = environ.get(CHECKPOINT_DIR_ENV) or locations.SHIPPED_CHECKPOINTS
+    folder, from_env, missing = data.data_source()
+    models = os.environ.get(CHECKPOINT_DIR_ENV) or locations.SHIPPED_CHECKPOINTS
     files = "mnist.npz and cifar10.npz"
     if not missing:
         source = f"{folder} ({data.DATA_DIR_ENV})" if from_env else f"Keras' cache {folder}"
@@ -164,7 +161,7 @@ def run_app(options):
     if {"-h", "--help"} & set(options):
         print(f"aelab app [OPTIONS] runs: streamlit run {locations.APP_SCRIPT} [OPTIONS]\n", flush=True)
     else:
-        print(where_from(env), flush=True)
+        print(where_from(), flush=True)
     return serve(app_argv(options), env)
 
 

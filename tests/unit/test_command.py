@@ -53,28 +53,29 @@ def _npz(folder, *names):
         open(os.path.join(folder, name), "wb").close()
 
 
-def test_start_up_line_names_the_data_folder_and_the_models(tmp_path):
+def test_start_up_line_names_the_data_folder_and_the_models(tmp_path, monkeypatch):
     _npz(tmp_path, "mnist.npz", "cifar10.npz")
-    line = command.where_from({"AELAB_DATA_DIR": str(tmp_path)})
-    assert (
-        line
-        == f"aelab: MNIST and CIFAR-10 from {tmp_path} (AELAB_DATA_DIR); models from {locations.SHIPPED_CHECKPOINTS}"
-    )
-    line = command.where_from({"AELAB_DATA_DIR": str(tmp_path), "AELAB_CHECKPOINT_DIR": "/srv/models"})
-    assert line.endswith("; models from /srv/models"), line
+    monkeypatch.setenv("AELAB_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("AELAB_CHECKPOINT_DIR", raising=False)
+    models = locations.SHIPPED_CHECKPOINTS
+    assert command.where_from() == f"aelab: MNIST and CIFAR-10 from {tmp_path} (AELAB_DATA_DIR); models from {models}"
+    monkeypatch.setenv("AELAB_CHECKPOINT_DIR", "/srv/models")
+    assert command.where_from().endswith("; models from /srv/models")
 
 
-def test_start_up_line_warns_of_a_data_folder_without_a_file(tmp_path):
+def test_start_up_line_warns_of_a_data_folder_without_a_file(tmp_path, monkeypatch):
     _npz(tmp_path, "mnist.npz")
-    line = command.where_from({"AELAB_DATA_DIR": str(tmp_path)})
+    monkeypatch.setenv("AELAB_DATA_DIR", str(tmp_path))
+    line = command.where_from()
     assert line.startswith(f"aelab: warning: AELAB_DATA_DIR={tmp_path} has no CIFAR-10: the pages that need it"), line
     assert "(expected mnist.npz and cifar10.npz there)" in line, line
 
 
 def test_start_up_line_without_a_data_folder_reads_keras_cache(tmp_path, monkeypatch):
+    monkeypatch.delenv("AELAB_DATA_DIR", raising=False)
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     cache = tmp_path / "datasets"
-    line = command.where_from({})
+    line = command.where_from()
     assert line.startswith(
         f"aelab: warning: AELAB_DATA_DIR is not set and Keras' cache {cache} has no MNIST and CIFAR-10"
     ), line
@@ -83,7 +84,7 @@ def test_start_up_line_without_a_data_folder_reads_keras_cache(tmp_path, monkeyp
         in line
     ), line
     _npz(cache, "mnist.npz", "cifar-10-batches-py-target.tar.gz")
-    assert command.where_from({}).startswith(f"aelab: MNIST and CIFAR-10 from Keras' cache {cache}; models from ")
+    assert command.where_from().startswith(f"aelab: MNIST and CIFAR-10 from Keras' cache {cache}; models from ")
 
 
 # A stand-in for Streamlit: prints TensorFlow's start-up lines and one of its own, starts a child (as the
