@@ -178,7 +178,7 @@ def vae_elbo(vae, x, batch_size=1000):
     sums, n = np.zeros(2), 0
     for i in range(0, len(x), batch_size):
         batch = np.asarray(x[i : i + batch_size], "float32")
-        sums += len(batch) * np.asarray([float(t) for t in vae._terms(batch, training=False)])
+        sums += len(batch) * np.asarray([float(t) for t in vae.loss_terms(batch, training=False)])
         n += len(batch)
     rec, kl = sums / max(1, n)
     return {"neg_elbo": float(rec + kl), "reconstruction": float(rec), "kl": float(kl)}

@@ -84,7 +84,16 @@ class VAE(Autoencoder):
         z_mean, z_log_var, _ = self.encoder(x, training=False)
         return z_mean, z_log_var
 
-    def _terms(self, data, training):
+    def loss_terms(self, data, training=False):
+        """The batch's mean reconstruction loss and KL divergence (the evaluator's ELBO uses them too).
+
+        Args:
+            data: a batch of images, or `(images, targets)` as Keras passes it.
+            training: whether the layers run in training mode.
+
+        Returns:
+            `(reconstruction, kl)`, two scalar tensors.
+        """
         x = data[0] if isinstance(data, tuple) else data
         z_mean, z_log_var, z = self.encoder(x, training=training)
         rec, kl = vae_loss_terms(x, self.decoder(z, training=training), z_mean, z_log_var)
@@ -98,7 +107,7 @@ class VAE(Autoencoder):
 
     def train_step(self, data):
         with tf.GradientTape() as tape:
-            rec, kl = self._terms(data, training=True)
+            rec, kl = self.loss_terms(data, training=True)
             # Under tf.distribute each replica's gradient is summed, so the
             # per-replica loss is scaled down to keep the step size the same.
             scaled = (rec + kl) / tf.distribute.get_strategy().num_replicas_in_sync
@@ -107,7 +116,7 @@ class VAE(Autoencoder):
         return self._update(rec, kl)
 
     def test_step(self, data):
-        rec, kl = self._terms(data, training=False)
+        rec, kl = self.loss_terms(data, training=False)
         return self._update(rec, kl)
 
 

@@ -52,6 +52,9 @@ def test_studies_quick_rerun_button(open_page):
     at = open_page("app_pages/studies.py")
     n_tables = len(at.dataframe)
     at.button(key="rerun_variants").click().run(timeout=180)
+    job = at.session_state["aelab"].jobs["study:variants"]  # A job in the training pool, not a fit on the page.
+    assert job.wait(300) and job.status == "done", job.error
+    at.run(timeout=180)
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     assert len(at.dataframe) == n_tables + 1
