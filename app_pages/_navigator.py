@@ -263,6 +263,7 @@ def navigator(key, model, info, z, y, bounds, point, step, on_pin, report_narrow
             "pinned": _("pinned at ({z0}, {z1})"),
             "nothing_pinned": _("nothing pinned yet"),
             "digit": _("the decoded digit"),
+            "loading": _("Loading the model…"),  # Over the digit's box until the first digit is drawn.
             "points_failed": _("The test digits could not be loaded ({error})."),
             "decoding_failed": _("decoding failed ({error})"),
         },

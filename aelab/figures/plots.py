@@ -25,6 +25,7 @@ TITLE_FONT = 18
 TEXT_COLOR = "#31333F"  # Streamlit's text colour: 12.6:1 against white, where the theme's grey is 3.9:1.
 # Room above the plot area for Plotly's toolbar, so it never covers a legend or a panel title.
 TOOLBAR_MARGIN = 44
+LEGEND_ROW = 36  # px: one row of a legend at PROJECTOR_FONT, below the x axis (legend_below).
 
 
 def legend_below(**style):
@@ -221,7 +222,7 @@ def loss_curve(history, title=None, height=320, epochs=None):
     Args:
         history: dict of lists as in `keras.callbacks.History.history`.
         title: optional figure title.
-        height: figure height in pixels.
+        height: figure height in pixels, not counting the legend's row below the axis.
         epochs: optional planned number of epochs: the x axis spans them all
             from the start, so a live curve grows into a fixed frame.
 
@@ -244,7 +245,7 @@ def loss_curve(history, title=None, height=320, epochs=None):
     epochs = max([len(t.x) for t in fig.data] + [epochs or 1])
     fig.update_layout(
         title=title,
-        height=height,
+        height=height + LEGEND_ROW,
         margin=dict(l=10, r=10, t=TOOLBAR_MARGIN + (30 if title else 0), b=10),
         # Whole epochs only, about ten ticks at most.
         xaxis=dict(title=_("epoch"), tick0=1, dtick=max(1, math.ceil(epochs / 10)), range=[0.5, epochs + 0.5]),

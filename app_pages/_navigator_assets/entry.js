@@ -8,6 +8,8 @@ export default function (component) {
   const root = component.parentElement.querySelector(".nav");
   root.__latest = component;
   if (!root.__mounted) {
+    // Said at once, while the modules, the runtime and the model load; digit.js hides it at the first digit.
+    root.querySelector(".loading").textContent = component.data.text?.loading ?? "";
     // Absolute: a blob: module has no base address for a path.
     const url = new URL(component.data.navigator_url, window.location.origin).href;
     root.__mounted = import(url)

@@ -157,3 +157,12 @@ def test_figures_set_projector_fonts_on_every_axis_and_do_not_capture_touch(name
     assert fig.layout.legend.font.size >= 16
     assert fig.layout.margin.t >= plots.TOOLBAR_MARGIN  # The toolbar sits above the plot, clear of the legend.
     assert fig.layout.dragmode is False
+
+
+@pytest.mark.parametrize("name", ["scatter", "loss", "robustness"])
+def test_legends_sit_at_the_foot_of_the_figure_below_the_x_axis(name):
+    # In the figure's own coordinates, Plotly keeps room for the legend under the tick labels and the
+    # axis title, however many rows it wraps to; at a fraction of the plot's height it ran into them.
+    legend = _figures()[name].layout.legend
+    assert (legend.orientation, legend.yref, legend.y, legend.yanchor) == ("h", "container", 0, "bottom")
+    assert (legend.x, legend.xanchor) == (0, "left")

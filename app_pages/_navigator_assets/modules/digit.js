@@ -1,12 +1,21 @@
 // Draws a decoded digit: 784 values in [0, 1] as grey levels on the 28 x 28 canvas (the
-// stylesheet shows it enlarged, its pixels square).
+// stylesheet shows it enlarged, its pixels square). Until there is a digit to draw, a line
+// over the box says what it waits for.
 
 export class Digit {
-  constructor(canvas) {
+  // loading: the element over the canvas that holds the waiting line.
+  constructor(canvas, loading) {
     this.canvas = canvas;
+    this.loading = loading;
     this.ctx = canvas.getContext("2d");
     this.pixels = this.ctx.createImageData(28, 28);
     this.drawn = 0; // Digits drawn so far, also in the canvas's data-decodes.
+  }
+
+  // Shows `text` over the box until the next digit is drawn.
+  wait(text) {
+    this.loading.textContent = text;
+    this.loading.hidden = false;
   }
 
   draw(values) {
@@ -18,6 +27,7 @@ export class Digit {
       px[4 * i + 3] = 255;
     }
     this.ctx.putImageData(this.pixels, 0, 0);
+    this.loading.hidden = true;
     this.drawn += 1;
     this.canvas.dataset.decodes = String(this.drawn);
   }

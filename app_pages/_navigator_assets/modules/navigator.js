@@ -23,12 +23,13 @@ const TRAIL = 14; // Positions kept in the trail: about a quarter of a second of
 export async function mount(root, { data, setStateValue }) {
   const planeCanvas = root.querySelector("canvas.plane");
   const digitCanvas = root.querySelector("canvas.digit");
+  const digitBox = root.querySelector(".digit-box");
   const status = root.querySelector(".status");
   const readout = root.querySelector(".readout");
   const caption = root.querySelector(".caption");
   const layout = new Layout(planeCanvas);
   const plane = new Plane(planeCanvas, layout);
-  const digit = new Digit(digitCanvas);
+  const digit = new Digit(digitCanvas, root.querySelector(".loading"));
   const nav = {
     data: null, // What Python sent last (with a pin made here until it answers).
     points: null,
@@ -55,7 +56,7 @@ export async function mount(root, { data, setStateValue }) {
     root.dataset.status = "fallback";
     status.hidden = false;
     status.textContent = `${nav.data.fallback_text} (${reason}).`;
-    digitCanvas.parentElement.hidden = true; // The page's own decoded digit stands in for it.
+    digitBox.hidden = true; // The page's own decoded digit stands in for it.
   }
 
   const decoder = new Decoder(
@@ -158,12 +159,13 @@ export async function mount(root, { data, setStateValue }) {
       return;
     }
     root.dataset.status = "loading";
+    digit.wait(say("loading"));
     loadModel(data.runtime_url, data.wasm_url, data.model_url)
       .then((model) => {
         if (nav.data.model_url !== data.model_url) return;
         decoder.use(model);
         status.hidden = true;
-        digitCanvas.parentElement.hidden = false;
+        digitBox.hidden = false;
         root.dataset.status = "ready";
         decoder.decode(nav.hover || resting(), null);
       })
