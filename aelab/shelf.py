@@ -164,7 +164,8 @@ def resolve(choice, user_dir, trained=None, loader=load):
     """
     if choice.source == SESSION:
         if trained is not None and trained.model is not None:
-            label = choice.label(epochs=len(trained.history.get("loss", [])))
+            full = len(trained.history.get("loss", [])) - (1 if getattr(trained, "partial_epoch", None) else 0)
+            label = choice.label(epochs=full)
             return (
                 trained.model,
                 ModelInfo(choice.kind, SESSION, label, f"session:{trained.id}", trained.metadata()),

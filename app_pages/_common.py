@@ -17,7 +17,7 @@ from aelab.data import images  # noqa: E402
 from aelab.i18n import _  # noqa: E402
 from aelab.inference import latent  # noqa: E402
 from aelab.models import registry  # noqa: E402
-from app_pages import _state  # noqa: E402
+from app_pages import _state, _training  # noqa: E402
 
 USER_DIR_ENV = "AELAB_USER_DIR"
 
@@ -104,7 +104,7 @@ def in_this_language(build):
 def choice_label(choice):
     """A short label for a `shelf.Choice` of this session, without loading anything."""
     trained = _state.get().trained.get(choice.kind) if choice.source == shelf.SESSION else None
-    return choice.label(epochs=len(trained.history.get("loss", [])) if trained is not None else None)
+    return choice.label(epochs=_training.full_epochs(trained.history, trained.partial_epoch) if trained else None)
 
 
 def sidebar():
@@ -218,12 +218,18 @@ def saved_models(kind):
     return shelf.saved_names(kind, user_dir())
 
 
+MAX_FIGURES = 4  # Figures a session keeps: the Manifold's and a scatter per latent kind, with one to spare.
+
+
 def session_figure(slot, key, build):
     """A figure kept in this session while `key` stays the same, built by `build()` otherwise.
 
     A slider move that only shifts a cross need not rebuild a 10,000-point
     figure (about half the server's work per move). Figures are mutable, so
-    they are kept per session, never in a cache shared between sessions.
+    they are kept per session, never in a cache shared between sessions. A
+    slot keeps only its current figure, and a session at most `MAX_FIGURES`
+    slots, the least recently used going first: what a session holds stays
+    bounded however many models and views it goes through.
 
     Args:
         slot: a name for the figure on its page.
@@ -235,8 +241,10 @@ def session_figure(slot, key, build):
     """
     figures = _state.get().figures
     key = (key, i18n.language())  # Titles, axes and legends are in the session's language.
-    if slot not in figures or figures[slot][0] != key:
-        figures[slot] = (key, build())
+    kept = figures.pop(slot, None)  # Put back last: the most recently used.
+    figures[slot] = kept if kept is not None and kept[0] == key else (key, build())
+    while len(figures) > MAX_FIGURES:
+        del figures[next(iter(figures))]
     return figures[slot][1]
 
 

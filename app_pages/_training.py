@@ -44,10 +44,18 @@ def session_alive():
     return lambda: rt.is_active_session(session_id)
 
 
+def full_epochs(history, partial_epoch=None):
+    """The epochs a run finished: the history's, less the last one when a Stop cut it short."""
+    return len(history.get("loss", [])) - (1 if partial_epoch else 0)
+
+
 def epochs_text(job):
-    """'1 epoch', '5 epochs': how far a training job got."""
-    n = len(job.history.get("loss", []))
-    return ngettext("{n} epoch", "{n} epochs", n).format(n=n)
+    """'1 epoch', '5 epochs', '1 epoch (stopped during epoch 2)': how far a training job got."""
+    n = full_epochs(job.history, job.partial_epoch)
+    text = ngettext("{n} epoch", "{n} epochs", n).format(n=n)
+    if job.partial_epoch:
+        text += _(" (stopped during epoch {epoch})").format(epoch=job.partial_epoch)
+    return text
 
 
 def _when(seconds):

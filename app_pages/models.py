@@ -80,13 +80,19 @@ def summary(model, info):
     cfg = meta.get("config", {})
     lr = cfg.get("learning_rate")
     epochs = str(meta.get("epochs", "?"))
+    if meta.get("partial_epoch"):  # The last epoch of the history was cut short by a Stop.
+        epochs = _("{epochs} (stopped during epoch {epoch})").format(
+            epochs=_training.full_epochs(meta.get("history", {}), True), epoch=meta["partial_epoch"]
+        )
     optimizer = cfg.get("optimizer", "?")
     rows = {
         _("Parameters"): f"{model.count_params():,}",
         _("Training data"): _("{n:,} {dataset} images").format(
             n=train_images(meta), dataset=meta.get("dataset", "mnist").upper().replace("CIFAR10", "CIFAR-10")
         ),
-        _("Epochs"): _("{epochs} (stopped early)").format(epochs=epochs) if meta.get("stopped_early") else epochs,
+        _("Epochs"): _("{epochs} (stopped early)").format(epochs=epochs)
+        if meta.get("stopped_early") and not meta.get("partial_epoch")
+        else epochs,
         _("Optimizer"): _("{optimizer}, learning rate {lr:g}").format(optimizer=optimizer, lr=lr) if lr else optimizer,
         _("Batch size"): str(cfg.get("batch_size", "?")),
         _("Seed"): str(meta.get("seed", "?")),
@@ -288,7 +294,7 @@ def train_panel(kind):
         scored = job.test_metrics.get("test_digits")
         trained = (
             _("Trained {epochs} in {seconds:.0f} s (stopped early)")
-            if job.status == "stopped"
+            if job.status == "stopped" and not job.partial_epoch  # Else epochs_text says where it stopped.
             else _("Trained {epochs} in {seconds:.0f} s")
         )
         st.success(

@@ -32,12 +32,16 @@ class Progress(keras.callbacks.Callback):
 
     Attributes:
         stopped: whether `should_stop` ended training.
+        partial_epoch: the epoch (from 1) that a stop cut short, None when every epoch ran in
+            full. Keras still ends that epoch with its logs (and validation), so the history's
+            last entry is then a partial epoch, which the pages say and mark.
     """
 
     def __init__(self, on_epoch=None, on_batch=None, should_stop=None):
         super().__init__()
         self.on_epoch, self.on_batch, self.should_stop = on_epoch, on_batch, should_stop
         self.stopped = False
+        self.partial_epoch = None
         self.epoch = 0
         self._t0 = self._last_report = self._last_check = 0.0
 
@@ -58,6 +62,8 @@ class Progress(keras.callbacks.Callback):
         if now - self._last_check >= STOP_CHECK_S:
             self._last_check = now
             self._check()
+            if self.stopped and batch + 1 < (self.params.get("steps") or 0):
+                self.partial_epoch = self.epoch + 1
 
     def on_epoch_end(self, epoch, logs=None):
         if self.on_epoch:
@@ -154,3 +160,8 @@ def build(on_epoch=None, on_batch=None, should_stop=None, keep_best=True, save_b
 def stopped(callbacks):
     """Whether the stop flag ended the run these callbacks (from `build`) watched."""
     return any(isinstance(c, Progress) and c.stopped for c in callbacks)
+
+
+def partial_epoch(callbacks):
+    """The epoch (from 1) a stop cut short in the run these callbacks watched, or None."""
+    return next((c.partial_epoch for c in callbacks if isinstance(c, Progress)), None)

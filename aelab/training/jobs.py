@@ -181,6 +181,7 @@ class Job(PoolJob):
         model: the trained model once done (the best epoch's weights).
         snapshot_labels: digit labels of the test digits in `snapshots()`.
         test_metrics: the scores on the fixed test digits, once done.
+        partial_epoch: the epoch (from 1) a Stop cut short, once done; None when all ran in full.
     """
 
     def __init__(self, cfg, owner, data_dir=None, alive=None):
@@ -190,7 +191,7 @@ class Job(PoolJob):
         self.epoch = self.batch = self.steps_per_epoch = 0
         self.train_images = 0
         self.model = self.test_metrics = self.snapshot_labels = None
-        self.data_was_cached = None
+        self.data_was_cached = self.partial_epoch = None
         self._snapshots = []  # (epoch, z) pairs, oldest first.
 
     def batch_fraction(self):
@@ -274,6 +275,7 @@ class Job(PoolJob):
             self.model, self.history, self._snapshots = model, result["history"], snapshots
             self.test_metrics, self.seconds = result["test_metrics"], result["seconds"]
             self.train_images, self.snapshot_labels = result["train_images"], np.asarray(result["labels"], "int64")
+            self.partial_epoch = result.get("partial_epoch")
 
     def _forget_result_if(self, failed):
         if failed:
@@ -286,6 +288,8 @@ class Job(PoolJob):
         meta = pipeline.sidecar_metadata(self.cfg, self.history_copy(), self.test_metrics or {}, self.seconds)
         meta["train_images"] = self.train_images
         meta["stopped_early"] = self.status == "stopped"
+        if self.partial_epoch:
+            meta["partial_epoch"] = self.partial_epoch  # The history's last entry is that epoch, cut short.
         return meta
 
     def save(self, name, directory):

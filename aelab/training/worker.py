@@ -136,6 +136,7 @@ def train(cfg, data_dir, report, should_stop):
         "test_metrics": {**test, "test_digits": len(scored)},
         "seconds": seconds,
         "stopped": callbacks.stopped(cbs),
+        "partial_epoch": callbacks.partial_epoch(cbs),
         "snapshots": snapshots,
         "labels": labels,
         "train_images": len(x_train),

@@ -157,10 +157,35 @@ def test_stop_keeps_the_model_trained_so_far(open_page, monkeypatch):
     at.button(key="train_ae2d").click().run(timeout=180)
     finish_training(at, timeout=180)
     assert not at.exception, [e.value for e in at.exception]
-    assert "(stopped early)" in at.success[0].value
+    # The worker sees the Stop between epochs ("stopped early") or during the next one (which it then names).
+    assert "(stopped early)" in at.success[0].value or "(stopped during epoch 2)" in at.success[0].value
     assert str(at.session_state["aelab"].active["ae2d"]) == "session"
-    assert summary(at, "Epochs").endswith("(stopped early)")
+    assert summary(at, "Epochs").endswith(("(stopped early)", "(stopped during epoch 2)"))
     assert int(summary(at, "Epochs").split()[0]) < 20
+
+
+def test_a_stop_during_an_epoch_says_so(open_page, monkeypatch):
+    # The Stop click arrives while epoch 2 runs (its first batch report): Keras still ends that epoch with
+    # its logs, and the page must not count it as a full one.
+    apply = jobs.Job.apply
+
+    def apply_then_stop(self, msg):
+        apply(self, msg)
+        if msg["kind"] == "batch" and msg["epoch"] == 1 and msg["batch"] > 0:
+            self.stop()
+
+    monkeypatch.setattr(jobs.Job, "apply", apply_then_stop)
+    at = open_page()
+    at.slider(key="epochs_ae2d").set_value(5)
+    at.select_slider(key="size_ae2d").set_value(10000)
+    at.button(key="train_ae2d").click().run(timeout=180)
+    finish_training(at, timeout=180)
+    assert not at.exception, [e.value for e in at.exception]
+    job = at.session_state["aelab"].jobs["ae2d"]
+    assert job.partial_epoch == 2 and len(job.history["loss"]) == 2
+    assert "Trained 1 epoch (stopped during epoch 2) in" in at.success[0].value
+    assert summary(at, "Epochs") == "1 (stopped during epoch 2)"
+    assert "(1 epoch)" in " ".join(m.value for m in at.sidebar.markdown)
 
 
 def test_latent_space_selection_shows_originals_and_reconstructions(open_page, select_points):
