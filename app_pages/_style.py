@@ -43,8 +43,11 @@ CSS = """
     [tabindex]:not([tabindex="-1"]), iframe):focus-visible {
   outline: 3px solid var(--aelab-focus) !important; outline-offset: 2px !important;
 }
-/* The tab strip clips anything outside it: the ring goes inside the tab. */
-[role="tab"]:focus-visible { outline-offset: -3px !important; }
+/* The tab strip clips what lies outside it, and an inset outline lost its top and bottom there:
+   a tab's ring is drawn inside it, as an inset shadow (seen in a screenshot of the Latent space tabs). */
+[role="tab"][role="tab"]:is(:focus-visible, [data-focus-visible]) {
+  outline: none !important; box-shadow: inset 0 0 0 3px var(--aelab-focus) !important; border-radius: 6px;
+}
 label:has(input:focus-visible) { outline: 3px solid var(--aelab-focus); outline-offset: 2px; border-radius: 4px; }
 :is([data-baseweb="input"], [data-baseweb="textarea"], [data-baseweb="select"] > div):focus-within {
   outline: 3px solid var(--aelab-focus); outline-offset: 1px;
