@@ -79,7 +79,8 @@ def open_at(chromium, app_url, path, size, hold=None):
     )
     held = []
     if hold:
-        page.route(hold, lambda route: held.append(route))  # Registered last, so asked first: the request waits in `held`.
+        # Registered last, so asked first: the request waits in `held`.
+        page.route(hold, lambda route: held.append(route))
     page.errors = []
     page.on("pageerror", lambda e: page.errors.append(str(e)))
     page.goto(f"{app_url}/{path}", wait_until="domcontentloaded")
