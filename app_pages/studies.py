@@ -12,7 +12,6 @@ from aelab.models import registry
 from app_pages import _state, _training
 
 # Parameter counts read better with thousands separators (101,200).
-NUMBER = st.column_config.NumberColumn(format="localized")
 TAB_LABELS = {  # In English, shown as _(label).
     "variants": N_("Variants"),
     "pca": N_("AE vs PCA"),
@@ -33,10 +32,20 @@ st.markdown(
 )
 
 
+def _cell(v):
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return texts.shown(v)
+    return f"{v:,}" if isinstance(v, int) else f"{v:g}"  # Parameter counts with separators (101,200).
+
+
 def shown_table(table):
-    """A stored table in the session's language (results are stored in English: aelab.experiments.texts)."""
+    """A stored table in the session's language (results are stored in English: aelab.experiments.texts).
+
+    Shown with st.table, whose headers and cells wrap, so that every column of a result fits a
+    720p projector's column without sideways scrolling.
+    """
     columns = [texts.shown(c) for c in table["columns"]]
-    return pd.DataFrame([[texts.shown(v) for v in row] for row in table["rows"]], columns=columns)
+    return pd.DataFrame([[_cell(v) for v in row] for row in table["rows"]], columns=columns)
 
 
 def shown_chart(spec):
@@ -53,11 +62,10 @@ def shown_chart(spec):
 def show_result(res, key, charts_per_row=2):
     """Renders one study result: summary, tables, charts (`charts_per_row` side by side)."""
     st.markdown(f"**{texts.shown(res['summary'])}**")
-    columns = {texts.shown("parameters"): NUMBER}  # Parameter counts read better with separators (101,200).
-    st.dataframe(shown_table(res["table"]), hide_index=True, column_config=columns, key=f"{key}_table")
-    for i, extra in enumerate(res.get("tables", [])):
+    st.table(shown_table(res["table"]), hide_index=True)
+    for extra in res.get("tables", []):
         st.markdown(f"*{texts.shown(extra['title'])}*")
-        st.dataframe(shown_table(extra), hide_index=True, column_config=columns, key=f"{key}_t{i}")
+        st.table(shown_table(extra), hide_index=True)
     specs = res["charts"]
     for start in range(0, len(specs), charts_per_row):
         cols = st.columns(charts_per_row)

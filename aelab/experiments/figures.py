@@ -1,6 +1,6 @@
 """A study's chart specs as interactive Plotly figures (the app's Studies and Variants pages)."""
 
-import textwrap
+import unicodedata
 
 import plotly.graph_objects as go
 
@@ -11,6 +11,34 @@ from aelab.i18n import _
 # other orders there: each keeps its own colour on every chart, whatever its position.
 FAMILY_COLORS = {"PCA": DIGIT_COLORS[1], "conv AE": DIGIT_COLORS[0]}
 TARGET_COLOR = "#BD1F01"
+TITLE_WIDTH = 44  # Columns of a half-width chart's title line at 1280x720: a Chinese character takes two.
+
+
+def _columns(char):
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def wrap_title(text, width=TITLE_WIDTH):
+    """Breaks a chart title into lines of at most `width` columns (a CJK character is two).
+
+    Latin text breaks at spaces; Chinese, which has none, between any two characters. Plotly
+    never wraps a title itself, so a long one would be cut at the chart's edge.
+
+    Returns:
+        The title with `<br>` between its lines.
+    """
+    lines, line, used, space = [], "", 0, -1
+    for char in text:
+        line += char
+        used += _columns(char)
+        if char == " ":
+            space = len(line)
+        if used > width:
+            cut = space if space > 0 and _columns(char) == 1 else len(line) - 1
+            lines.append(line[:cut].rstrip())
+            line = line[cut:].lstrip()
+            used, space = sum(_columns(c) for c in line), -1
+    return "<br>".join([*lines, line] if line else lines)
 
 
 def family_color(name):
@@ -96,7 +124,7 @@ def study_figure(spec, height=380):
     ):
         xaxis.update(dtick=1 if max((len(s["x"]) for s in spec["series"]), default=0) <= 12 else None)
     # Half-width charts cut long titles off: wrap them instead.
-    title = "<br>".join(textwrap.wrap(spec["title"], 52))
+    title = wrap_title(spec["title"])
     fig.update_layout(
         title=dict(text=title, font=dict(size=TITLE_FONT)),
         height=height,

@@ -41,25 +41,25 @@ def test_studies_page_shows_every_stored_result(open_page):
     assert stored, "the repository ships the studies' results"
     # One table per stored study (two for pca: reconstruction and accuracy).
     expected = sum(1 + len(experiments.load_result(s)["tables"]) for s in stored)
-    assert len(at.dataframe) == expected
+    assert len(at.table) == expected
     for s in stored:
         first = experiments.load_result(s)["table"]["columns"][0]
-        assert any(first in df.value.columns for df in at.dataframe), s
+        assert any(first in df.value.columns for df in at.table), s
     assert len(at.get("plotly_chart")) >= len(stored)
 
 
 def test_studies_quick_rerun_button(open_page):
     at = open_page("app_pages/studies.py")
-    n_tables = len(at.dataframe)
+    n_tables = len(at.table)
     at.button(key="rerun_variants").click().run(timeout=180)
     job = at.session_state["aelab"].jobs["study:variants"]  # A job in the training pool, not a fit on the page.
     assert job.wait(300) and job.status == "done", job.error
     at.run(timeout=180)
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
-    assert len(at.dataframe) == n_tables + 1
+    assert len(at.table) == n_tables + 1
     # In the Variants tab: the stored table, then the quick run's just below it.
-    stored, quick = (df.value for df in at.dataframe if "model" in df.value.columns)
+    stored, quick = (df.value for df in at.table if "model" in df.value.columns)
     assert quick["model"].tolist() == stored["model"].tolist() == ["Dense AE", "Multi-layer AE", "Sparse AE"]
     assert quick["MSE"].tolist() != stored["MSE"].tolist()  # 2 epochs on 2,000 digits, not the stored run
     assert any("Quick rerun" in m.value for m in at.markdown)

@@ -53,7 +53,7 @@ def rerun(at, study):
 
 def test_a_quick_rerun_queues_in_the_pool_and_its_result_appears_beside_the_stored_one(open_page, blocker):
     at = open_page("app_pages/studies.py")
-    n_tables = len(at.dataframe)
+    n_tables = len(at.table)
     job = rerun(at, "variants")
     assert job.owner == at.session_state[_state.KEY].owner and job.queue_position() == 1
     waiting = texts(at.info)
@@ -70,8 +70,8 @@ def test_a_quick_rerun_queues_in_the_pool_and_its_result_appears_beside_the_stor
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert "Quick run finished in" in texts(at.success)
-    assert len(at.dataframe) == n_tables + 1
-    stored, quick = (df.value for df in at.dataframe if "model" in df.value.columns)
+    assert len(at.table) == n_tables + 1
+    stored, quick = (df.value for df in at.table if "model" in df.value.columns)
     assert quick["model"].tolist() == stored["model"].tolist() == ["Dense AE", "Multi-layer AE", "Sparse AE"]
     assert quick["MSE"].tolist() != stored["MSE"].tolist()  # 2 epochs on 2,000 digits, not the stored run.
     assert any("Quick rerun (this session)" in m.value for m in at.markdown)

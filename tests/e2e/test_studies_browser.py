@@ -70,7 +70,7 @@ def test_studies_page_every_tab_in_chromium(new_page, app_url, screenshot_dir):
         page.wait_for_timeout(800)  # Plotly lays out charts that were hidden.
         full_page_screenshot(page, os.path.join(screenshot_dir, f"studies_{study}.png"))
         if experiments.load_result(study) is not None:
-            assert panel.locator('[data-testid="stDataFrame"]').count() >= 1, study
+            assert panel.locator('[data-testid="stTable"]').count() >= 1, study
             charts = panel.locator(".js-plotly-plot")
             assert charts.count() >= 1, study
             box = charts.first.bounding_box()
@@ -98,6 +98,28 @@ def test_a_quick_rerun_runs_in_the_pool_shows_its_progress_and_then_its_result(n
     page.wait_for_timeout(800)  # Charts finish their layout.
     full_page_screenshot(page, os.path.join(screenshot_dir, "studies_quick_rerun.png"))
     assert "Quick run finished in" in panel.inner_text()
-    assert panel.locator('[data-testid="stDataFrame"]').count() >= 2  # The stored table and the quick one.
+    assert panel.locator('[data-testid="stTable"]').count() >= 2  # The stored table and the quick one.
     assert panel.get_by_role("button", name="Rerun a quick version").is_enabled()
     _no_errors(page, errors, "studies")
+
+
+def test_studies_fit_a_720p_projector_in_chinese(new_page, app_url, screenshot_dir):
+    # Issue 25 (7): on a 1280x720 projector in Chinese every results table shows all its columns without
+    # sideways scrolling, and no chart title runs past its chart.
+    page = new_page(1280, 720)
+    page.goto(f"{app_url}/studies?lang=zh", wait_until="domcontentloaded")
+    page.locator(MAIN).get_by_role("heading", name="实验").first.wait_for(timeout=RUN_TIMEOUT_MS)
+    wait_until_idle(page)
+    tabs = page.locator(f"{MAIN} [role='tab']")
+    for i in range(tabs.count()):
+        tabs.nth(i).click()
+        panel = page.locator(f"{MAIN} [role='tabpanel']:visible")
+        panel.locator('[data-testid="stTable"]').first.wait_for(timeout=RUN_TIMEOUT_MS)
+        panel.locator(".js-plotly-plot .gtitle").first.wait_for(timeout=RUN_TIMEOUT_MS)
+        for table in panel.locator('[data-testid="stTable"]').all():
+            wide = table.evaluate("t => [t.scrollWidth, t.clientWidth, t.getBoundingClientRect().right]")
+            assert wide[0] <= wide[1] + 1 and wide[2] <= 1280, (tabs.nth(i).inner_text(), wide)
+        for plot in panel.locator(".js-plotly-plot").all():
+            box, title = plot.bounding_box(), plot.locator(".gtitle").bounding_box()
+            assert title is None or title["x"] + title["width"] <= box["x"] + box["width"] + 1, tabs.nth(i).inner_text()
+        full_page_screenshot(page, os.path.join(screenshot_dir, f"studies_zh_720p_{i}.png"))
