@@ -141,6 +141,7 @@ ZH_PUNCTUATION = (
     ),
     (re.compile(r"\d %"), "a space before “%” (Chinese writes 50%)"),
     (re.compile(f"[{_HAN}] +[{_HAN}]"), "a space between two Chinese characters"),
+    (re.compile(r"(?<!…)…$"), "a single “…” at the end (Chinese writes “……”, GB/T 15834)"),
 )
 # Renderings the review found wrong or inconsistent, and why (the right one in the reason).
 ZH_WRONG_TERMS = {

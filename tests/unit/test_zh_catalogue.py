@@ -29,8 +29,9 @@ def test_no_chinese_message_breaks_the_house_rules():
         ("已经有名为“{name}”的模型: 请换一个名字。", "an English colon after Chinese text"),
         ("还没开始就停止了:没有训练任何模型。", "an English colon after Chinese text"),
         ("AE 低于 50 %", "a space before “%”"),
+        ("正在加载模型…", "a single “…” at the end"),
         ("测试集 每像素 MSE", "a space between two Chinese characters"),
-        ("正在对 10000 个测试数字编码…", "a number not written as the locale writes it: '10000' (expected '10,000')"),
+        ("正在对 10000 个测试数字编码……", "a number not written as the locale writes it: '10000' (expected '10,000')"),
         ("**所画 {n} 个数字的后验 σ**", "a wrong term, '所画'"),
         ("测试集重构 MSE 随潜在空间大小的变化", "a wrong term, '潜在空间大小'"),
         ("所以数字会粗糙一些。", "a wrong term, '数字会粗糙'"),
@@ -55,7 +56,8 @@ def test_each_kind_of_problem_is_named(msgstr, expected):
         "宽高比最大为 {limit}:1，收到的是 {ratio:.0f}:1。",  # A ratio after a placeholder.
         "命令行：`python -m aelab.experiments {study}`（加上 `--quick`）",  # Code is not prose.
         "在 {n:,} 个测试数字上评估",  # Spaces around a placeholder, as Chinese typesetting puts them.
-        "正在对 10,000 个测试数字编码…",
+        "正在对 10,000 个测试数字编码……",
+        "{start}…（共 {n} 个字符）",  # A cut text's mark, not an ellipsis ending a sentence.
         "准确率为 {ae_accuracy:.1%}，相对误差低于 50%",
         "784-196-784，sigmoid 编码层，KL 稀疏惩罚",
         "选取的 z = (%{x:.2f}, %{y:.2f})",
