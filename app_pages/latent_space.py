@@ -120,6 +120,22 @@ def model_or_none(kind):
     return (model, info, _common.test_encodings(model, info.key)) if model is not None else (None, None, None)
 
 
+def test_scatter(kind, info, z, select=False):
+    """The test digits' scatter of a model, kept in this session and bare of the last run's overlays.
+
+    Building 10,000 points is most of a selection's or a drawing's work on the
+    server; the figure is built once per model (and select mode) and its
+    overlays (highlight, rings, your digit) are taken off and drawn anew.
+    One slot per kind: Explore and Your digit share it.
+    """
+    fig = _common.session_figure(
+        f"latent_{kind}", (info.key, select), lambda: plots.latent_scatter(z, y, select=select)
+    )
+    fig.data = lf.digit_traces(fig)
+    fig.update_traces(selectedpoints=None, unselected=None)
+    return fig
+
+
 def scatter(fig, key, png_name, title, selectable=False):
     """Shows a latent scatter with a PNG download under it.
 
@@ -152,8 +168,19 @@ def select_toggle():
     )
 
 
+def reconstruct_few(model, digits):
+    """`latent.reconstruct` of at most MAX_SHOWN digits, padded to MAX_SHOWN.
+
+    One batch shape for every selection and drawing: the model's traced call is
+    traced once, not again (a second or two on a busy server) for a new count.
+    """
+    padded = np.zeros((MAX_SHOWN, *digits.shape[1:]), "float32")
+    padded[: len(digits)] = digits
+    return latent.reconstruct(model, padded)[: len(digits)]
+
+
 def pairs_mosaic(model, rows):
-    rebuilt = latent.reconstruct(model, x[rows])
+    rebuilt = reconstruct_few(model, x[rows])
     pairs = [images.tile(np.stack([a, b]), 2, pad=1) for a, b in zip(x[rows], rebuilt, strict=True)]
     return images.enlarge(images.tile(np.stack(pairs), PER_ROW, pad=6), 2)
 
@@ -161,7 +188,9 @@ def pairs_mosaic(model, rows):
 # Explore: the two scatters, one selection.
 
 
+@st.fragment
 def explore():
+    # A fragment: a selection reruns only this tab, and the charts (kept per session) only get their highlight.
     rows = selected()
     selecting = select_toggle()
     columns = st.columns(2)
@@ -172,7 +201,7 @@ def explore():
             if model is None:
                 continue
             st.caption(info.label)
-            fig = lf.highlight_rows(plots.latent_scatter(z, y, select=selecting), z, rows)
+            fig = lf.highlight_rows(test_scatter(kind, info, z, selecting), z, rows)
             heading = (
                 _("{model}: MNIST test digits, {n} selected").format(model=short(kind), n=len(rows))
                 if len(rows)
@@ -202,6 +231,7 @@ def explore():
         )
     if len(rows):
         st.button(_("Clear the selection"), key="latent_clear", on_click=clear_selection)
+    link()  # A fragment: its reruns skip the page's own link() at the end.
 
 
 # Navigate: the digit under the pointer, decoded in the browser.
@@ -288,12 +318,12 @@ def where_it_lands(kind, digit):
         return
     st.subheader(title(kind))
     point = latent.encode(model, digit[None])[0]
-    fig = lf.add_points(plots.latent_scatter(z, y), point, _("your digit"))
+    fig = lf.add_points(test_scatter(kind, info, z), point, _("your digit"))
     heading = _("{model}: your digit at ({z0:.2f}, {z1:.2f})").format(model=short(kind), z0=point[0], z1=point[1])
     scatter(fig, f"digit_scatter_{kind}", f"your_digit_{registry.get(kind).link}", heading)
     nearest = np.argsort(np.linalg.norm(z - point, axis=1))[:NEIGHBOURS]
     votes = np.bincount(y[nearest], minlength=10)
-    rebuilt = latent.reconstruct(model, digit[None])[0]
+    rebuilt = reconstruct_few(model, digit[None])[0]
     st.image(
         images.enlarge(images.tile(np.stack([digit, rebuilt]), 2, pad=1), 5),
         caption=_("yours | decoded from z = ({z0:.2f}, {z1:.2f})").format(z0=point[0], z1=point[1]),
