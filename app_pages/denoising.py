@@ -36,7 +36,7 @@ st.markdown(
 dae, dae_meta = _common.checkpoint_model("dae")
 if dae is None:
     st.stop()
-x, _labels = _common.mnist_test()
+x, labels = _common.mnist_test()
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -130,7 +130,8 @@ def controls():
 def denoise_panel():
     # A fragment: moving a slider reruns only this panel, not the whole page.
     kind, sigma, n, seed = controls()
-    clean = x[np.random.default_rng(seed).choice(len(x), n, replace=False)]
+    shown = np.random.default_rng(seed).choice(len(x), n, replace=False)
+    clean = x[shown]
     noisy = data.add_noise(clean, sigma, kind, seed)
     denoised = latent.reconstruct(dae, noisy)
     # PSNR over the digits shown, as the README and the chart report it; SSIM their mean.
@@ -149,11 +150,13 @@ def denoise_panel():
     with left:
         # One row per digit, original | noisy | denoised, at every width: the columns shrink
         # with the page instead of stacking (inline pictures: see app_pages/_pictures.py).
+        headers = [_("original"), _("noisy, σ = {sigma:.2f}").format(sigma=sigma), _("denoised")]
         _pictures.grid(
             [(None, [a[..., 0], b[..., 0], c[..., 0]]) for a, b, c in zip(clean, noisy, denoised, strict=True)],
             cell_px=28 * SCALE,
-            headers=[_("original"), _("noisy, σ = {sigma:.2f}").format(sigma=sigma), _("denoised")],
+            headers=headers,
             label=_("digits: original, noisy and denoised"),
+            alts=[[_pictures.digit_alt(d, h) for h in headers] for d in labels[shown]],
         )
         st.download_button(
             _("Download these rows (PNG)"),

@@ -214,7 +214,7 @@ def explore():
                 continue
             shown = rows[:MAX_SHOWN]
             counts = np.bincount(y[rows], minlength=10)
-            mix = ", ".join(f"{c} × {d}" for d, c in sorted(enumerate(counts), key=lambda t: -t[1]) if c)
+            mix = _(", ").join(f"{c} × {d}" for d, c in sorted(enumerate(counts), key=lambda t: -t[1]) if c)
             st.markdown(
                 _("**{n} digits selected** ({mix}); the first {shown} are shown.").format(
                     n=len(rows), mix=mix, shown=len(shown)
@@ -222,7 +222,7 @@ def explore():
             )
             with st.spinner(_("Decoding the selected digits…")):
                 mosaic = pairs_mosaic(model, shown)
-            st.image(mosaic, caption=_("each pair: original | decoded from its (z0, z1)"), width=mosaic.shape[1])
+            _pictures.image(mosaic, caption=_("each pair: original | decoded from its (z0, z1)"), width=mosaic.shape[1])
     if len(rows) > MAX_LINKED_ROWS:
         st.caption(
             _("The page's link carries the first {most} of the {n} selected digits.").format(
@@ -274,7 +274,7 @@ def navigate():
                 caption = _("pinned: decoded from z = ({z0:.1f}, {z1:.1f}) on the server").format(
                     z0=point[0], z1=point[1]
                 )
-                st.image(images.enlarge(digit, 8), caption=caption, width=224)
+                _pictures.image(images.enlarge(digit, 8), caption=caption, width=224)
             else:
                 st.info(_("Click or tap the {model}'s plane to pin a point.").format(model=short(kind)))
     link()  # A fragment: its reruns skip the page's own link() at the end.
@@ -324,7 +324,7 @@ def where_it_lands(kind, digit):
     nearest = np.argsort(np.linalg.norm(z - point, axis=1))[:NEIGHBOURS]
     votes = np.bincount(y[nearest], minlength=10)
     rebuilt = reconstruct_few(model, digit[None])[0]
-    st.image(
+    _pictures.image(
         images.enlarge(images.tile(np.stack([digit, rebuilt]), 2, pad=1), 5),
         caption=_("yours | decoded from z = ({z0:.2f}, {z1:.2f})").format(z0=point[0], z1=point[1]),
     )
@@ -342,7 +342,7 @@ def your_digit():
         digit = read_digit()
     with right:
         if digit is not None:
-            st.image(images.enlarge(digit, 6), caption=_("what the models see: 28 × 28, centred like MNIST"))
+            _pictures.image(images.enlarge(digit, 6), caption=_("what the models see: 28 × 28, centred like MNIST"))
     if digit is None:
         return
     columns = st.columns(2)
@@ -379,7 +379,7 @@ def interpolate():
         disabled=len(selected()) < 2,
         help=_("Select digits with the box or lasso on the Explore tab."),
     )
-    st.image(
+    _pictures.image(
         images.enlarge(images.tile(x[[a, b]], 2, pad=2), 3),
         caption=_("A: row {a}, a {digit_a} | B: row {b}, a {digit_b}").format(a=a, digit_a=y[a], b=b, digit_b=y[b]),
     )
@@ -472,7 +472,7 @@ def vae_uncertainty():
             lf.add_points(fig, samples, _("prior samples"), color=lf.SAMPLE_COLOR, symbol="diamond", size=11)
             decoded = latent.decode(model, samples)[..., 0]
             grid = images.enlarge(images.tile(decoded, min(n, 6), pad=2), 3)
-            st.image(grid, caption=_("{n} points from N(0, I), decoded (seed {seed})").format(n=n, seed=seed))
+            _pictures.image(grid, caption=_("{n} points from N(0, I), decoded (seed {seed})").format(n=n, seed=seed))
             st.download_button(_("Samples (PNG)"), images.to_png(grid), f"prior_samples_{seed}.png", "image/png",
                                key="prior_png", on_click="ignore")  # fmt: skip
     with left:

@@ -14,7 +14,7 @@ from aelab.figures import plots
 from aelab.i18n import _
 from aelab.inference import latent
 from aelab.models import registry
-from app_pages import _common, _navigator, _state, _urlstate
+from app_pages import _common, _navigator, _pictures, _state, _urlstate
 
 STEP = 0.1
 NARROW_PX = 640  # A window narrower than this is a phone: smaller default grid, static chart.
@@ -110,7 +110,7 @@ with pinned:
     p0 = st.slider(_("Pick z0"), *bounds[0], step=STEP, key=f"{keys['pick']}_0")
     p1 = st.slider(_("Pick z1"), *bounds[1], step=STEP, key=f"{keys['pick']}_1")
     digit = latent.decode(model, [[p0, p1]])[0]
-    st.image(
+    _pictures.image(
         images.enlarge(digit, 8),
         caption=_("decoded from z = ({z0:.1f}, {z1:.1f}) on the server").format(z0=p0, z1=p1),
         width=224,

@@ -34,7 +34,7 @@ for name, kind in registry.VARIANTS.items():
     if model is None:
         st.stop()
     models[name] = (kind.title, kind.architecture, model, meta)
-x, _labels = _common.mnist_test()
+x, labels = _common.mnist_test()
 
 summary = {
     _(label): {
@@ -72,7 +72,8 @@ def reconstructions():
     n = c[0].slider(_("Digits"), 1, 12, 6, key="variants_digits")
     c[1].button(_("New sample"), key="variants_new", on_click=new_sample)
     seed = _state.get().seeds["variants"]
-    clean = x[np.random.default_rng(1000 + seed).choice(len(x), n, replace=False)]
+    shown = np.random.default_rng(1000 + seed).choice(len(x), n, replace=False)
+    clean = x[shown]
     # One row per model, the same digits in the same columns: differences line up.
     rows = [(_("original test digits"), clean)]
     for label, arch, model, _meta in models.values():
@@ -80,10 +81,12 @@ def reconstructions():
         rows.append((f"{_(label)} ({_(arch)}): {_db(metrics.dataset_psnr(clean, rec))}", rec))
     # Inline pictures in a grid that shrinks to the page (app_pages/_pictures.py): a row
     # of 12 digits stays one row on a phone, and no picture outlives its run as a /media file.
+    names = [_("original")] + [_(label) for label, _arch, _model, _meta in models.values()]
     _pictures.grid(
         [(caption, list(stack[..., 0])) for caption, stack in rows],
         cell_px=28 * SCALE,
         label=_("test digits and each model's reconstructions"),
+        alts=[[_pictures.digit_alt(d, name) for d in labels[shown]] for name in names],
     )
 
 
@@ -117,7 +120,8 @@ st.markdown(
 )
 left, right = st.columns([5, 6])
 mosaic = _unit_mosaic(sparse)
-left.image(mosaic, caption=_("{n} hidden units").format(n=len(hidden_unit_images(sparse))), width="stretch")
+with left:
+    _pictures.image(mosaic, caption=_("{n} hidden units").format(n=len(hidden_unit_images(sparse))), width="stretch")
 with st.spinner(_("Measuring the sparse AE's activations on the test set…")):
     act = _mean_activations(sparse, meta.get("sha256", ""))
 spec = {

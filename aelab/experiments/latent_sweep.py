@@ -248,7 +248,7 @@ def run_compression(budget, data_dir=None, checkpoint_dir=None, cache_dir=None, 
                 {"name": N_("conv AE"), "x": [r[1] for r in rows], "y": [r[2] for r in rows]},
                 {"name": "PCA", "x": [r[1] for r in rows], "y": [r[3] for r in rows]},
             ],
-            "hline": {"y": MAX_RELATIVE_ERROR, "name": texts.ERROR_LINE.format(limit="50 %")},
+            "hline": {"y": MAX_RELATIVE_ERROR, "name": texts.ERROR_LINE.format(limit=f"{MAX_RELATIVE_ERROR:.0%}")},
         }
     ]
     if ratio is None:

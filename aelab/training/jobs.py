@@ -302,7 +302,7 @@ class Job(PoolJob):
             aelab.checkpoints.NameTakenError: if `name` is already saved in `directory`.
         """
         if self.model is None:
-            raise ValueError(_("Nothing to save: the training job has status {status!r}.").format(status=self.status))
+            raise ValueError(_("Nothing to save: the training job is {status}.").format(status=_(self.status)))
         return shelf.save(self.model, name, self.metadata(), self.cfg.model, directory, exist_ok=False)
 
 

@@ -150,7 +150,7 @@ class TrainingPool:
             if busy:
                 raise ValueError(
                     _("This session already has a training job {status}: stop it or wait for it to finish.").format(
-                        status=busy[0].status
+                        status=_(busy[0].status)  # "running", "waiting": in the session's language.
                     )
                 )
             job.pool = self

@@ -117,7 +117,7 @@ def test_interpolation_strips_and_gif(new_page, app_url, screenshot_dir):
     open_tab(page, "Interpolate")
     page.locator(MAIN).get_by_text("VAE: A → B in 10 steps").wait_for(timeout=RUN_TIMEOUT_MS)
     for i in range(2):
-        assert "path A → B, 10 steps" in legend_names(charts(page).nth(i))
+        assert "path" in legend_names(charts(page).nth(i))  # Short; its hover says "path A → B, 10 steps".
     shoot(page, screenshot_dir, "latent_interpolate")
     if os.environ.get("AELAB_DOCS_SCREENSHOTS") == "1":  # The README's picture of the teaching features.
         page.set_viewport_size({"width": 1280, "height": 1150})  # Both charts and both strips.

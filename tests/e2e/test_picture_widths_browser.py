@@ -23,13 +23,8 @@ EXPLORE = "latent_space?tab=explore&rows=" + ",".join(str(r) for r in range(SELE
 # page -> (link, its pictures, how many to wait for (visible and loaded), what to scroll to for the screenshot)
 PAGES = {
     "explore": (EXPLORE, '[data-testid="stImage"] img', 2, '[data-testid="stImage"]'),  # The AE's and VAE's mosaics.
-    # A | B and the two 20-step strips (20 × 3 × 30 px = 1800 px at their own size).
-    "interpolate": (
-        "latent_space?tab=interpolate&steps=20",
-        '[data-testid="stImage"] img',
-        3,
-        '[data-testid="stImage"]',
-    ),
+    # A | B and the two 20-step strips, each a grid of its steps that wraps (app_pages/_pictures.py, steps).
+    "interpolate": ("latent_space?tab=interpolate&steps=20", "img", 1 + 2 * 20, ".aelab-steps"),
     "denoising": ("denoising", ".aelab-grid img", 15, ".aelab-grid"),  # 5 digits × original | noisy | denoised.
     "variants": ("variants", ".aelab-grid img", 12, ".aelab-grid"),  # A row of 12 test digits, then each model's.
     "colorization": ("colorization", '[data-testid="stImage"] img', 1, '[data-testid="stImage"]'),

@@ -109,11 +109,12 @@ def test_the_wheel_carries_the_app_in_the_checkouts_layout():
     assert routed and routed <= shipped
 
 
-def test_readme_quotes_the_nginx_config_the_e2e_test_runs():
-    # One configuration: docs/nginx.conf, which tests/e2e/test_nginx_browser.py runs, quoted whole.
+def test_the_docs_quote_the_nginx_config_the_e2e_test_runs():
+    # One configuration: docs/nginx.conf, which tests/e2e/test_nginx_browser.py runs, quoted whole in the
+    # operations guide the README links to.
     with open(os.path.join(REPO, "docs", "nginx.conf")) as f:
         quoted = "".join(f"    {line}" if line.strip() else "\n" for line in f)
-    with open(os.path.join(REPO, "README.md")) as f:
+    with open(os.path.join(REPO, "docs", "operations.md")) as f:
         assert quoted in f.read()
 
 
