@@ -108,7 +108,12 @@ def summary(model, info):
     st.table(pd.DataFrame({short(info.kind): list(rows.values())}, index=list(rows)))
     if meta.get("history", {}).get("loss"):
         st.plotly_chart(
-            plots.loss_curve(meta["history"], title=_("Loss while it was trained"), height=280),
+            plots.loss_curve(
+                meta["history"],
+                title=_("Loss while it was trained"),
+                height=280,
+                partial_epoch=meta.get("partial_epoch"),
+            ),
             key=f"history_{info.key}",
         )
 

@@ -216,7 +216,7 @@ def manifold_figure(mosaic, z0_values, z1_values, point=None, max_ticks=9, heigh
     return legible(fig)
 
 
-def loss_curve(history, title=None, height=320, epochs=None):
+def loss_curve(history, title=None, height=320, epochs=None, partial_epoch=None):
     """Training and validation loss per epoch.
 
     Args:
@@ -225,6 +225,8 @@ def loss_curve(history, title=None, height=320, epochs=None):
         height: figure height in pixels, not counting the legend's row below the axis.
         epochs: optional planned number of epochs: the x axis spans them all
             from the start, so a live curve grows into a fixed frame.
+        partial_epoch: the epoch (from 1) a Stop cut short, if any: its points are drawn
+            hollow and named as such, since they are not a full epoch's.
 
     Returns:
         A `go.Figure` with one line per available series (`loss`, `val_loss`).
@@ -242,6 +244,12 @@ def loss_curve(history, title=None, height=320, epochs=None):
                     line=dict(dash=dash),
                 )
             )
+    if partial_epoch:
+        for trace in fig.data:
+            # Hollow marker on the cut-short epoch; the hover says what it is.
+            n = len(trace.x)
+            trace.marker = dict(symbol=["circle"] * (n - 1) + ["circle-open"], size=[6] * (n - 1) + [11])
+            trace.hovertext = [""] * (n - 1) + [_("epoch {epoch}, stopped part-way").format(epoch=partial_epoch)]
     epochs = max([len(t.x) for t in fig.data] + [epochs or 1])
     fig.update_layout(
         title=title,

@@ -186,6 +186,7 @@ def test_a_stop_during_an_epoch_says_so(open_page, monkeypatch):
     assert "Trained 1 epoch (stopped during epoch 2) in" in at.success[0].value
     assert summary(at, "Epochs") == "1 (stopped during epoch 2)"
     assert "(1 epoch)" in " ".join(m.value for m in at.sidebar.markdown)
+    assert any("circle-open" in c.proto.spec for c in at.get("plotly_chart"))  # the loss curve's partial point
 
 
 def test_latent_space_selection_shows_originals_and_reconstructions(open_page, select_points):

@@ -166,3 +166,14 @@ def test_legends_sit_at_the_foot_of_the_figure_below_the_x_axis(name):
     legend = _figures()[name].layout.legend
     assert (legend.orientation, legend.yref, legend.y, legend.yanchor) == ("h", "container", 0, "bottom")
     assert (legend.x, legend.xanchor) == (0, "left")
+
+
+def test_a_cut_short_epoch_is_drawn_hollow_and_named():
+    from aelab.figures import plots
+
+    fig = plots.loss_curve({"loss": [0.3, 0.2], "val_loss": [0.31, 0.22]}, partial_epoch=2)
+    for trace in fig.data:
+        assert list(trace.marker.symbol) == ["circle", "circle-open"]
+        assert "stopped part-way" in trace.hovertext[-1]
+    whole = plots.loss_curve({"loss": [0.3, 0.2]})
+    assert whole.data[0].marker.symbol is None
