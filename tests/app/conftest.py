@@ -122,6 +122,50 @@ def finish_training(at, timeout):
     return at.run(timeout=timeout)
 
 
+def train(at, epochs, images, timeout=180):
+    """Trains the AE from the Models page (`epochs` over `images` training digits) until the job has ended.
+
+    Returns:
+        `at`, after the run, checked for exceptions.
+    """
+    at.slider(key="epochs_ae2d").set_value(epochs)
+    at.select_slider(key="size_ae2d").set_value(images)
+    at.button(key="train_ae2d").click().run(timeout=timeout)
+    finish_training(at, timeout)
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.fixture
+def stop_when(monkeypatch):
+    """Returns `stop_when(condition)`: a job stops (as a Stop click would) at the first event `condition(msg)` holds for."""
+
+    def patch(condition):
+        from aelab.training import jobs
+
+        apply = jobs.Job.apply
+
+        def apply_then_stop(self, msg):
+            apply(self, msg)
+            if condition(msg):
+                self.stop()
+
+        monkeypatch.setattr(jobs.Job, "apply", apply_then_stop)
+
+    return patch
+
+
+@pytest.fixture
+def app_pool(monkeypatch):
+    """The app's training pool with one worker, so that a second job has to wait."""
+    from aelab.training import pool
+    from app_pages import _training
+
+    monkeypatch.setenv(pool.WORKERS_ENV, "1")
+    monkeypatch.delenv(pool.ADDRESS_ENV, raising=False)
+    return _training._pool(pool.PoolSettings.from_env())
+
+
 def train_one_epoch(at, timeout):
     """Trains the AE for one epoch on 1,000 images from the Models page and checks the page said so.
 
@@ -132,11 +176,7 @@ def train_one_epoch(at, timeout):
     Returns:
         `at`, after the run.
     """
-    at.slider(key="epochs_ae2d").set_value(1)
-    at.select_slider(key="size_ae2d").set_value(1000)
-    at.button(key="train_ae2d").click().run(timeout=timeout)
-    finish_training(at, timeout)
-    assert not at.exception, [e.value for e in at.exception]
+    train(at, 1, 1000, timeout)
     assert not at.error, [e.value for e in at.error]
     assert "Trained 1 epoch in" in at.success[0].value
     return at

@@ -9,8 +9,7 @@ import pytest
 from PIL import Image
 
 from aelab import shelf
-from aelab.training import jobs
-from tests.app.conftest import finish_training, train_one_epoch
+from tests.app.conftest import train, train_one_epoch
 
 APP = pathlib.Path(__file__).resolve().parents[2] / "app.py"
 
@@ -141,22 +140,10 @@ def test_train_save_and_load_back(open_page, user_dir):
     assert summary(at, "Epochs") == "1"
 
 
-def test_stop_keeps_the_model_trained_so_far(open_page, monkeypatch):
+def test_stop_keeps_the_model_trained_so_far(open_page, stop_when):
     # A Stop click arrives while the job runs; here it comes with its first epoch.
-    apply = jobs.Job.apply
-
-    def apply_then_stop(self, msg):
-        apply(self, msg)
-        if msg["kind"] == "epoch":
-            self.stop()
-
-    monkeypatch.setattr(jobs.Job, "apply", apply_then_stop)
-    at = open_page()
-    at.slider(key="epochs_ae2d").set_value(20)
-    at.select_slider(key="size_ae2d").set_value(1000)
-    at.button(key="train_ae2d").click().run(timeout=180)
-    finish_training(at, timeout=180)
-    assert not at.exception, [e.value for e in at.exception]
+    stop_when(lambda msg: msg["kind"] == "epoch")
+    at = train(open_page(), 20, 1000)
     # The worker sees the Stop between epochs ("stopped early") or during the next one (which it then names).
     assert "(stopped early)" in at.success[0].value or "(stopped during epoch 2)" in at.success[0].value
     assert str(at.session_state["aelab"].active["ae2d"]) == "session"
@@ -164,23 +151,11 @@ def test_stop_keeps_the_model_trained_so_far(open_page, monkeypatch):
     assert int(summary(at, "Epochs").split()[0]) < 20
 
 
-def test_a_stop_during_an_epoch_says_so(open_page, monkeypatch):
+def test_a_stop_during_an_epoch_says_so(open_page, stop_when):
     # The Stop click arrives while epoch 2 runs (its first batch report): Keras still ends that epoch with
     # its logs, and the page must not count it as a full one.
-    apply = jobs.Job.apply
-
-    def apply_then_stop(self, msg):
-        apply(self, msg)
-        if msg["kind"] == "batch" and msg["epoch"] == 1 and msg["batch"] > 0:
-            self.stop()
-
-    monkeypatch.setattr(jobs.Job, "apply", apply_then_stop)
-    at = open_page()
-    at.slider(key="epochs_ae2d").set_value(5)
-    at.select_slider(key="size_ae2d").set_value(10000)
-    at.button(key="train_ae2d").click().run(timeout=180)
-    finish_training(at, timeout=180)
-    assert not at.exception, [e.value for e in at.exception]
+    stop_when(lambda msg: msg["kind"] == "batch" and msg["epoch"] == 1 and msg["batch"] > 0)
+    at = train(open_page(), 5, 10000)
     job = at.session_state["aelab"].jobs["ae2d"]
     assert job.partial_epoch == 2 and len(job.history["loss"]) == 2
     assert "Trained 1 epoch (stopped during epoch 2) in" in at.success[0].value

@@ -10,19 +10,11 @@ import time
 import pytest
 
 from aelab import data
-from aelab.training import jobs, pool
+from aelab.training import jobs
 from aelab.training.config import TrainConfig
-from app_pages import _state, _training
+from app_pages import _state
 
 pytestmark = pytest.mark.skipif(data.resolve_data_dir() is None, reason="set AELAB_DATA_DIR")
-
-
-@pytest.fixture
-def app_pool(monkeypatch):
-    """The app's pool with one worker, so that a second job has to wait."""
-    monkeypatch.setenv(pool.WORKERS_ENV, "1")
-    monkeypatch.delenv(pool.ADDRESS_ENV, raising=False)
-    return _training._pool(pool.PoolSettings.from_env())
 
 
 @pytest.fixture

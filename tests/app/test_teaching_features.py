@@ -11,7 +11,7 @@ from PIL import Image
 from aelab import checkpoints, data
 from aelab.inference import latent
 from aelab.training import pipeline
-from tests.app.conftest import finish_training
+from tests.app.conftest import train
 
 DENOISING = "app_pages/denoising.py"
 MANIFOLD = "app_pages/manifold.py"
@@ -89,12 +89,7 @@ def test_denoising_rows_download_as_one_labelled_png(open_page, download):
 
 
 def test_training_shows_the_latent_scatter_and_replays_it_by_epoch(open_page):
-    at = open_page()
-    at.slider(key="epochs_ae2d").set_value(2)
-    at.select_slider(key="size_ae2d").set_value(1000)
-    at.button(key="train_ae2d").click().run(timeout=180)
-    finish_training(at, timeout=180)
-    assert not at.exception, [e.value for e in at.exception]
+    at = train(open_page(), 2, 1000)
     epoch = by_label(at.select_slider, "Epoch shown")
     assert epoch.options == ["0 (untrained)", "1", "2"] and epoch.value == 2
     spec = json.loads(chart(at, "replay_z_").spec)
