@@ -120,7 +120,7 @@ def model_or_none(kind):
     return (model, info, _common.test_encodings(model, info.key)) if model is not None else (None, None, None)
 
 
-def test_scatter(kind, info, z, select=False):
+def kept_scatter(kind, info, z, select=False):
     """The test digits' scatter of a model, kept in this session and bare of the last run's overlays.
 
     Building 10,000 points is most of a selection's or a drawing's work on the
@@ -201,7 +201,7 @@ def explore():
             if model is None:
                 continue
             st.caption(info.label)
-            fig = lf.highlight_rows(test_scatter(kind, info, z, selecting), z, rows)
+            fig = lf.highlight_rows(kept_scatter(kind, info, z, selecting), z, rows)
             heading = (
                 _("{model}: MNIST test digits, {n} selected").format(model=short(kind), n=len(rows))
                 if len(rows)
@@ -318,7 +318,7 @@ def where_it_lands(kind, digit):
         return
     st.subheader(title(kind))
     point = latent.encode(model, digit[None])[0]
-    fig = lf.add_points(test_scatter(kind, info, z), point, _("your digit"))
+    fig = lf.add_points(kept_scatter(kind, info, z), point, _("your digit"))
     heading = _("{model}: your digit at ({z0:.2f}, {z1:.2f})").format(model=short(kind), z0=point[0], z1=point[1])
     scatter(fig, f"digit_scatter_{kind}", f"your_digit_{registry.get(kind).link}", heading)
     nearest = np.argsort(np.linalg.norm(z - point, axis=1))[:NEIGHBOURS]
