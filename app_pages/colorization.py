@@ -14,7 +14,6 @@ PANEL = 112  # Pixels of one photo in a row picture; the browser scales the row 
 GAP = 4  # White pixels between the photos of a row.
 SIDE_BY_SIDE = 2  # Image rows per line on a wide screen; a phone stacks the columns.
 PIXELS = 4  # Scale of the pixel-exact view of an upload at 32x32.
-UPLOAD_MB = 50  # What the browser sends; aelab.data.images refuses over 10 MB with a sentence.
 ALL = N_("all classes")  # Shown as _(ALL), like the class names.
 
 st.title(_("Colorization"))
@@ -174,10 +173,11 @@ def test_images(t, show_mse):
 
 
 def upload(t, show_mse):
-    # The browser lets through files up to UPLOAD_MB, so that one over aelab's own limit (10 MB) reaches
-    # the page and gets a sentence saying why, instead of only a red mark on the uploader.
     file = st.file_uploader(
-        _("A photo of your own"), type=list(images.UPLOAD_TYPES), key="color_upload", max_upload_size=UPLOAD_MB
+        _("A photo of your own"),
+        type=list(images.UPLOAD_TYPES),
+        key="color_upload",
+        max_upload_size=images.SERVER_UPLOAD_MB,  # Over 10 MB reaches the page, which says why (aelab.data.images).
     )
     st.caption(
         _(

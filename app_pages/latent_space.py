@@ -29,7 +29,6 @@ PICK_STEP = 0.1  # Pins on the navigators are rounded to this, as the Manifold's
 LINKED_PIN = "link"  # A pin's model key while it is the link's, not yet put on a model's plane.
 MAX_LINKED_ROWS = 200  # Selected rows a link carries; a larger selection is shared as its first 200.
 ELLIPSE_SCALES = [1, 2, 5, 10, 20, 50]
-UPLOAD_MB = 50  # What the browser sends; aelab.data.images refuses over 10 MB with a sentence.
 
 st.title(_("Latent space"))
 st.markdown(
@@ -289,7 +288,10 @@ def read_digit():
     source = by_label.get(st.segmented_control(_("Digit from"), list(by_label), default=_("Draw"), key="digit_source"))
     if source == "Upload":
         upload = st.file_uploader(
-            _("A PNG or JPEG of one digit"), type=["png", "jpg", "jpeg"], key="digit_upload", max_upload_size=UPLOAD_MB
+            _("A PNG or JPEG of one digit"),
+            type=["png", "jpg", "jpeg"],
+            key="digit_upload",
+            max_upload_size=images.SERVER_UPLOAD_MB,
         )
         if upload is None:
             st.info(_("Upload a photo or scan of one digit: dark on light or light on dark, any size."))
