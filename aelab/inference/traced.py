@@ -8,6 +8,7 @@ one from Python, and `predict()` adds tens of milliseconds of set-up on top
 (the metrics, a study, encoding the test digits) goes through `run_batched`.
 """
 
+import functools
 import threading
 import weakref
 
@@ -27,6 +28,14 @@ _LOCK = threading.Lock()
 CHUNK = 100
 
 
+def _call(ref, x):
+    return ref()(x, training=False)
+
+
+def _each_chunk(ref, chunks):
+    return tf.map_fn(functools.partial(_call, ref), chunks, parallel_iterations=2, fn_output_signature=tf.float32)
+
+
 def traced(model):
     """`model(x, training=False)` as a `tf.function`, built once per model.
 
@@ -43,9 +52,11 @@ def traced(model):
         fn = _TRACED.get(model)
         if fn is None:
             # The function holds the model weakly: a strong reference from the
-            # value would keep its own key alive forever.
-            ref = weakref.ref(model)
-            fn = tf.function(lambda x: ref()(x, training=False), reduce_retracing=True)
+            # value would keep its own key alive forever. A partial, not a lambda:
+            # TensorFlow counts traces per code object, so one lambda shared by
+            # every model made each model's first trace look like a retrace
+            # ("5 out of the last 5 calls ... triggered tf.function retracing").
+            fn = tf.function(functools.partial(_call, weakref.ref(model)), reduce_retracing=True)
             _TRACED[model] = fn
     return fn
 
@@ -55,14 +66,7 @@ def _chunked(model):
     with _LOCK:
         fn = _CHUNKED.get(model)
         if fn is None:
-            ref = weakref.ref(model)
-
-            def each(chunks):
-                return tf.map_fn(
-                    lambda c: ref()(c, training=False), chunks, parallel_iterations=2, fn_output_signature=tf.float32
-                )
-
-            fn = tf.function(each, reduce_retracing=True)
+            fn = tf.function(functools.partial(_each_chunk, weakref.ref(model)), reduce_retracing=True)
             _CHUNKED[model] = fn
     return fn
 
