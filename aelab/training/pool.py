@@ -21,7 +21,6 @@ fifth started before the fourth); the pool hands Dask a job only when a worker
 thread is free, and keeps the others in the order they came.
 """
 
-import atexit
 import collections
 import concurrent.futures
 import dataclasses
@@ -135,7 +134,10 @@ class TrainingPool:
         self._closed = threading.Event()
         self._watcher = threading.Thread(target=self._watch, name="aelab-pool-watch", daemon=True)
         self._watcher.start()
-        atexit.register(self.close)  # Before Dask's own exit handlers (they run in reverse order).
+        # Before Python stops its thread pools, which Dask's client needs to close and whose end would
+        # end the local cluster first (threading's exit calls run in reverse order, before atexit's);
+        # the hook concurrent.futures itself uses.
+        threading._register_atexit(self.close)
 
     # Asking.
 

@@ -1,6 +1,7 @@
 """aelab.inference: traced forward passes give the eager results and do not keep models alive."""
 
 import gc
+import logging
 import weakref
 
 import keras
@@ -63,3 +64,14 @@ def test_chunked_matches_one_call(n):
     out = inference.run_chunked(model.decoder, z)
     assert out.shape == (n, 28, 28, 1)
     np.testing.assert_allclose(out, np.asarray(model.decoder(z, training=False)), atol=1e-5)
+
+
+def test_models_each_traced_once_draw_no_retracing_warning(caplog):
+    # TensorFlow counts traces per code object: one function shared by every model looked like retracing.
+    models = [keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)]) for _ in range(6)]
+    with caplog.at_level(logging.WARNING, logger="tensorflow"):
+        for model in models:
+            for n in (1, 2, 5):
+                inference.run(model, np.zeros((n, 4), "float32"))
+            inference.run_chunked(model, np.zeros((250, 4), "float32"))
+    assert "retracing" not in caplog.text
