@@ -121,7 +121,7 @@ def sidebar():
 
 @st.cache_resource(show_spinner=False)
 def _mnist_test():
-    _train, (x, y) = data.load_mnist()
+    x, y = data.load_test_set("mnist")
     # Shared by every session: read-only, so no page can change it for others.
     # (st.cache_data would hand each rerun a fresh 31 MB copy instead.)
     x.setflags(write=False)
@@ -131,7 +131,7 @@ def _mnist_test():
 
 @st.cache_resource(show_spinner=False)
 def _cifar_test():
-    _train, (x, y) = data.load_cifar10()
+    x, y = data.load_test_set("cifar10")
     x.setflags(write=False)  # As above; a copy would be 123 MB per rerun.
     y.setflags(write=False)
     return x, y

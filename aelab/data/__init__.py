@@ -13,6 +13,7 @@ from aelab.data.datasets import (
     keras_cache_dir,
     load_cifar10,
     load_mnist,
+    load_test_set,
     resolve_data_dir,
     to_gray,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "keras_cache_dir",
     "load_cifar10",
     "load_mnist",
+    "load_test_set",
     "resolve_data_dir",
     "to_gray",
 ]

@@ -187,3 +187,15 @@ def test_data_source_says_where_the_data_come_from_without_reading_it(tmp_path, 
     assert data.data_source() == (cache, False, ["MNIST", "CIFAR-10"])
     os.makedirs(os.path.join(cache, "cifar-10-batches-py-target"))  # What keras.datasets.cifar10 leaves there.
     assert data.data_source() == (cache, False, ["MNIST"])
+
+
+def test_the_test_set_alone_is_the_same_as_in_the_whole_load():
+    from aelab import data
+
+    if data.resolve_data_dir() is None:
+        pytest.skip("set AELAB_DATA_DIR")
+    (_train, (x, y)), (xt, yt) = data.load_mnist(), data.load_test_set("mnist")
+    np.testing.assert_array_equal(xt, x)
+    np.testing.assert_array_equal(yt, y)
+    x, y = data.load_test_set("cifar10")
+    assert x.shape[1:] == (32, 32, 3) and x.dtype == np.float32 and y.shape == (len(x),)
