@@ -147,7 +147,7 @@ def test_manifold_image_appears(new_page, app_url):
 
 
 def _denoised_src(page):
-    return page.locator(f'{MAIN} .aelab-grid img[alt^="denoised"]').first.get_attribute("src")
+    return page.locator(f'{MAIN} .aelab-grid img[alt$=", denoised"]').first.get_attribute("src")
 
 
 def test_denoising_sigma_slider_changes_output(new_page, app_url):
@@ -162,7 +162,7 @@ def test_denoising_sigma_slider_changes_output(new_page, app_url):
         page.keyboard.press("ArrowRight")
     page.wait_for_function(
         """(before) => {
-            const img = document.querySelector('[data-testid="stMain"] .aelab-grid img[alt^="denoised"]');
+            const img = document.querySelector('[data-testid="stMain"] .aelab-grid img[alt$=", denoised"]');
             return img && img.complete && img.getAttribute('src') !== before;
         }""",
         arg=before,
