@@ -54,6 +54,16 @@ label:has(input:focus-visible) { outline: 3px solid var(--aelab-focus); outline-
 }
 /* The image toolbar (full screen) only shows on hover: show it while one of its buttons has focus. */
 [data-testid="stElementToolbar"]:focus-within { opacity: 1 !important; }
+/* Result tables (Studies) fit their column at any width: the columns share it and long words wrap,
+   so a 720p projector shows every column and a phone needs no sideways scroll (which a keyboard
+   could not reach either: WCAG 2.1.1). */
+[data-testid="stTable"] table { table-layout: fixed; width: 100%; }
+[data-testid="stTable"] :is(th, td, th *, td *) {
+  white-space: normal !important; overflow-wrap: anywhere !important; word-break: break-word !important;
+}
+@media (max-width: 640px) {
+  [data-testid="stTable"] :is(th, td) { font-size: 0.72rem; padding: 0.25rem 0.2rem !important; }
+}
 /* The element that only says the page's language (label_page) takes no room. */
 .stElementContainer:has(.aelab-lang) { display: none; }
 </style>
