@@ -74,3 +74,25 @@ def package_write_error(path, flag):
         f"{path} is inside the installed aelab package, which aelab never writes to: "
         f"pass {flag} DIR to choose where the result goes"
     )
+
+
+def write_text_atomic(path, text):
+    """Writes `text` to `path` through a temporary file in the same folder, renamed over it.
+
+    A reader sees the old file or the new one, never half of one; a failed write leaves no temporary.
+
+    Returns:
+        `path`.
+    """
+    import tempfile
+
+    folder, name = os.path.split(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return path

@@ -9,11 +9,10 @@ so the Denoising page never makes a class wait for them:
 
 import json
 import os
-import tempfile
 
 import numpy as np
 
-from aelab import data, metrics
+from aelab import data, locations, metrics
 
 SIGMAS = tuple(round(0.1 * i, 1) for i in range(11))  # 0, 0.1, ..., 1.0: the Denoising slider's range.
 SERIES = ("noisy_psnr", "noisy_ssim", "psnr", "ssim")
@@ -116,15 +115,7 @@ def write_sweeps(name, directory, sha256, sweeps):
     path = _store_path(name, directory)
     # JSON has no infinity; Python's json writes and reads it as Infinity, which is all we need.
     text = json.dumps({"key": _store_key(sha256), "sweeps": sweeps}, indent=1)
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".robustness.tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-    return path
+    return locations.write_text_atomic(path, text + "\n")
 
 
 def main(argv=None):

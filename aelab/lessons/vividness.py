@@ -10,11 +10,10 @@ sha256), so the Colorization page never makes a class wait for it:
 
 import json
 import os
-import tempfile
 
 import numpy as np
 
-from aelab import data, metrics
+from aelab import data, locations, metrics
 from aelab.i18n import N_
 from aelab.models.chroma import VIVID_TEMPERATURE
 
@@ -118,15 +117,7 @@ def write_sweep(name, directory, sha256, sweep, gray, mse=None):
     stored = {"key": _store_key(sha256), "sweep": sweep, "gray": gray}
     if mse is not None:
         stored["mse"] = {"sha256": mse[0], "scores": mse[1]}
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".vividness.tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(json.dumps(stored, indent=1) + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-    return path
+    return locations.write_text_atomic(path, json.dumps(stored, indent=1) + "\n")
 
 
 def main(argv=None):
