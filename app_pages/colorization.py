@@ -176,8 +176,7 @@ def upload(t, show_mse):
     file = st.file_uploader(
         _("A photo of your own"),
         type=list(images.UPLOAD_TYPES),
-        key="color_upload",
-        max_upload_size=images.SERVER_UPLOAD_MB,  # Over 10 MB reaches the page, which says why (aelab.data.images).
+        key="color_upload",  # Takes server.maxUploadSize: over 10 MB reaches the page, which says why.
     )
     st.caption(
         _(

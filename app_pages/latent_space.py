@@ -290,8 +290,7 @@ def read_digit():
         upload = st.file_uploader(
             _("A PNG or JPEG of one digit"),
             type=["png", "jpg", "jpeg"],
-            key="digit_upload",
-            max_upload_size=images.SERVER_UPLOAD_MB,
+            key="digit_upload",  # Takes server.maxUploadSize: over 10 MB reaches the page, which says why.
         )
         if upload is None:
             st.info(_("Upload a photo or scan of one digit: dark on light or light on dark, any size."))

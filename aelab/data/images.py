@@ -24,7 +24,7 @@ UPLOAD_TYPES = ("png", "jpg", "jpeg", "gif")
 # `server.maxUploadSize` (in MB) is the first line; this one also protects
 # callers outside Streamlit.
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-# What the app's server and uploaders take (MB, `server.maxUploadSize` and `max_upload_size`): more than
+# What the app's server and uploaders take (MB, `server.maxUploadSize` in .streamlit/config.toml): more than
 # MAX_UPLOAD_BYTES, so that a file a little too large reaches the page and gets a sentence saying why,
 # instead of only a red mark in the browser.
 SERVER_UPLOAD_MB = 50
