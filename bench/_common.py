@@ -42,6 +42,23 @@ def rss_mb(pid="self"):
     raise RuntimeError("no VmRSS in /proc status")
 
 
+def rss_mb_or_zero(pid):
+    """`rss_mb(pid)`, or 0.0 for a process that has ended meanwhile (a pool's worker between jobs)."""
+    try:
+        return rss_mb(pid)
+    except (OSError, RuntimeError):
+        return 0.0
+
+
+def cmdline(pid):
+    """A process's command line as one string, or "" once it has ended."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
 def row(measure, reference, ours, target, ok):
     """One line of the results table."""
     return {"measure": measure, "reference": reference, "aelab": ours, "target": target, "ok": bool(ok)}

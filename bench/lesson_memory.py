@@ -35,7 +35,7 @@ import sys
 import tempfile
 import time
 
-import _common  # noqa: F401  (puts the repository on sys.path)
+import _common  # Also puts the repository on sys.path.
 import load_sessions
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -156,23 +156,9 @@ class Student:
 
 def rss(server_pid):
     """(server MiB, pool workers MiB): the server process, and all its descendants together."""
-    return _rss(server_pid), sum(_rss(p) for p in load_sessions.process_tree(server_pid)[1:])
-
-
-def _cmdline(pid):
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            return f.read().replace(b"\0", b" ").decode(errors="replace")
-    except OSError:
-        return ""
-
-
-def _rss(pid):
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:")) / 1024
-    except (OSError, StopIteration):
-        return 0.0
+    return _common.rss_mb_or_zero(server_pid), sum(
+        _common.rss_mb_or_zero(p) for p in load_sessions.process_tree(server_pid)[1:]
+    )
 
 
 async def play(base, pid, args):
@@ -218,7 +204,7 @@ async def play(base, pid, args):
         await asyncio.wait_for(mover.move("Pick z0", args.moves), args.phase_timeout)
         mark(f"{args.moves} pick moves of one session", per_move_kb=(rss(pid)[0] - before) * 1024 / max(1, args.moves))
         for p in load_sessions.process_tree(pid)[1:]:
-            print(f"    pool process {p}: {_rss(p):6.0f} MiB  {_cmdline(p)[:90]}")
+            print(f"    pool process {p}: {_common.rss_mb_or_zero(p):6.0f} MiB  {_common.cmdline(p)[:90]}")
     finally:
         for ws in conns:
             await ws.close()

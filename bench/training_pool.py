@@ -39,7 +39,7 @@ import sys
 import tempfile
 import time
 
-import _common  # noqa: F401  (puts the repository on sys.path)
+import _common  # Also puts the repository on sys.path.
 import load_sessions
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -185,22 +185,6 @@ def _parent(pid):
         return None
 
 
-def _cmdline(pid):
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            return f.read().replace(b"\0", b" ").decode(errors="replace")
-    except OSError:
-        return ""
-
-
-def _rss(pid):
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:")) / 1024
-    except (OSError, StopIteration):
-        return 0.0
-
-
 def workers_of(server_pid):
     """The pool's processes (its fork server and workers): every descendant of the server."""
     return load_sessions.process_tree(server_pid)[1:]
@@ -231,7 +215,9 @@ async def load_phase(base, server_pid, args, training):
 
     async def sample():
         while not stop.is_set():
-            samples.append((_rss(server_pid), sum(_rss(p) for p in workers_of(server_pid))))
+            samples.append(
+                (_common.rss_mb_or_zero(server_pid), sum(_common.rss_mb_or_zero(p) for p in workers_of(server_pid)))
+            )
             await asyncio.sleep(0.5)
 
     sampler = asyncio.create_task(sample())
@@ -290,7 +276,9 @@ async def kill_phase(base, server_pid):
     while not victim.started and time.monotonic() < deadline:
         await asyncio.sleep(0.2)
     # The worker processes: the children of the `dask worker` command (the server's grandchildren).
-    pids = [p for p in workers_of(server_pid) if _parent(_parent(p)) == server_pid and "spawn_main" in _cmdline(p)]
+    pids = [
+        p for p in workers_of(server_pid) if _parent(_parent(p)) == server_pid and "spawn_main" in _common.cmdline(p)
+    ]
     killed = time.monotonic()
     for pid in pids:
         os.kill(pid, signal.SIGKILL)

@@ -133,7 +133,7 @@ def main(argv=None):
     directory = checkpoints.resolve_dir(args.checkpoint_dir)
     sha256 = checkpoints.read_sidecar(args.name, directory)["sha256"]
     model = checkpoints.load(args.name, directory)
-    (_, _), (x, _) = data.load_mnist(args.data_dir)
+    x, _labels = data.load_test_set("mnist", args.data_dir)  # The sweeps use test digits only.
     subset = fixed_subset(x, DIGITS, SEED)
     sweeps = {}
     for kind in data.NOISE_KINDS:

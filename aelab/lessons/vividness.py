@@ -136,7 +136,7 @@ def main(argv=None):
 
     directory = checkpoints.resolve_dir(args.checkpoint_dir)
     sha256 = checkpoints.read_sidecar(args.name, directory)["sha256"]
-    (_, _), (x, _) = data.load_cifar10(args.data_dir)
+    x, _labels = data.load_test_set("cifar10", args.data_dir)  # The sweep uses test images only.
     rgb = robustness.fixed_subset(x, IMAGES, SEED)
     start = time.perf_counter()
     sweep = temperature_sweep(checkpoints.load(args.name, directory), rgb)
