@@ -54,9 +54,6 @@ def page(table, fresh_key=None, write=True):
             widget key of the table.
         write: False to only start the widgets, when the rest of the table depends on them (the
             Manifold's ranges depend on the model chosen); a second call with the whole table writes.
-
-    Returns:
-        Whether the page was opened afresh.
     """
     q = query()
     fresh_key = fresh_key or next(p.key for p in table if p.key)
@@ -73,7 +70,6 @@ def page(table, fresh_key=None, write=True):
             p.put(p.read(q))
     if write:
         sync(table)
-    return fresh
 
 
 def _clamp_bound(p, raw):

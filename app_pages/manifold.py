@@ -42,7 +42,8 @@ controls, result = st.columns([2, 5], gap="medium")
 kinds = [k.name for k in registry.latent_kinds()]
 # It opens on a model with a prior (the VAE): its grid is digits nearly everywhere.
 opening = next(k.name for k in registry.latent_kinds() if k.prior_extent is not None)
-_urlstate.page([_urlstate.kind_param("manifold_kind", default=opening)], write=False)  # The rest needs the model.
+KIND_PARAM = _urlstate.kind_param("manifold_kind", default=opening)
+_urlstate.page([KIND_PARAM], write=False)  # The rest of the table needs the model.
 titles = {k: _(registry.get(k).title) for k in kinds}  # Made here: AppTest may format outside the run.
 kind = controls.radio(_("Model"), kinds, format_func=titles.get, key="manifold_kind")
 model, info = _common.active_model(kind)
@@ -61,7 +62,7 @@ in_units = {"model": registry.get(kind).link}
 
 
 LINK = (
-    _urlstate.kind_param("manifold_kind", default=opening),
+    KIND_PARAM,
     links.Param("grid", links.integer(5, 30), NARROW_GRID if state.narrow else 30, key=keys["grid"], when=in_units),
     links.Param("z0", links.pair(*bounds[0], STEP), default[0], key=keys["z0"], when=in_units),
     links.Param("z1", links.pair(*bounds[1], STEP), default[1], key=keys["z1"], when=in_units),
