@@ -55,6 +55,21 @@ def digit_alt(digit, what):
     return _("digit {d}, {what}").format(d=int(digit), what=what)
 
 
+def described(text, label=None):
+    """A chart's text alternative (`aelab.figures.describe`), read out politely when it changes.
+
+    Hidden from the eye (the chart above shows it) but not from a screen reader: a polite live
+    region (`aria-live="polite"`) is read when the reader is idle, so a new selection or pin is
+    said without cutting off what is being read (WCAG 1.1.1, 4.1.3).
+
+    Args:
+        text: what the chart shows, in words.
+        label: optional name of the chart it describes, said before the text.
+    """
+    said = f"{label}: {text}" if label else text
+    st.html(f'<div class="aelab-described" role="status" aria-live="polite">{html.escape(said)}</div>')
+
+
 GAP_PX = 8  # Between the columns of a picture grid: the global style's `.aelab-grid` gap.
 
 

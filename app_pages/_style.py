@@ -64,6 +64,14 @@ label:has(input:focus-visible) { outline: 3px solid var(--aelab-focus); outline-
 @media (max-width: 640px) {
   [data-testid="stTable"] :is(th, td) { font-size: 0.72rem; padding: 0.25rem 0.2rem !important; }
 }
+/* A chart's words for screen readers (_pictures.described): off screen, still read. */
+.aelab-described { position: absolute !important; width: 1px; height: 1px; padding: 0; margin: -1px;
+                   overflow: hidden; clip: rect(0 0 0 0); clip-path: inset(50%); white-space: nowrap; border: 0; }
+.stElementContainer:has(.aelab-described) { position: absolute; }  /* No gap in the column for it. */
+/* Streamlit's dropzone prints the server's cap ("50MB per file"), set above aelab's own 10 MB on purpose
+   so that a larger file reaches the page and gets a sentence saying why (aelab.data.images). The page's
+   caption beside each uploader states the real limit and types; two different limits would only confuse. */
+[data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
 /* The element that only says the page's language (label_page) takes no room. */
 .stElementContainer:has(.aelab-lang) { display: none; }
 </style>

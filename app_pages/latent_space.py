@@ -11,8 +11,8 @@ import streamlit as st
 
 from aelab import links
 from aelab.data import digits, images
+from aelab.figures import describe, plots, scatter_png
 from aelab.figures import overlays as lf
-from aelab.figures import plots, scatter_png
 from aelab.i18n import N_, _
 from aelab.inference import latent
 from aelab.lessons import interpolation, posterior
@@ -167,6 +167,32 @@ def select_toggle():
     )
 
 
+def select_by_keys():
+    """The keyboard's (and a single pointer's) way to select digits: by class and by a region of a chart.
+
+    Sets the same selection as a box or lasso drawn over that region (WCAG 2.1.1, 2.5.7), so the
+    mosaics, the other chart and the link follow it.
+    """
+    charts = {kind: found[1:] for kind in KINDS if (found := model_or_none(kind))[0] is not None}
+    if not charts:
+        return
+    with st.expander(_("Select digits by class and region, without dragging")):
+        left, right = st.columns(2)
+        kind = left.radio(_("Region on the chart of"), list(charts), format_func=short, horizontal=True,
+                          key="select_kind")  # fmt: skip
+        classes = right.multiselect(_("Digits of class"), list(range(10)), key="select_classes",
+                                    placeholder=_("every class"))  # fmt: skip
+        info, z = charts[kind]
+        (a0, b0), (a1, b1) = latent.slider_bounds(z, margin=0.0, step=0.1)
+        r0 = left.slider(_("z0 from … to …"), a0, b0, (a0, b0), step=0.1, key=f"select_z0_{info.key}")
+        r1 = right.slider(_("z1 from … to …"), a1, b1, (a1, b1), step=0.1, key=f"select_z1_{info.key}")
+        rows = latent.rows_in_region(z, y, classes, r0, r1)
+        st.button(
+            _("Select these {n} digits").format(n=len(rows)), key="select_region", disabled=not len(rows),
+            on_click=_put_rows, args=(rows.tolist(),),
+        )  # fmt: skip
+
+
 def reconstruct_few(model, digits):
     """`latent.reconstruct` of at most MAX_SHOWN digits, padded to MAX_SHOWN.
 
@@ -192,6 +218,7 @@ def explore():
     # A fragment: a selection reruns only this tab, and the charts (kept per session) only get their highlight.
     rows = selected()
     selecting = select_toggle()
+    select_by_keys()
     columns = st.columns(2)
     for kind, column in zip(KINDS, columns, strict=True):
         with column:
@@ -208,6 +235,7 @@ def explore():
             )
             name = registry.get(kind).link
             scatter(fig, f"latent_scatter_{kind}", f"latent_{name}", heading, selectable=True)
+            _pictures.described(f"{describe.clusters(z, y)} {describe.selection(rows, y)}", label=heading)
             if not len(rows):
                 st.info(_("Turn on the select mode above, then drag a box or lasso on either chart to select digits."))
                 continue
@@ -219,8 +247,7 @@ def explore():
                     n=len(rows), mix=mix, shown=len(shown)
                 )
             )
-            with st.spinner(_("Decoding the selected digits…")):
-                mosaic = pairs_mosaic(model, shown)
+            mosaic = pairs_mosaic(model, shown)  # Some 20 ms (traced at load): no spinner, whose thread costs more.
             _pictures.image(mosaic, caption=_("each pair: original | decoded from its (z0, z1)"), width=mosaic.shape[1])
     if len(rows) > MAX_LINKED_ROWS:
         st.caption(
@@ -289,9 +316,10 @@ def read_digit():
     if source == "Upload":
         upload = st.file_uploader(
             _("A PNG or JPEG of one digit"),
-            type=["png", "jpg", "jpeg"],
+            type=list(images.UPLOAD_TYPES),
             key="digit_upload",  # Takes server.maxUploadSize: over 10 MB reaches the page, which says why.
         )
+        st.caption(images.accepted_text())
         if upload is None:
             st.info(_("Upload a photo or scan of one digit: dark on light or light on dark, any size."))
             return None
@@ -436,6 +464,7 @@ def vae_uncertainty():
     )
     rows = selected()
     selecting = select_toggle()
+    select_by_keys()
     c1, c2, c3 = st.columns([2, 2, 2], vertical_alignment="bottom")
     scale = c1.select_slider(_("Draw the ellipses larger by"), ELLIPSE_SCALES, 10, key="scale", bind="query-params")
     n = c2.slider(_("Samples"), 1, 32, 12, key="samples", bind="query-params")
@@ -479,6 +508,7 @@ def vae_uncertainty():
     with left:
         heading = _("VAE: posteriors and prior samples")
         scatter(fig, "vae_scatter_uncertainty", "vae_uncertainty", heading, selectable=True)
+        _pictures.described(f"{describe.clusters(z, y)} {describe.selection(rows, y)}", label=heading)
     link()
 
 

@@ -181,6 +181,30 @@ def selected_rows(selection, n_rows=None):
     return out
 
 
+def rows_in_region(z, labels, digits=(), z0=None, z1=None):
+    """The rows a keyboard's selection picks: digits of some classes inside a box of the plane.
+
+    The same rows a box drawn over that region of the scatter selects (`selected_rows`), for
+    whoever cannot drag one (WCAG 2.1.1 keyboard, 2.5.7 dragging movements).
+
+    Args:
+        z: encoded points of shape (N, 2).
+        labels: their digit labels, (N,).
+        digits: the classes to keep; empty keeps every class.
+        z0: optional `(low, high)` of z0, ends included; None for the whole axis.
+        z1: optional `(low, high)` of z1, likewise.
+
+    Returns:
+        Sorted int64 array of row indices.
+    """
+    z, labels = np.asarray(z), np.asarray(labels)
+    keep = np.isin(labels, list(digits)) if len(digits) else np.ones(len(z), bool)
+    for d, bounds in enumerate((z0, z1)):
+        if bounds is not None:
+            keep &= (z[:, d] >= bounds[0]) & (z[:, d] <= bounds[1])
+    return np.flatnonzero(keep).astype("int64")
+
+
 def plane_view(kind, z, lo=1.0, hi=99.0):
     """Where a kind's latent plane is looked at, and how far sliders over it reach: the app's one rule.
 

@@ -220,3 +220,20 @@ def test_posterior_ellipses_and_prior_samples(open_page, select_points, mnist, m
     assert at.image[0].captions == [f"5 points from N(0, I), decoded (seed {seed})"]
     at.button(key="prior_sample").click().run()
     assert at.session_state["aelab"].prior_seed != seed  # a new draw
+
+
+def test_digits_selected_by_class_and_region_without_dragging(open_page, mnist):
+    """The keyboard's way to select (WCAG 2.1.1): the same selection, mosaics and words as a box."""
+    _x, y = mnist
+    at = open_page(PAGE)
+    at.multiselect(key="select_classes").set_value([7]).run()
+    button = at.button(key="select_region")
+    assert button.label == f"Select these {(y == 7).sum()} digits"
+    button.click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    rows = at.session_state["aelab"].rows
+    assert len(rows) == (y == 7).sum() and set(y[rows]) == {7}
+    assert " ".join(m.value for m in at.markdown).count(f"**{len(rows)} digits selected**") == 2
+    words = [h.proto.body for h in at.get("html") if h.proto.body.startswith('<div class="aelab-described"')]
+    assert len(words) == 2 and all(f"{len(rows)} digits selected: {len(rows)} × 7." in w for w in words), words
+    assert all("7s lie" in w and 'aria-live="polite"' in w for w in words), words[0]

@@ -133,3 +133,11 @@ def test_the_contract_check_accepts_and_rejects():
         contract.check(object(), "ae2d")
     with pytest.raises(ValueError, match=r"Expected output images of shape \(32, 32, 3\)"):
         contract.check(FakeModel(), "colorizer")  # A digit model under a colorizer's name.
+
+
+def test_rows_in_region_picks_the_classes_inside_the_box_ends_included():
+    z = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 2.0], [1.0, 1.5]])
+    y = np.array([7, 7, 7, 1])
+    np.testing.assert_array_equal(latent.rows_in_region(z, y, [7], (0.0, 1.0), (0.0, 1.0)), [0, 1])
+    np.testing.assert_array_equal(latent.rows_in_region(z, y, [], None, (1.0, 2.0)), [1, 2, 3])  # every class
+    assert latent.rows_in_region(z, y, [3]).dtype == np.int64 and not len(latent.rows_in_region(z, y, [3]))
