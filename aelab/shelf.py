@@ -14,7 +14,9 @@ import glob
 import json
 import os
 
-from aelab import checkpoints
+import numpy as np
+
+from aelab import checkpoints, inference
 from aelab.i18n import _, ngettext
 from aelab.models import contract, registry
 
@@ -132,6 +134,16 @@ def check(model, kind):
         ValueError: if it cannot (for example a DAE saved under a VAE's name).
     """
     contract.check(model, kind)
+    # Trace the page's calls now, at load, with two batch sizes: `reduce_retracing` then keeps one
+    # trace for every size, so a student's first selection or drawing does not wait for a trace
+    # (about half a second on a busy 2-core server).
+    spec = registry.get(kind)
+    parts = [(model, spec.input_shape)]
+    if spec.latent_2d:
+        parts.append((model.decoder, tuple(model.decoder.input_shape[1:])))
+    for part, shape in parts:
+        for n in (1, 2):
+            inference.run(part, np.zeros((n, *shape), "float32"))
 
 
 def load(name, directory, kind):

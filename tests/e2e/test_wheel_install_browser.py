@@ -159,7 +159,7 @@ def test_aelab_app_serves_every_page_from_another_folder(installed, new_page, sc
                 # its maxUploadSize of 50 MB (aelab's own 10 MB limit then says why), not Streamlit's 200.
                 page.get_by_role("tab", name="Your own photo").click()
                 limit = page.locator('[data-testid="stFileUploaderDropzoneInstructions"]').first
-                assert "50MB per file" in limit.inner_text(), limit.inner_text()
+                assert "50MB per file" in limit.text_content(), limit.text_content()  # Hidden: the caption says 10 MB.
         assert not errors, errors
     finally:
         servers.stop(proc)
