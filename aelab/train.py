@@ -12,7 +12,7 @@ from aelab.cli import ArgumentParser, existing_dir, non_negative_int, positive_f
 
 def parse_args(argv=None, prog="python -m aelab.train"):
     # aelab.training.config, not aelab.training.pipeline: flag errors come before TensorFlow starts (and prints).
-    from aelab.training.config import MODEL_KINDS, OPTIMIZER_NAMES, TrainConfig
+    from aelab.training.config import AUGMENTS, MODEL_KINDS, OPTIMIZER_NAMES, TrainConfig
 
     d = TrainConfig()
     p = ArgumentParser(prog=prog, description="Train an aelab model and save it as a checkpoint.")
@@ -27,6 +27,12 @@ def parse_args(argv=None, prog="python -m aelab.train"):
     p.add_argument("--val-size", type=non_negative_int, default=d.val_size, help="hold-out for keep-best")
     p.add_argument("--latent-dim", type=non_negative_int, default=0, help="0: the model's default")
     p.add_argument("--hidden-units", type=int, default=-1, help="-1: the model's default")
+    p.add_argument(
+        "--augment",
+        choices=AUGMENTS,
+        default=d.augment,
+        help="redraw MNIST training digits on the fly (pen width, slant, rotation, scale, shift, elastic, blur)",
+    )
     p.add_argument("--arch", choices=("unet", "tutorial"), default="unet", help="colorizer_mse architecture")
     p.add_argument(
         "--data-dir",

@@ -9,12 +9,15 @@ page and the studies share one check and one message.
 import dataclasses
 
 from aelab.models import registry
+from aelab.training import augment
 
 MODEL_KINDS = registry.names()
 # The optimizers offered; `keras.optimizers.get(name)` builds each one.
 OPTIMIZER_NAMES = ("adam", "sgd", "rmsprop", "adagrad")
 SCHEDULES = ("plateau", "cosine", "constant")
 ARCHS = ("unet", "tutorial")
+# Named augmentation strengths for MNIST kinds (the module imports only NumPy).
+AUGMENTS = tuple(augment.STRENGTHS)
 
 
 def _invalid(name, expected, value):
@@ -41,6 +44,7 @@ class TrainConfig:
     latent_dim: int = 0  # 0 for the model's default (2, 2, 32).
     hidden_units: int = -1  # Dense width around the latent; -1 for the default.
     arch: str = "unet"  # Colorizer only: "unet" or "tutorial".
+    augment: str = "none"  # MNIST kinds: how strongly training digits are redrawn (aelab.training.augment).
 
     def __post_init__(self):
         if self.model not in MODEL_KINDS:
@@ -53,7 +57,12 @@ class TrainConfig:
             raise _invalid("latent_dim", "an integer >= 0 (and hidden_units >= -1)", self.latent_dim)
         if not (isinstance(self.learning_rate, (int, float)) and self.learning_rate > 0):
             raise _invalid("learning_rate", "a number > 0", self.learning_rate)
-        for name, allowed in (("optimizer", OPTIMIZER_NAMES), ("schedule", SCHEDULES), ("arch", ARCHS)):
+        for name, allowed in (
+            ("optimizer", OPTIMIZER_NAMES),
+            ("schedule", SCHEDULES),
+            ("arch", ARCHS),
+            ("augment", AUGMENTS),
+        ):
             if getattr(self, name) not in allowed:
                 raise _invalid(name, f"one of {allowed}", getattr(self, name))
 

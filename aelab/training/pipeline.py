@@ -1,12 +1,14 @@
 """Training: data pipelines, the optimizer and its schedule, seeds, sidecars (callbacks: `aelab.training.callbacks`)."""
 
 import dataclasses
+import functools
 
 import keras
 import numpy as np
 
 from aelab import data, shelf
 from aelab.models import registry
+from aelab.training import augment
 from aelab.training.config import TrainConfig  # noqa: F401  (part of this module's API)
 
 # Noise kinds the DAE sees while training, with their odds: mostly the
@@ -63,6 +65,13 @@ def noisy_pair(batch, rng):
     return data.add_noise(batch, float(rng.uniform(0.0, 1.0)), kind, rng), batch
 
 
+def augmented_pair(batch, rng, strength, then=None):
+    """A training pair from a batch redrawn by `augment.augment`: `(x', x')`, or `then(x', rng)` (the DAE's noise
+    goes on top of the augmented clean digit, which is also its target)."""
+    batch = augment.augment(batch, rng, strength)
+    return then(batch, rng) if then else (batch, batch)
+
+
 def gray_pair(batch, rng):
     """A colorizer training pair, flipped left-right half of the time."""
     if rng.random() < 0.5:
@@ -102,6 +111,12 @@ PAIRS = {"noisy": noisy_pair, "gray": gray_pair}
 def make_inputs(cfg, x, shuffle=True):
     """Returns what `fit` takes for a model kind: `(inputs, targets)` arrays or a `PairSequence`."""
     pairs = registry.get(cfg.model).pairs
+    strength = augment.strength_of(cfg.augment) if shuffle else 0.0  # Validation stays MNIST's own digits.
+    if strength and pairs in ("same", "noisy"):
+        then = PAIRS.get(pairs)
+        return PairSequence(
+            x, cfg.batch_size, functools.partial(augmented_pair, strength=strength, then=then), cfg.seed, shuffle
+        )
     if pairs == "same":
         return x, x
     if pairs == "gray" and not shuffle:
