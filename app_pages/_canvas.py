@@ -7,6 +7,10 @@ issue 157), and its forks are one-person patches. `st.components.v2` ships
 with Streamlit, needs no build step, iframe or download, and 40 lines of
 HTML/JS cover what a digit needs. The pad sends the drawing as a PNG data URL
 when a stroke ends, so it goes through the same checks as an upload.
+
+A keyboard draws too (WCAG 2.1.1): the pad takes focus, with a ring; arrow keys
+move the pen (drawing while it is down), Space lifts or lowers it, Enter sends the
+digit, Delete clears. Tab leaves the pad as from any control (no focus trap).
 """
 
 import streamlit as st
@@ -18,15 +22,25 @@ SIZE = 280  # CSS pixels; ten times MNIST's 28, big enough for a finger on a tou
 
 _HTML = f"""
 <div class="pad">
-  <canvas width="{SIZE}" height="{SIZE}" aria-label="Drawing pad: draw one digit"></canvas>
+  <div class="frame">
+    <canvas width="{SIZE}" height="{SIZE}" tabindex="0" aria-label="Drawing pad: draw one digit"></canvas>
+    <div class="pen" hidden></div>
+  </div>
   <button type="button">Clear</button>
 </div>
 """
 
 _CSS = """
 .pad { display: flex; flex-direction: column; gap: 0.5rem; align-items: flex-start; }
-canvas { background: #000; border-radius: 0.5rem; cursor: crosshair; touch-action: none;
+canvas { display: block; background: #000; border-radius: 0.5rem; cursor: crosshair; touch-action: none;
          border: 1px solid var(--st-border-color, #ccc); }
+/* The page's focus ring (app_pages/_style.py) does not reach inside a component: the same one here. */
+canvas:focus-visible, button:focus-visible { outline: 3px solid #1a56db; outline-offset: 2px; }
+.frame { position: relative; }
+/* The keyboard's pen: a ring where it is, filled while it draws; drawn over the pad, not into the digit. */
+.pen { position: absolute; width: 22px; height: 22px; margin: -11px 0 0 -11px; border-radius: 50%;
+       border: 2px solid #1a56db; box-shadow: 0 0 0 2px #fff; pointer-events: none; }
+.pen.down { background: rgba(26, 86, 219, 0.5); }
 button { font: inherit; padding: 0.25rem 0.9rem; border-radius: 0.5rem; cursor: pointer;
          border: 1px solid var(--st-border-color, #ccc); background: var(--st-background-color, #fff);
          color: var(--st-text-color, #000); }
@@ -39,6 +53,7 @@ export default function (component) {
   const { parentElement, setStateValue, data } = component;
   const canvas = parentElement.querySelector("canvas");
   const clear = parentElement.querySelector("button");
+  const penMark = parentElement.querySelector(".pen");
   if (data && data.text) {  // In the interface's language, on every run (the language may have changed).
     clear.textContent = data.text.clear;
     canvas.setAttribute("aria-label", data.text.label);
@@ -79,6 +94,53 @@ export default function (component) {
   canvas.addEventListener("pointerup", end);
   canvas.addEventListener("pointercancel", end);
   clear.addEventListener("click", () => { blank(); setStateValue("image", null); });
+
+  // The keyboard's pen, in canvas pixels: it starts up, in the middle.
+  const STEP = 10, FAR = 30;  // One press, and one with Shift.
+  const key = { x: canvas.width / 2, y: canvas.height / 2, down: false, drawn: false };
+  const showPen = () => {
+    penMark.hidden = false;
+    penMark.classList.toggle("down", key.down);
+    penMark.style.left = `${key.x * canvas.clientWidth / canvas.width + canvas.clientLeft}px`;
+    penMark.style.top = `${key.y * canvas.clientHeight / canvas.height + canvas.clientTop}px`;
+  };
+  const send = () => {
+    if (key.drawn) setStateValue("image", canvas.toDataURL("image/png"));
+    key.drawn = false;
+  };
+  const moves = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+  canvas.addEventListener("focus", showPen);
+  canvas.addEventListener("blur", () => { penMark.hidden = true; send(); });
+  canvas.addEventListener("keydown", (e) => {
+    if (e.key in moves) {
+      const [dx, dy] = moves[e.key];
+      const d = e.shiftKey ? FAR : STEP;
+      const x = Math.min(canvas.width, Math.max(0, key.x + dx * d));
+      const y = Math.min(canvas.height, Math.max(0, key.y + dy * d));
+      if (key.down) {
+        pen();
+        ctx.beginPath(); ctx.moveTo(key.x, key.y); ctx.lineTo(x, y); ctx.stroke();
+        key.drawn = true;
+      }
+      key.x = x; key.y = y;
+    } else if (e.key === " ") {
+      key.down = !key.down;
+      if (key.down) {  // A dot where the pen goes down, as a tap makes.
+        pen();
+        ctx.beginPath(); ctx.moveTo(key.x, key.y); ctx.lineTo(key.x + 0.01, key.y); ctx.stroke();
+        key.drawn = true;
+      }
+    } else if (e.key === "Enter") {
+      key.down = false;
+      send();
+    } else if (e.key === "Delete" || e.key === "Backspace") {
+      blank(); key.drawn = false; setStateValue("image", null);
+    } else {
+      return;  // Tab and the rest do what they always do: no focus trap.
+    }
+    e.preventDefault();
+    showPen();
+  });
 }
 """
 
@@ -105,6 +167,12 @@ def digit_pad(key):
         drawings[key] = state.get("image") if hasattr(state, "get") else None
 
     image = drawings.get(key)
-    text = {"clear": _("Clear"), "label": _("Drawing pad: draw one digit")}
+    text = {
+        "clear": _("Clear"),
+        "label": _(
+            "Drawing pad: draw one digit. With the keyboard, arrow keys move the pen, Space lowers or lifts it, "
+            "Enter sends the digit, Delete clears."
+        ),
+    }
     _PAD(key=key, data={"image": image, "text": text}, default={"image": None}, on_image_change=changed)
     return image

@@ -325,7 +325,12 @@ def read_digit():
             return None
         load, raw = digits.from_upload, upload.getvalue()
     else:
-        st.caption(_("Draw one digit, large, with the mouse or a finger."))
+        st.caption(
+            _(
+                "Draw one digit, large, with the mouse, a finger or the keyboard (focus the pad: arrow keys "
+                "move the pen, Space lowers or lifts it, Enter sends). Or choose Upload above for a photo or scan."
+            )
+        )
         raw = _canvas.digit_pad("digit_pad")
         if raw is None:
             return None
