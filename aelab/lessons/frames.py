@@ -1,0 +1,117 @@
+"""Every frame a lesson slider can show, computed at once for one sample, so a browser can scrub them.
+
+A slider that moves over a handful of stops on a fixed sample (the Denoising noise
+level, the Colorization vividness) shows nothing that cannot be computed ahead: the
+page computes all its stops in one batched call, sends them once, and the browser
+switches between them under the pointer with no rerun (`app_pages/_scrubber.py`).
+The numbers are those the pages showed for one value (same noise seed, same metric
+functions), so a stop's frame is what a rerun at that value would have drawn.
+"""
+
+import dataclasses
+
+import numpy as np
+
+from aelab import data, metrics
+from aelab.inference import latent
+
+
+def sigma_stops(lo=0.0, hi=1.0, step=0.05):
+    """The Denoising slider's noise levels, on its steps (0, 0.05, ..., 1), rounded as a slider shows them."""
+    n = int(round((hi - lo) / step))
+    return tuple(round(lo + i * step, 10) for i in range(n + 1))
+
+
+@dataclasses.dataclass(frozen=True)
+class DenoisingFrames:
+    """The noisy and denoised digits of one sample at every noise level, with their scores.
+
+    Attributes:
+        sigmas: the noise levels, one per frame.
+        noisy, denoised: float32 arrays (S, N, 28, 28, 1): frame s holds the N digits at `sigmas[s]`.
+        psnr_noisy, psnr_denoised: PSNR over the N digits (dB; inf when identical), one per frame.
+        ssim_noisy, ssim_denoised: mean SSIM of the N digits, one per frame.
+    """
+
+    sigmas: tuple
+    noisy: np.ndarray
+    denoised: np.ndarray
+    psnr_noisy: tuple
+    psnr_denoised: tuple
+    ssim_noisy: tuple
+    ssim_denoised: tuple
+
+
+def denoising_frames(model, clean, kind, seed, sigmas=None):
+    """Corrupts a sample at every noise level and denoises all of it in one call.
+
+    Args:
+        model: the denoising autoencoder (`aelab.inference.latent.reconstruct` runs it).
+        clean: the clean digits (N, 28, 28, 1) in [0, 1].
+        kind: the noise kind (see `aelab.data.add_noise`).
+        seed: the noise seed; the same at every level, so only the strength changes.
+        sigmas: the noise levels (default: `sigma_stops()`).
+
+    Returns:
+        A `DenoisingFrames`.
+    """
+    sigmas = tuple(float(s) for s in (sigma_stops() if sigmas is None else sigmas))
+    clean = np.asarray(clean, "float32")
+    noisy = np.stack([data.add_noise(clean, s, kind, seed) for s in sigmas])
+    # One forward pass over every level's digits (21 x 10 at most), not one per level.
+    denoised = np.asarray(latent.reconstruct(model, noisy.reshape(-1, *clean.shape[1:]))).reshape(noisy.shape)
+    # The same scores, computed the same way, as the page shows for one level: PSNR over the
+    # digits shown, SSIM their mean. SSIM of every level's digits in one call too.
+    n = len(clean)
+    ref = np.concatenate([clean] * len(sigmas))
+    ssim_n = metrics.psnr_ssim(ref, noisy.reshape(ref.shape))[1].reshape(len(sigmas), n).mean(axis=1)
+    ssim_d = metrics.psnr_ssim(ref, denoised.reshape(ref.shape))[1].reshape(len(sigmas), n).mean(axis=1)
+    return DenoisingFrames(
+        sigmas=sigmas,
+        noisy=noisy,
+        denoised=denoised,
+        psnr_noisy=tuple(metrics.dataset_psnr(clean, v) for v in noisy),
+        psnr_denoised=tuple(metrics.dataset_psnr(clean, v) for v in denoised),
+        ssim_noisy=tuple(float(v) for v in ssim_n),
+        ssim_denoised=tuple(float(v) for v in ssim_d),
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class ColorizationFrames:
+    """The colorizer's guesses for a few photos at every temperature, with their scores.
+
+    Attributes:
+        temperatures: the values of T, one per frame.
+        colorized: float32 (S, N, H, W, 3): frame s holds the N guesses at `temperatures[s]`.
+        psnr: per-image PSNR against the originals (S, N), dB.
+        colourfulness: per-image colourfulness M of the guesses (S, N).
+    """
+
+    temperatures: tuple
+    colorized: np.ndarray
+    psnr: np.ndarray
+    colourfulness: np.ndarray
+
+
+def colorization_frames(model, gray, rgb, temperatures):
+    """A chroma colorizer's guesses at every temperature, scored as the Colorization page scores one.
+
+    Args:
+        model: a `ChromaColorizer`.
+        gray: the gray inputs (N, H, W, 1).
+        rgb: the originals (N, H, W, 3) in [0, 1] (for an upload, the photo at 32x32).
+        temperatures: the slider's values of T.
+
+    Returns:
+        A `ColorizationFrames`.
+    """
+    temperatures = tuple(float(t) for t in temperatures)
+    # One call per T: the temperature changes the logits the model decodes (chroma.ChromaColorizer.call).
+    colorized = np.stack([np.asarray(metrics.colorize_all(model, gray, t), "float32") for t in temperatures])
+    return ColorizationFrames(
+        temperatures=temperatures,
+        colorized=colorized,
+        psnr=np.stack([metrics.image_psnr(rgb, g) for g in colorized]),
+        colourfulness=np.stack([metrics.colourfulness(g) for g in colorized]),
+    )

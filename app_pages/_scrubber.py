@@ -1,0 +1,111 @@
+"""A slider scrubbed in the browser over frames the server computed at once (not a page).
+
+A lesson slider that moves over a handful of stops on a fixed sample (the Denoising
+noise level, the Colorization vividness) is drawn by this `st.components.v2`
+component (no iframe), not by `st.slider`: the page computes every stop's pictures
+and numbers in one batched call (`aelab.lessons.frames`), they travel once, as one
+PNG atlas in the component's data, and the browser switches them under the pointer,
+a finger or the keys, and moves the chart's marker itself. A step costs the server
+nothing; the value reaches Python when it settles (the pointer released, or half a
+second after the last key): one state value, one rerun, and the page puts it in the
+link. A new sample, noise kind or upload is a new atlas (one rerun).
+
+The control is a slider in the ARIA sense (`role="slider"`, the label as its name,
+`aria-valuenow` and `aria-valuetext`), 44 px high for a finger, with a focus ring.
+"""
+
+import base64
+import pathlib
+
+import numpy as np
+import streamlit as st
+
+from aelab.data import images
+from aelab.i18n import _
+
+_ASSETS = pathlib.Path(__file__).with_name("_scrubber_assets")
+_COMPONENT = st.components.v2.component(
+    "aelab.scrubber",
+    html=(_ASSETS / "scrubber.html").read_text(),
+    css=(_ASSETS / "scrubber.css").read_text(),
+    js=(_ASSETS / "entry.js").read_text(),
+)
+
+
+def atlas(frames, static=None):
+    """Packs a sample's frames into one PNG data URI, the way the browser reads them.
+
+    Band `s` (a row of tiles, top to bottom) holds frame `s`'s pictures side by side;
+    one more band at the bottom holds the pictures that do not change.
+
+    Args:
+        frames: array (S, K, H, W, C) in [0, 1]: K pictures per stop, C 1 (gray) or 3 (RGB).
+        static: optional array (M, H, W, C) of the pictures every stop shares.
+
+    Returns:
+        `(uri, (W, H))`: the PNG data URI and one tile's size in pixels.
+    """
+    frames = np.asarray(frames, "float32")
+    n_stops, k, h, w, c = frames.shape
+    static = np.zeros((0, h, w, c), "float32") if static is None else np.asarray(static, "float32")
+    width = max(k, len(static), 1)
+    sheet = np.zeros(((n_stops + 1) * h, width * w, c), "float32")
+    for s in range(n_stops):
+        sheet[s * h : (s + 1) * h, : k * w] = frames[s].transpose(1, 0, 2, 3).reshape(h, k * w, c)
+    if len(static):
+        sheet[n_stops * h :, : len(static) * w] = static.transpose(1, 0, 2, 3).reshape(h, len(static) * w, c)
+    png = images.to_png(sheet[..., 0] if c == 1 else sheet)
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii"), (w, h)
+
+
+def scrubber(key, *, label, stops, value, atlas_uri, tile, rows, on_change, heads=None, note=None, metrics=None, marker=None,
+             numbers=None, layout="grid", pixelated=True, cell_px=112):  # fmt: skip
+    """Shows a scrubbed slider and its pictures.
+
+    Args:
+        key: widget key (the component's state: the settled stop's index).
+        label: what the slider sets, translated ("Noise level σ"): its accessible name.
+        stops: the text of each stop ("σ = 0.30"), in slider order.
+        value: the index of the stop shown first (the page's settled value).
+        atlas_uri, tile: from `atlas`.
+        rows: list of dicts: `cells`, a list of `{"t": k}` (the k-th picture of the stop's band)
+            or `{"s": k}` (the k-th unchanging picture), each with `alt`, a text or one text per
+            stop; optional `caption`, a text or one per stop.
+        on_change: called with the settled stop's index (in the callback phase).
+        heads: optional column headers, each a text or one text per stop.
+        note: optional line above the pictures, a text or one text per stop.
+        metrics: optional, per stop, a list of `(label, value, delta, "up"|"down"|"")`.
+        marker: optional dict: `chart` (the `st.plotly_chart` key), `prefix` (the start of the marker's
+            note, "σ = "), and per stop `values` (x on the chart), `texts` (the note), `right` (the note
+            left of the line).
+        numbers: optional numeric value of each stop, ascending, for `aria-valuenow` (indices otherwise).
+        layout: "grid" (rows under each other, as `_pictures.grid`) or "two" (rows side by side where they fit).
+        pixelated: draw pictures with square pixels (digits); False scales them smoothly (photos).
+        cell_px: the largest width of a picture in CSS pixels.
+    """
+
+    def settled():
+        state = st.session_state.get(key)
+        i = state.get("value") if hasattr(state, "get") else None
+        # What a browser sends is checked like any input: a stop's index.
+        if isinstance(i, int) and not isinstance(i, bool) and 0 <= i < len(stops):
+            on_change(i)
+
+    data = {
+        "label": label,
+        "stops": list(stops),
+        "value": int(value),
+        "numbers": None if numbers is None else [float(v) for v in numbers],
+        "atlas": atlas_uri,
+        "tile": list(tile),
+        "rows": rows,
+        "heads": heads,
+        "note": note,
+        "metrics": metrics,
+        "marker": marker,
+        "layout": layout,
+        "pixelated": pixelated,
+        "cell_px": int(cell_px),
+        "failed": _("The pictures could not be drawn"),
+    }
+    _COMPONENT(key=key, data=data, on_value_change=settled)

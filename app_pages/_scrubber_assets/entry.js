@@ -1,0 +1,273 @@
+// The scrubber: a slider whose every stop was computed by the server for this sample and sent
+// once, as one PNG atlas (band s holds the pictures of stop s; the last band the pictures that
+// do not change). Moving it under the pointer, a finger or the keys draws the stop's pictures
+// from the decoded atlas, writes its numbers and moves the chart's marker, here in the browser:
+// nothing reaches the server until the value settles (pointer released, or half a second after
+// the last key), which is one state value and one rerun, so the link follows the settled value.
+// Streamlit runs this default export on every rerun with that run's data.
+
+const SETTLE_MS = 500; // After the last key: a student stepping through stops is not interrupted.
+
+export default function (component) {
+  const root = component.parentElement.querySelector(".scrub");
+  let s = root.__scrub;
+  if (!s) s = root.__scrub = mount(root);
+  s.update(component);
+  return undefined;
+}
+
+function mount(root) {
+  const track = root.querySelector(".track");
+  const s = {
+    data: null,
+    index: 0,
+    shown: 0, // Frames drawn: read by the browser tests and bench/scrub.py.
+    settled: null, // The index Python last heard of (or was sent).
+    timer: null,
+    bitmap: null,
+    atlas: null, // The atlas URL the bitmap is of.
+    cells: [], // {canvas, ctx, t|s, alt}: the pictures, in rows.
+    texts: [], // {el, values}: texts that change with the stop.
+    setStateValue: null,
+  };
+  const n = () => s.data.stops.length;
+
+  function settle() {
+    clearTimeout(s.timer);
+    s.timer = null;
+    if (s.index !== s.settled) {
+      s.settled = s.index;
+      s.setStateValue("value", s.index); // One rerun: Python puts the value in the link.
+    }
+  }
+
+  function move(i, t0, later) {
+    i = Math.max(0, Math.min(n() - 1, i));
+    if (i !== s.index) show(i, t0);
+    clearTimeout(s.timer);
+    s.timer = later ? setTimeout(settle, SETTLE_MS) : null;
+  }
+
+  function at(e) {
+    const r = track.getBoundingClientRect();
+    const inner = r.width - 22; // The thumb's centre runs 11 px inside either end.
+    return Math.round(((e.clientX - r.left - 11) / Math.max(1, inner)) * (n() - 1));
+  }
+
+  let pressed = null;
+  track.addEventListener("pointerdown", (e) => {
+    pressed = e.pointerId;
+    track.setPointerCapture(e.pointerId);
+    track.focus({ preventScroll: true });
+    clearTimeout(s.timer);
+    move(at(e), e.timeStamp, false);
+    e.preventDefault();
+  });
+  track.addEventListener("pointermove", (e) => {
+    if (pressed === e.pointerId) move(at(e), e.timeStamp, false);
+  });
+  const release = (e) => {
+    if (pressed !== e.pointerId) return;
+    pressed = null;
+    settle();
+  };
+  track.addEventListener("pointerup", release);
+  track.addEventListener("pointercancel", release);
+  track.addEventListener("keydown", (e) => {
+    const page = Math.max(2, Math.round(n() / 8));
+    const to = {
+      ArrowRight: s.index + 1, ArrowUp: s.index + 1, ArrowLeft: s.index - 1, ArrowDown: s.index - 1,
+      PageUp: s.index + page, PageDown: s.index - page, Home: 0, End: n() - 1,
+    }[e.key];
+    if (to === undefined) return;
+    e.preventDefault();
+    move(to, e.timeStamp, true);
+  });
+  track.addEventListener("blur", () => {
+    if (s.timer) settle();
+  });
+
+  function build(data) {
+    // The pictures' canvases and the texts around them, for this run's layout.
+    const rows = root.querySelector(".rows");
+    rows.replaceChildren();
+    rows.className = `rows ${data.layout}`;
+    root.classList.toggle("pixelated", !!data.pixelated);
+    s.cells = [];
+    s.texts = [];
+    const [tw, th] = data.tile;
+    const cols = (k) => `repeat(${k}, minmax(0, ${data.cell_px}px))`;
+    const text = (el, values) => (typeof values === "string" ? (el.textContent = values) : s.texts.push({ el, values }));
+    if (data.note) {
+      const note = rows.appendChild(document.createElement("div"));
+      note.className = "note";
+      text(note, data.note);
+    }
+    if (data.heads) {
+      const head = document.createElement("div");
+      head.className = "row";
+      head.style.gridTemplateColumns = cols(data.heads.length);
+      for (const h of data.heads) {
+        const el = head.appendChild(document.createElement("div"));
+        el.className = "head";
+        text(el, h);
+      }
+      rows.append(head);
+    }
+    for (const r of data.rows) {
+      const row = document.createElement("div");
+      row.className = "row";
+      row.setAttribute("role", "group");
+      row.style.gridTemplateColumns = cols(r.cells.length);
+      for (const c of r.cells) {
+        const canvas = row.appendChild(document.createElement("canvas"));
+        canvas.width = tw;
+        canvas.height = th;
+        canvas.setAttribute("role", "img");
+        text({ set textContent(v) { canvas.setAttribute("aria-label", v); } }, c.alt);
+        s.cells.push({ canvas, ctx: canvas.getContext("2d"), t: c.t, s: c.s });
+      }
+      if (r.caption) {
+        const cap = row.appendChild(document.createElement("div"));
+        cap.className = "caption";
+        text(cap, r.caption);
+      }
+      rows.append(row);
+    }
+    drawStatic();
+  }
+
+  function drawStatic() {
+    if (!s.bitmap) return;
+    const [tw, th] = s.data.tile;
+    const band = n();
+    for (const c of s.cells) if (c.s !== undefined) c.ctx.drawImage(s.bitmap, c.s * tw, band * th, tw, th, 0, 0, tw, th);
+  }
+
+  function show(i, t0) {
+    const d = s.data;
+    s.index = i;
+    if (s.bitmap) {
+      const [tw, th] = d.tile;
+      for (const c of s.cells) if (c.t !== undefined) c.ctx.drawImage(s.bitmap, c.t * tw, i * th, tw, th, 0, 0, tw, th);
+    }
+    for (const { el, values } of s.texts) el.textContent = values[i];
+    const frac = n() > 1 ? i / (n() - 1) : 0;
+    track.querySelector(".thumb").style.left = `calc(11px + (100% - 22px) * ${frac})`;
+    track.querySelector(".fill").style.width = `calc((100% - 22px) * ${frac})`;
+    track.setAttribute("aria-valuenow", d.numbers ? d.numbers[i] : i);
+    track.setAttribute("aria-valuetext", d.stops[i]);
+    root.querySelector(".value").textContent = d.stops[i];
+    showMetrics(d.metrics ? d.metrics[i] : []);
+    if (d.marker) moveMarker(d.marker, i);
+    s.shown += 1;
+    if (t0 != null && window.aelabScrubTimers) {
+      const drawn = performance.now() - t0;
+      requestAnimationFrame(() => window.aelabScrubTimers.push({ drawn, painted: performance.now() - t0 }));
+    }
+  }
+
+  function showMetrics(list) {
+    const box = root.querySelector(".metrics");
+    while (box.children.length > list.length) box.lastChild.remove();
+    list.forEach(([label, value, delta, dir], k) => {
+      let m = box.children[k];
+      if (!m) {
+        m = box.appendChild(document.createElement("div"));
+        m.className = "metric";
+        for (const part of ["m-label", "m-value", "m-delta"]) m.appendChild(document.createElement("div")).className = part;
+      }
+      m.children[0].textContent = label;
+      m.children[1].textContent = value;
+      m.children[2].textContent = delta || "";
+      m.children[2].className = `m-delta ${dir || ""}`;
+    });
+  }
+
+  s.update = ({ data, setStateValue }) => {
+    const old = s.data;
+    s.data = data;
+    s.setStateValue = setStateValue;
+    root.setAttribute("aria-label", data.group_label || data.label);
+    root.querySelector(".label").textContent = data.label;
+    root.querySelector(".lo").textContent = data.stops[0];
+    root.querySelector(".hi").textContent = data.stops[data.stops.length - 1];
+    track.setAttribute("aria-label", data.label);
+    track.setAttribute("aria-valuemin", data.numbers ? data.numbers[0] : 0);
+    track.setAttribute("aria-valuemax", data.numbers ? data.numbers[data.numbers.length - 1] : data.stops.length - 1);
+    // Python's value, unless the pointer or a key moved it and it has not settled yet.
+    if (!s.timer && pressed === null) {
+      s.index = data.value;
+      s.settled = data.value;
+    }
+    build(data);
+    show(Math.min(s.index, data.stops.length - 1), null);
+    if (!old || old.atlas !== data.atlas) {
+      const url = data.atlas;
+      const img = new Image();
+      img.src = url;
+      img
+        .decode()
+        .then(() => createImageBitmap(img))
+        .then((bitmap) => {
+          if (s.data.atlas !== url) return;
+          s.bitmap = bitmap;
+          s.atlas = url;
+          root.dataset.ready = "1";
+          drawStatic();
+          show(s.index, null);
+        })
+        .catch((e) => {
+          const status = root.querySelector(".status");
+          status.hidden = false;
+          status.textContent = `${data.failed} (${e.message || e})`;
+        });
+    }
+  };
+  return s;
+}
+
+// Moves the chart's marker (its dotted lines and its "σ = 0.30" note) to stop `i`, in the
+// Plotly figure Streamlit drew for the chart's key: the figure is redrawn at the settled
+// value by the rerun that follows, so this only has to hold in between.
+function moveMarker(spec, i) {
+  const gd = document.querySelector(`.st-key-${spec.chart} .js-plotly-plot`);
+  const fl = gd && gd._fullLayout;
+  if (!fl || !fl.shapes) return;
+  if (!gd.__aelabMarker) {
+    gd.__aelabMarker = { i };
+    // A redraw (a resize, a hover toolbar) puts the marker back where Python drew it.
+    gd.on?.("plotly_afterplot", () => {
+      gd.__aelabMarker.width = null;
+      moveMarker(spec, gd.__aelabMarker.i);
+    });
+  }
+  gd.__aelabMarker.i = i;
+  const v = spec.values[i];
+  const px = (ref, x) => {
+    const ax = fl[`xaxis${ref.replace(/^x/, "")}`];
+    return ax ? ax._offset + ax.l2p(x) : null;
+  };
+  fl.shapes.forEach((shape, k) => {
+    const path = gd.querySelector(`.shapelayer path[data-index="${k}"]`);
+    const x = px(shape.xref, v);
+    const m = path && path.getAttribute("d").match(/^M[\d.eE+-]+,([\d.eE+-]+)L[\d.eE+-]+,([\d.eE+-]+)/);
+    if (m && x !== null) path.setAttribute("d", `M${x},${m[1]}L${x},${m[2]}`);
+  });
+  const k = fl.annotations.findIndex((a) => String(a.text).startsWith(spec.prefix));
+  const g = k < 0 ? null : gd.querySelector(`g.annotation[data-index="${k}"]`);
+  const label = g && g.querySelector("text.annotation-text");
+  if (!label) return;
+  const a = fl.annotations[k];
+  if (gd.__aelabMarker.width == null) {
+    g.removeAttribute("transform");
+    gd.__aelabMarker.width = label.getBBox().width; // As Python drew it.
+  }
+  const x0 = px(a.xref, a.x);
+  const left0 = a.xanchor === "right" ? x0 - 4 - gd.__aelabMarker.width : x0 + 4;
+  label.textContent = spec.texts[i];
+  const w = label.getBBox().width;
+  const x = px(a.xref, v);
+  const left = spec.right[i] ? x - 4 - w : x + 4;
+  g.setAttribute("transform", `translate(${left - left0},0)`);
+}
