@@ -33,6 +33,13 @@ def parse_args(argv=None, prog="python -m aelab.train"):
         default=d.augment,
         help="redraw MNIST training digits on the fly (pen width, slant, rotation, scale, shift, elastic, blur)",
     )
+    p.add_argument(
+        "--init",
+        default=d.init,
+        metavar="NAME",
+        help="start from this checkpoint's weights (a fine-tune), looked up in --init-dir or the usual places",
+    )
+    p.add_argument("--init-dir", type=existing_dir, default=None, help="folder of the --init checkpoint")
     p.add_argument("--arch", choices=("unet", "tutorial"), default="unet", help="colorizer_mse architecture")
     p.add_argument(
         "--data-dir",
@@ -108,6 +115,14 @@ def main(argv=None, prog="python -m aelab.train"):
     t0 = time.perf_counter()
     with scope():
         model = pipeline.build_model(cfg)
+        if cfg.init:
+            from aelab.checkpoints import CheckpointError, load
+
+            try:
+                model.set_weights(load(cfg.init, args.init_dir).get_weights())
+            except (CheckpointError, ValueError) as e:
+                print(f"error: --init {cfg.init}: {e}", file=sys.stderr)
+                return 2
     print(
         f"{args.model}: {model.count_params():,} parameters, {len(x_train)} training images, {len(x_val)} validation"
         + (f", {strategy.num_replicas_in_sync} replicas" if strategy else ""),

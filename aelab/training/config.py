@@ -45,6 +45,7 @@ class TrainConfig:
     hidden_units: int = -1  # Dense width around the latent; -1 for the default.
     arch: str = "unet"  # Colorizer only: "unet" or "tutorial".
     augment: str = "none"  # MNIST kinds: how strongly training digits are redrawn (aelab.training.augment).
+    init: str = ""  # A checkpoint whose weights the run starts from (a fine-tune); "" for fresh weights.
 
     def __post_init__(self):
         if self.model not in MODEL_KINDS:
