@@ -5,7 +5,7 @@ from aelab import evaluate
 
 @pytest.fixture(scope="module")
 def slice_results(data_dir, checkpoint_dir):
-    return evaluate.evaluate(data_dir, checkpoint_dir, limit=1000)
+    return evaluate.evaluate(data_dir, checkpoint_dir, limit=1000, iwae_digits=20)
 
 
 # The bars are for the full test sets (README: vivid end 0.924 on all 10,000 images). On this 1,000-image
@@ -37,6 +37,8 @@ def test_table_lists_every_threshold(slice_results):
     assert table.count("| yes |") + table.count("| NO |") == len(evaluate.THRESHOLDS)
     assert all(label in table for label in evaluate.THRESHOLDS)
     assert "gray copied to RGB" in table and "pca16" in table
+    assert "landed among" in table and "Davidson et al. 2018" in table
+    assert slice_results["iwae"]["iwae_k"] == 500 and slice_results["iwae"]["iwae_digits"] == 20
 
 
 def test_cli_rejects_bad_flags(capsys):
