@@ -39,6 +39,7 @@ page = st.navigation(
         st.Page("app_pages/colorization.py", title=_("Colorization"), icon=":material/palette:"),
         st.Page("app_pages/variants.py", title=_("Variants"), icon=":material/stacks:"),
         st.Page("app_pages/studies.py", title=_("Studies"), icon=":material/science:"),
+        st.Page("app_pages/class_page.py", title=_("Classroom"), icon=":material/groups:", url_path="class"),
     ]
 )
 _style.label_page(page)  # <html lang> and the page's own title, in the chosen language.

@@ -38,6 +38,7 @@ class AppState:
         figures: slot -> (key, figure) kept while the key stays the same (see _common.session_figure).
         study_results: study -> the result of its finished quick rerun.
         drawings: drawing pad key -> its digit as a PNG data URL (kept while its tab is closed).
+        seat: the `ClassSeat` of the class this session started or joined (Class page), else None.
     """
 
     active: dict = dataclasses.field(
@@ -57,6 +58,7 @@ class AppState:
     figures: dict = dataclasses.field(default_factory=dict)
     study_results: dict = dataclasses.field(default_factory=dict)
     drawings: dict = dataclasses.field(default_factory=dict)
+    seat: "ClassSeat | None" = None
 
     def adopt_finished(self):
         """Puts to use the models of training runs that finished since the last rerun.
@@ -73,6 +75,31 @@ class AppState:
     def live_job(self):
         """This session's job that is waiting or running (one per session), or None."""
         return next((job for job in self.jobs.values() if not job.finished), None)
+
+
+@dataclasses.dataclass
+class ClassSeat:
+    """This session's place in a class (the Class page).
+
+    Attributes:
+        code: the class's join code.
+        teacher: whether this session is the class's teacher.
+        token: the teacher's secret token (teachers only); the store keeps only its hash.
+        nickname: the student's optional nickname.
+        follow: whether the student follows the teacher's pin.
+        seen: what the page last drew, `(version, pin_seq, closed)` from the store's `poll`.
+        sent: the ids of the drawings this student sent, newest last.
+        training: the class's fine-tuning job in the pool (teachers only), else None.
+    """
+
+    code: str
+    teacher: bool = False
+    token: str | None = None
+    nickname: str | None = None
+    follow: bool = False
+    seen: tuple | None = None
+    sent: list = dataclasses.field(default_factory=list)
+    training: object = None
 
 
 def init():

@@ -6,6 +6,8 @@ whose nearest MNIST test digits on the map are mostly the digit the student mean
 
 import numpy as np
 
+from aelab.i18n import _
+
 NEIGHBOURS = 10  # As the Latent space page's "Your digit".
 
 
@@ -92,3 +94,33 @@ def score(z_test, y_test, points, meant, k=NEIGHBOURS):
     if not len(meant):
         return float("nan")
     return float(np.mean(landed_among(z_test, y_test, points, k) == meant))
+
+
+def describe_vote(counts):
+    """The "landed among" sentence of one vote: its leader (or the two it is split between) and the runners-up.
+
+    Args:
+        counts: votes per digit among the nearest test digits, shape (10,).
+
+    Returns:
+        A Markdown string.
+    """
+    counts = np.asarray(counts, dtype="int64")
+    n = int(counts.sum())
+    top = top_votes(counts, 3)
+    if is_split(counts):
+        (a, va), (b, vb) = top[:2]
+        text = _("A split vote between **{a}s** and **{b}s**: {va} and {vb} of the {n} nearest test digits.").format(
+            a=a, b=b, va=va, vb=vb, n=n
+        )
+        rest = top[2:]
+    else:
+        digit, votes_ = top[0]
+        text = _("Landed among **{digit}s**: {votes} of the {n} nearest test digits are {digit}s.").format(
+            digit=digit, votes=votes_, n=n
+        )
+        rest = top[1:]
+    if rest:
+        others = _(", ").join(_("{digit}s ({votes})").format(digit=d, votes=v) for d, v in rest)
+        text += " " + _("Next: {others}.").format(others=others)
+    return text

@@ -247,3 +247,14 @@ def test_sqlite_default_is_a_wal_file_in_the_user_folder(monkeypatch, tmp_path):
         s.dispose()
     monkeypatch.setenv(store.URL_ENV, "postgresql+psycopg://u@127.0.0.1:1/x")
     assert store.default_url() == "postgresql+psycopg://u@127.0.0.1:1/x"
+
+
+def test_landed_among_counts_the_nearest_test_digits():
+    from aelab.classroom import landing
+
+    z = np.array([[0, 0], [0, 0.1], [0.1, 0], [5, 5], [5, 5.1], [5.1, 5]], "float32")
+    y = np.array([4, 4, 4, 7, 7, 7])
+    points = [[0.05, 0.05], [5, 5]]
+    assert landing.landed_among(z, y, points, k=3).tolist() == [4, 7]
+    assert landing.score(z, y, points, [4, 1], k=3) == 0.5
+    assert np.isnan(landing.score(z, y, np.zeros((0, 2)), []))

@@ -1,0 +1,434 @@
+"""Class: a class code on the projector, the students' digits live on the teacher's maps.
+
+The teacher presses Start a class and shows the code, the join link and its QR code; students join by
+the link (`/class?join=CODE`) or the code, draw a digit, say which digit they meant and send it. The
+teacher's page polls the store's change counter twice a second and redraws only when it moved. The
+teacher's rights are a secret token kept in the teacher's session (and in the teacher link, which only
+the teacher sees); every action of the teacher sends it to the store, which checks it.
+
+The maps are the shipped AE's and VAE's, for everyone: a digit lands at the same place on every phone and
+on the projector, whatever model a student chose on the Models page.
+"""
+
+import html
+import io
+import urllib.parse
+
+import numpy as np
+import segno
+import streamlit as st
+
+from aelab import shelf
+from aelab.classroom import codes, landing
+from aelab.classroom import store as class_store
+from aelab.data import digits, images
+from aelab.figures import plots
+from aelab.i18n import _, ngettext
+from aelab.inference import latent
+from aelab.models import registry
+from app_pages import _canvas, _common, _pictures, _state
+
+POLL_S = 0.5  # The teacher's page and a follower look for news this often: new digits show within ~1 s.
+WALL = 40  # Newest drawings on the wall; older ones stay on the maps.
+PAD_KEY = "class_pad"
+JOIN_PARAM, TEACH_PARAM, KEY_PARAM = "join", "teach", "key"  # ?join=CODE; the teacher link ?teach=CODE&key=TOKEN
+PAGES = {"latent_space": "app_pages/latent_space.py"}  # Pages a pin can point to (the navigator's).
+
+state = _state.get()
+
+
+@st.cache_resource(show_spinner=False)
+def _store(url):
+    return class_store.ClassStore(url)
+
+
+def store():
+    """The server's classroom store (one per server process and database URL)."""
+    return _store(class_store.default_url())
+
+
+def kinds():
+    return registry.latent_kinds()
+
+
+def shipped(kind):
+    """`(model, test encodings)` of the shipped model of a kind, or (None, None) after an error."""
+    model, meta = _common.checkpoint_model(kind.name)
+    if model is None:
+        return None, None
+    return model, _common.test_encodings(model, f"{shelf.SHIPPED}:{kind.name}:{meta.get('sha256', '')}")
+
+
+def class_url(query):
+    """The Class page's address on this server with `query` (a dict), for links and the QR code."""
+    url = st.context.url or "http://localhost:8501/class"
+    parts = urllib.parse.urlsplit(url)
+    path = parts.path.rstrip("/")
+    if not path.endswith("/class"):
+        path = (path.rsplit("/", 1)[0] if path.count("/") > 1 else "") + "/class"
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, urllib.parse.urlencode(query), ""))
+
+
+def qr_png(text):
+    """A QR code of `text` as PNG bytes, 10 px a module: legible from the back of a room on a projector."""
+    buf = io.BytesIO()
+    segno.make(text, error="m").save(buf, kind="png", scale=10, border=2)
+    return buf.getvalue()
+
+
+def leave():
+    state.seat = None
+    for key in (JOIN_PARAM, TEACH_PARAM, KEY_PARAM):
+        st.query_params.pop(key, None)
+
+
+# Who this session is: teacher, student, or neither yet.
+
+
+def start_class():
+    info, token = store().create_class()
+    state.seat = _state.ClassSeat(info.code, teacher=True, token=token)
+
+
+def take_teacher_link(code, token):
+    # The token leaves the address bar at once: a projector shows the address bar.
+    for key in (TEACH_PARAM, KEY_PARAM):
+        st.query_params.pop(key, None)
+    if store().is_teacher(code, token):
+        state.seat = _state.ClassSeat(codes.normalize_code(code), teacher=True, token=token)
+    else:
+        st.error(_("This teacher link is not valid (any more): start a new class."))
+
+
+def join(code, nickname=None):
+    """Joins a class as a student; shows why not and returns False when it cannot."""
+    try:
+        info = store().join(code, state.owner)
+    except class_store.ClassroomError as e:
+        st.error(str(e))
+        return False
+    state.seat = _state.ClassSeat(info.code, nickname=codes.clean_nickname(nickname))
+    st.query_params[JOIN_PARAM] = info.code
+    return True
+
+
+def entrance():
+    """Neither teacher nor student yet: Start a class, or join one by its code."""
+    st.markdown(
+        _(
+            "A class draws together: the teacher starts a class and shows its code; everyone joins with the code "
+            "or the link, draws a digit and sends it, and the digits appear on the teacher's maps as they arrive."
+        )
+    )
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.subheader(_("Teacher"))
+        st.button(_("Start a class"), on_click=start_class, type="primary", key="class_start")
+    with right:
+        st.subheader(_("Student"))
+        with st.form("class_join", border=False):
+            code = st.text_input(_("Class code"), max_chars=12, placeholder="K7QM4X", key="class_code")
+            nickname = st.text_input(
+                _("Nickname (optional)"), max_chars=codes.NICKNAME_MAX, key="class_nickname",
+                help=_("Shown beside your digits on the teacher's screen; leave it empty to stay anonymous."),
+            )  # fmt: skip
+            if st.form_submit_button(_("Join")):
+                if join(code, nickname):
+                    st.rerun()
+
+
+# Live: look for news cheaply, redraw only when there is some.
+
+
+def seen_now(seat):
+    try:
+        return store().poll(seat.code)
+    except class_store.ClassroomError:
+        return None
+
+
+@st.fragment(run_every=POLL_S)
+def watch(seat, fields):
+    """Reruns the page when the store's `(version, pin_seq, closed)` moved in the given fields."""
+    now = seen_now(seat)
+    if now is None or seat.seen is None or any(now[i] != seat.seen[i] for i in fields):
+        st.rerun(scope="app")
+
+
+# The teacher.
+
+
+def digit_label(d):
+    name = f" · {d.nickname}" if d.nickname else ""
+    return f"#{d.id} · {d.digit}{name}"
+
+
+def class_map(kind, z_test, class_points, meant, hover, title):
+    """MNIST's test digits faded, the class's digits on top as large dots coloured by the digit meant."""
+    _x, y = _common.mnist_test()
+    fig = plots.latent_scatter(z_test, y, title=title, height=560, marker_size=3)
+    fig.update_traces(marker_opacity=0.22, hoverinfo="skip", hovertemplate=None, showlegend=False)
+    points = np.asarray(class_points, dtype="float32").reshape(-1, 2)
+    meant = np.asarray(meant, dtype="int64")
+    hover = np.asarray(hover, dtype=object)
+    for d in range(10):
+        m = meant == d
+        if not m.any():
+            continue
+        fig.add_scattergl(
+            x=points[m, 0], y=points[m, 1], mode="markers", name=str(d), text=hover[m],
+            marker=dict(size=15, color=plots.DIGIT_COLORS[d], line=dict(width=2, color="#111")),
+            hovertemplate="%{text}<br>z0 %{x:.2f}, z1 %{y:.2f}<extra></extra>",
+        )  # fmt: skip
+    return fig
+
+
+def show_code(seat):
+    link = class_url({JOIN_PARAM: seat.code})
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.html(
+            '<div class="aelab-class-code" style="font-size: clamp(3rem, 9vw, 8rem); font-weight: 700; '
+            f'letter-spacing: 0.12em; line-height: 1.1; font-family: monospace;">{html.escape(seat.code)}</div>'
+        )
+        st.markdown(_("Join at **{link}** or scan the code, then type the class code.").format(link=link))
+        st.code(link, language=None)
+        with st.expander(_("Teacher link (keep it to yourself)")):
+            st.caption(_("Opens this class as its teacher on another device. Never show it to the class."))
+            st.code(class_url({TEACH_PARAM: seat.code, KEY_PARAM: seat.token}), language=None)
+    with right:
+        st.image(qr_png(link), width=340, caption=_("Scan to join"))
+
+
+def teacher(seat):
+    try:
+        info = store().get(seat.code)
+    except class_store.ClassroomError as e:
+        st.error(str(e))
+        st.button(_("Start a new class"), on_click=leave, key="class_leave")
+        return
+    seat.seen = store().poll(seat.code)
+    show_code(seat)
+    drawn = store().drawings(seat.code)
+    shown = [d for d in drawn if not d.hidden]
+    n, m = store().counts(seat.code)
+    heading = _("{digits} from {students}").format(
+        digits=ngettext("{n} digit", "{n} digits", n).format(n=n),
+        students=ngettext("{n} student", "{n} students", m).format(n=m),
+    )
+    if info.closed:
+        heading += " · " + _("the class is closed")
+    st.header(heading, anchor=False)
+    maps(shown)
+    wall(shown)
+    moderate(seat, drawn, info)
+    pin_form(seat)
+    watch(seat, (0, 2))
+
+
+def maps(shown):
+    columns = st.columns(2)
+    for kind, column in zip(kinds(), columns):
+        with column:
+            model, z_test = shipped(kind)
+            if model is None:
+                continue
+            placed = [d for d in shown if getattr(d, kind.link) is not None]
+            points = [getattr(d, kind.link) for d in placed]
+            meant = [d.digit for d in placed]
+            hover = [html.escape(digit_label(d)) for d in placed]
+            title = _(kind.title)
+            fig = class_map(kind, z_test, points, meant, hover, title)
+            st.plotly_chart(fig, key=f"class_map_{kind.link}", config=plots.png_config(f"class_{kind.link}"))
+            if placed:
+                _x, y = _common.mnist_test()
+                share = landing.score(z_test, y, points, meant)
+                st.markdown(
+                    _("**{share:.0%}** of the class's digits landed among the digit their student meant.").format(
+                        share=share
+                    )
+                )
+
+
+def wall(shown):
+    newest = shown[-WALL:][::-1]
+    if not newest:
+        st.info(_("No digits yet: ask the class to draw one and press Send."))
+        return
+    st.subheader(_("The class's drawings"), anchor=False)
+    tiles = "".join(
+        f'<figure><img src="{_pictures.data_uri(d.image.astype("float32") / 255)}" '
+        f'alt="{html.escape(_("digit {d}").format(d=d.digit))}"><figcaption>{html.escape(digit_label(d))}</figcaption></figure>'
+        for d in newest
+    )
+    st.html(
+        '<div class="aelab-class-wall" style="display:grid; gap:8px; '
+        'grid-template-columns: repeat(auto-fill, minmax(96px, 1fr));">'
+        f"{tiles}</div>"
+        "<style>.aelab-class-wall figure{margin:0} .aelab-class-wall img{width:100%; image-rendering:pixelated;"
+        " border-radius:6px} .aelab-class-wall figcaption{font-size:0.95rem; overflow-wrap:anywhere}</style>"
+    )
+
+
+def moderate(seat, drawn, info):
+    """Hide drawings, clear the class, close it: every action carries the teacher's token."""
+    with st.expander(_("Moderate: hide, clear, close"), expanded=False):
+        by_id = {d.id: d for d in drawn}
+        st.session_state["class_hidden"] = [d.id for d in drawn if d.hidden]
+
+        def changed():
+            want = set(st.session_state["class_hidden"])
+            for d in drawn:
+                if (d.id in want) != d.hidden:
+                    store().hide(seat.code, seat.token, d.id, d.id in want)
+
+        st.multiselect(
+            _("Hidden drawings"), list(by_id), format_func=lambda i: digit_label(by_id[i]), key="class_hidden",
+            on_change=changed, help=_("A hidden drawing leaves the maps, the wall and the count; remove it here to show it again."),
+        )  # fmt: skip
+        version = seat.seen[0]
+        left, right = st.columns(2)
+        left.button(
+            _("Clear the class's digits"), key="class_clear",
+            on_click=lambda: store().clear(seat.code, seat.token, version),
+        )  # fmt: skip
+        right.button(
+            _("Close the class"), key="class_close", disabled=info.closed,
+            on_click=lambda: store().close(seat.code, seat.token),
+        )  # fmt: skip
+
+
+def pin_form(seat):
+    """The teacher's pin: a point on one map that the students who follow the teacher see."""
+    with st.expander(_("Pin a point for the class")):
+        by_name = {k.name: k for k in kinds()}
+        with st.form("class_pin", border=False):
+            kind = st.radio(_("Map"), list(by_name), format_func=lambda k: _(by_name[k].short), horizontal=True)
+            z0 = st.number_input("z0", -10.0, 10.0, 0.0, 0.1)
+            z1 = st.number_input("z1", -10.0, 10.0, 0.0, 0.1)
+            if st.form_submit_button(_("Pin for the class")):
+                store().set_pin(seat.code, seat.token, kind, (z0, z1), "latent_space")
+                st.toast(_("Pinned: the students who follow you see it now."))
+
+
+# A student.
+
+
+def send(seat, digit_image, meant):
+    pixels = images.to_uint8(digit_image)
+    placed = {}
+    for kind in kinds():
+        model, _z = shipped(kind)
+        placed[kind.link] = None if model is None else latent.encode(model, digit_image[None])[0]
+    try:
+        d = store().add_drawing(
+            seat.code, state.owner, pixels, meant, seat.nickname, placed.get("ae"), placed.get("vae")
+        )
+    except class_store.ClassroomError as e:
+        st.error(str(e))
+        return
+    seat.sent.append(d.id)
+    st.success(_("Sent: your {digit} is on the teacher's maps.").format(digit=meant))
+
+
+def student(seat):
+    try:
+        info = store().get(seat.code)
+    except class_store.ClassroomError as e:
+        st.error(str(e))
+        st.button(_("Join another class"), on_click=leave, key="class_leave")
+        return
+    seat.seen = store().poll(seat.code)
+    who = _(" as {name}").format(name=seat.nickname) if seat.nickname else ""
+    st.markdown(_("You are in class **{code}**{who}.").format(code=info.code, who=who))
+    if info.closed:
+        st.warning(_("The class {code} is closed: ask your teacher.").format(code=info.code))
+    else:
+        draw_and_send(seat)
+    follow(seat)
+    my_digits(seat)
+    watch(seat, (1, 2) if seat.follow else (2,))
+
+
+def draw_and_send(seat):
+    st.caption(_("Draw one digit, large, with the mouse or a finger."))
+    raw = _canvas.digit_pad(PAD_KEY)
+    meant = st.pills(_("The digit you meant"), list(range(10)), key="class_meant")
+    if st.button(_("Send"), type="primary", key="class_send"):
+        if raw is None:
+            st.error(_("Draw a digit on the pad first."))
+        elif meant is None:
+            st.error(_("Choose the digit you meant, then press Send."))
+        else:
+            try:
+                send(seat, digits.from_data_url(raw), int(meant))
+            except (images.ImageError, digits.DigitError) as e:
+                st.error(str(e))
+
+
+def follow(seat):
+    seat.follow = st.toggle(_("Follow the teacher"), value=seat.follow, key="class_follow")
+    if not seat.follow:
+        return
+    pin = store().pin(seat.code)
+    if pin is None:
+        st.info(_("Your teacher has not pinned a point yet; it appears here as soon as they do."))
+        return
+    kind = registry.get(pin.kind)
+    model, z_test = shipped(kind)
+    if model is None:
+        return
+    _x, y = _common.mnist_test()
+    fig = plots.latent_scatter(z_test, y, point=pin.point, height=420)
+    left, right = st.columns([3, 1])
+    with left:
+        st.plotly_chart(fig, key="class_follow_map", config=plots.png_config("class_pin"))
+    with right:
+        digit = latent.decode(model, [pin.point])[0]
+        _pictures.image(
+            images.enlarge(digit, 5),
+            caption=_("{model} at ({z0:.2f}, {z1:.2f})").format(model=_(kind.short), z0=pin.point[0], z1=pin.point[1]),
+        )
+        if pin.page in PAGES:
+            st.page_link(
+                PAGES[pin.page], label=_("Open it in the navigator"),
+                query_params={"tab": "navigate", f"pick_{kind.link}": f"{pin.point[0]:g},{pin.point[1]:g}"},
+            )  # fmt: skip
+
+
+def my_digits(seat):
+    mine = store().drawings(seat.code, session=state.owner)
+    if not mine:
+        return
+    st.subheader(_("Your digits"), anchor=False)
+    for d in mine[::-1]:
+        left, right = st.columns([1, 5])
+        with left:
+            _pictures.image(images.enlarge(d.image.astype("float32") / 255, 3), alt=_("digit {d}").format(d=d.digit))
+        with right:
+            where = [
+                _("{model} at ({z0:.2f}, {z1:.2f})").format(model=_(k.short), z0=p[0], z1=p[1])
+                for k in kinds()
+                if (p := getattr(d, k.link)) is not None
+            ]
+            said = _("you meant {digit}").format(digit=d.digit)
+            if d.hidden:
+                said += " · " + _("hidden by the teacher")
+            st.markdown(html.escape(said + " · " + " · ".join(where)))
+
+
+st.title(_("Classroom"))
+query = st.query_params.to_dict()
+if TEACH_PARAM in query and KEY_PARAM in query:
+    take_teacher_link(query[TEACH_PARAM], query[KEY_PARAM])
+elif JOIN_PARAM in query and (state.seat is None or state.seat.code != codes.normalize_code(query[JOIN_PARAM])):
+    if not join(query[JOIN_PARAM]):
+        st.query_params.pop(JOIN_PARAM, None)
+
+seat = state.seat
+if seat is None:
+    entrance()
+elif seat.teacher:
+    teacher(seat)
+else:
+    student(seat)

@@ -1,0 +1,77 @@
+"""The Class page in AppTest: a teacher starts a class, a student joins by the link and sends a digit.
+
+The class lives in a temporary SQLite file (AELAB_DATABASE_URL), so the test leaves no class behind.
+"""
+
+import pytest
+
+from aelab import data
+from aelab.data import images
+
+PAGE = "app_pages/class_page.py"
+
+
+@pytest.fixture(autouse=True)
+def class_database(tmp_path, monkeypatch):
+    monkeypatch.setenv("AELAB_DATABASE_URL", f"sqlite:///{tmp_path / 'classes.sqlite3'}")
+
+
+def drawing(data_dir, row=0):
+    """A real MNIST test digit as the pad would send it: white on black, 280 px, a PNG data URL."""
+    x, y = data.load_test_set("mnist", data_dir)
+    big = images.enlarge(x[row], 10, smooth=True)
+    from app_pages import _pictures
+
+    return _pictures.data_uri(big), int(y[row])
+
+
+def texts(at):
+    return " ".join(str(e.value) for e in [*at.markdown, *at.header, *at.subheader, *at.error, *at.success, *at.info])
+
+
+def test_teacher_starts_and_a_student_sends(open_page, data_dir):
+    teacher = open_page(PAGE)
+    teacher.button(key="class_start").click().run()
+    assert not teacher.exception, [e.value for e in teacher.exception]
+    seat = teacher.session_state["aelab"].seat
+    assert seat.teacher and len(seat.code) >= 6
+    assert "0 digits from 0 students" in texts(teacher)
+    assert any(f"join={seat.code}" in c.value for c in teacher.code)
+    assert any(seat.token in c.value for c in teacher.code)  # The teacher link, for the teacher only.
+
+    student = open_page(PAGE, query={"join": seat.code})
+    assert f"You are in class **{seat.code}**" in texts(student)
+    assert not any(seat.token in c.value for c in student.code)
+    assert not [b for b in student.button if b.key in ("class_clear", "class_close", "class_start")]
+    url, digit = drawing(data_dir)
+    student.session_state["aelab"].drawings["class_pad"] = url
+    student.button_group(key="class_meant").set_value(digit).run()
+    student.button(key="class_send").click().run()
+    assert not student.exception, [e.value for e in student.exception]
+    assert f"Sent: your {digit}" in texts(student)
+    assert "you meant" in texts(student) and "AE at (" in texts(student)
+
+    teacher.run()
+    assert "1 digit from 1 student" in texts(teacher)
+    maps = teacher.get("plotly_chart")
+    assert len(maps) == 2
+    student.button(key="class_send").click().run()  # Too fast: the limit's message, nothing stored.
+    assert "One digit a second" in texts(student)
+
+
+def test_wrong_code_and_a_nickname_that_is_markup(open_page, data_dir):
+    at = open_page(PAGE, query={"join": "ZZZZZZ"})
+    assert "There is no class with the code ZZZZZZ" in texts(at)
+    teacher = open_page(PAGE)
+    teacher.button(key="class_start").click().run()
+    code = teacher.session_state["aelab"].seat.code
+    at.text_input(key="class_code").input(code)
+    at.text_input(key="class_nickname").input("<img src=x>")
+    next(b for b in at.button if b.label == "Join").click().run()
+    url, digit = drawing(data_dir, 1)
+    at.session_state["aelab"].drawings["class_pad"] = url
+    at.button_group(key="class_meant").set_value(digit).run()
+    at.button(key="class_send").click().run()
+    teacher.run()
+    walls = [h.proto.body for h in teacher.get("html") if "aelab-class-wall" in h.proto.body]
+    assert walls and "<img src=x" not in walls[0] and "&lt;img src=x" in walls[0]
