@@ -10,6 +10,7 @@ import numpy as np
 import streamlit as st
 
 from aelab import links
+from aelab.classroom import landing
 from aelab.data import digits, images
 from aelab.figures import describe, plots, scatter_png
 from aelab.figures import overlays as lf
@@ -355,18 +356,13 @@ def where_it_lands(kind, digit):
     fig = lf.add_points(kept_scatter(kind, info, z), point, _("your digit"))
     heading = _("{model}: your digit at ({z0:.2f}, {z1:.2f})").format(model=short(kind), z0=point[0], z1=point[1])
     scatter(fig, f"digit_scatter_{kind}", f"your_digit_{registry.get(kind).link}", heading)
-    nearest = np.argsort(np.linalg.norm(z - point, axis=1))[:NEIGHBOURS]
-    votes = np.bincount(y[nearest], minlength=10)
+    votes = landing.votes(z, y, point[None], NEIGHBOURS)[0]
     rebuilt = reconstruct_few(model, digit[None])[0]
     _pictures.image(
         images.enlarge(images.tile(np.stack([digit, rebuilt]), 2, pad=1), 5),
         caption=_("yours | decoded from z = ({z0:.2f}, {z1:.2f})").format(z0=point[0], z1=point[1]),
     )
-    st.markdown(
-        _("Landed among **{digit}s**: {votes} of the {n} nearest test digits are {digit}s.").format(
-            digit=votes.argmax(), votes=votes.max(), n=NEIGHBOURS
-        )
-    )
+    st.markdown(landing.describe_vote(votes))  # The top three, and whether the vote is split.
 
 
 @st.fragment

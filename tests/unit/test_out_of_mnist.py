@@ -50,3 +50,11 @@ def test_the_evaluation_scores_every_model_on_a_small_slice(slice_results):
     assert r["dae"]["mnist"] >= 0.7 and r["dae"]["mnist_counted"] > 30
     table = "\n".join(out_of_mnist.format_rows(r))
     assert "landed among" in table and "kept as the same digit" in table
+
+
+def test_the_vote_is_told_with_its_runners_up_and_when_split():
+    clear = landing.describe_vote([0, 0, 0, 6, 0, 3, 0, 0, 1, 0])
+    assert clear == "Landed among **3s**: 6 of the 10 nearest test digits are 3s. Next: 5s (3), 8s (1)."
+    split = landing.describe_vote([0, 4, 0, 0, 0, 0, 0, 5, 1, 0])
+    assert split.startswith("A split vote between **7s** and **1s**: 5 and 4 of the 10") and "8s (1)" in split
+    assert landing.describe_vote([0] * 7 + [10, 0, 0]).endswith("are 7s.")
