@@ -26,7 +26,7 @@ import numpy as np
 import streamlit as st
 
 from aelab import checkpoints, links, locations
-from aelab.figures import plots
+from aelab.figures import describe, plots
 from aelab.i18n import N_, _
 from aelab.inference import onnx_export
 from aelab.models import registry
@@ -249,6 +249,8 @@ def navigator(key, model, info, z, y, bounds, point, step, on_pin, report_narrow
             on_pin(tuple(links.snap(float(v), lo, hi, step) for v, (lo, hi) in zip(pin, bounds, strict=True)))
 
     short = _(registry.get(info.kind).short)
+    centres = describe.centres(z, y)
+    pinned_text = describe.decoded(point, z, y) if point is not None else None
     data = {
         "navigator_url": _url(f"{modules}/navigator.js"),
         "label": _("{model} latent plane").format(model=short),
@@ -263,6 +265,7 @@ def navigator(key, model, info, z, y, bounds, point, step, on_pin, report_narrow
             "pinned": _("pinned at ({z0}, {z1})"),
             "nothing_pinned": _("nothing pinned yet"),
             "digit": _("the decoded digit"),
+            "legend": _("Digit colours"),
             "loading": _("Loading the model…"),  # Over the digit's box until the first digit is drawn.
             "points_failed": _("The test digits could not be loaded ({error})."),
             "decoding_failed": _("decoding failed ({error})"),
@@ -273,6 +276,17 @@ def navigator(key, model, info, z, y, bounds, point, step, on_pin, report_narrow
         "point": [float(point[0]), float(point[1])] if point is not None else None,
         "step": float(step),  # Only to show a pin on its step at once; the server snaps it (links.snap).
         "colors": list(plots.DIGIT_COLORS),
+        "edges": list(plots.DIGIT_EDGES),
+        "centres": [[float(v) for v in centres[d][0]] if d in centres else None for d in range(10)],
+        # The plane in words, read politely by a screen reader when it changes (a pin, a model, a range).
+        "description": _("{label}: {clusters} {pinned}").format(
+            label=_("{model} latent plane").format(model=short),
+            clusters=describe.clusters(z, y, view=bounds),
+            pinned=_("Pinned point: {decoded}.").format(decoded=pinned_text)
+            if pinned_text
+            else _("Nothing pinned yet."),
+        ),
+        "pinned_text": pinned_text,
         "cross_color": plots.POINT_STYLE["color"],
         "report_narrow": report_narrow[0] if report_narrow else None,
     }

@@ -189,7 +189,7 @@ def select_by_keys():
         r1 = right.slider(_("z1 from … to …"), a1, b1, (a1, b1), step=0.1, key=f"select_z1_{info.key}")
         rows = latent.rows_in_region(z, y, classes, r0, r1)
         st.button(
-            _("Select these {n} digits").format(n=len(rows)), key="select_region", disabled=not len(rows),
+            _("Select these {n:,} digits").format(n=len(rows)), key="select_region", disabled=not len(rows),
             on_click=_put_rows, args=(rows.tolist(),),
         )  # fmt: skip
 
@@ -301,7 +301,7 @@ def navigate():
                 caption = _("pinned: decoded from z = ({z0:.1f}, {z1:.1f}) on the server").format(
                     z0=point[0], z1=point[1]
                 )
-                _pictures.image(images.enlarge(digit, 8), caption=caption, width=224)
+                _pictures.image(images.enlarge(digit, 8), caption=caption, width=224, alt=describe.decoded(point, z, y))
             else:
                 st.info(_("Click or tap the {model}'s plane to pin a point.").format(model=short(kind)))
     link()  # A fragment: its reruns skip the page's own link() at the end.

@@ -10,7 +10,7 @@ import streamlit as st
 
 from aelab import links
 from aelab.data import images
-from aelab.figures import plots
+from aelab.figures import describe, plots
 from aelab.i18n import _
 from aelab.inference import latent
 from aelab.models import registry
@@ -115,6 +115,7 @@ with pinned:
         images.enlarge(digit, 8),
         caption=_("decoded from z = ({z0:.1f}, {z1:.1f}) on the server").format(z0=p0, z1=p1),
         width=224,
+        alt=describe.decoded((p0, p1), z, y),
     )
     if not (r0[0] <= p0 <= r0[1] and r1[0] <= p1 <= r1[1]):
         st.caption(_("The pinned point lies outside the grid's range (z0 {a0:g} to {b0:g}, z1 {a1:g} to {b1:g}): "
@@ -133,6 +134,7 @@ with result:
     # On a phone a swipe over the grid must scroll the page, not zoom it.
     st.container(key=GRID_BOX).plotly_chart(plots.move_point(grid, (p0, p1)), key="manifold", height="stretch",
                                             config=config | {"staticPlot": True} if state.narrow else config)  # fmt: skip
+    _pictures.described(describe.manifold(z, y, r0, r1), label=_("Manifold"))
 download.download_button(
     _("Download the manifold (PNG)"), png, file_name=f"manifold_{kind}_{n}x{n}.png", mime="image/png", on_click="ignore"
 )

@@ -88,12 +88,14 @@ def overlaps(found):
     return [(a, b, mid) for _gap, a, b, mid in sorted(pairs, key=lambda t: t[0])[:MAX_OVERLAPS]]
 
 
-def clusters(z, y):
+def clusters(z, y, view=None):
     """Where each digit's cloud lies on a latent plane, and which clouds overlap, in one paragraph.
 
     Args:
         z: latent points, (N, 2).
         y: their digit labels, (N,).
+        view: optional `((z0_low, z0_high), (z1_low, z1_high))` the plane shows (the navigator's);
+            by default the box that holds nearly all points (a chart's own range).
 
     Returns:
         Text such as "0s lie top left around (−2.1, 1.4); 1s …. 4s and 9s overlap near (0.3, −1.0)."
@@ -102,7 +104,10 @@ def clusters(z, y):
     if not len(z):
         return _("No digits are drawn.")
     found = centres(z, y)
-    low, high = np.percentile(z, 1, axis=0), np.percentile(z, 99, axis=0)
+    if view is None:
+        low, high = np.percentile(z, 1, axis=0), np.percentile(z, 99, axis=0)
+    else:
+        low, high = np.asarray(view, "float64").T
     places = [
         _("{digit}s lie {region} around {point}").format(digit=d, region=_region(c, low, high), point=point(c))
         for d, (c, _r) in sorted(found.items())
@@ -113,6 +118,34 @@ def clusters(z, y):
         said = [_("{a}s and {b}s overlap near {point}").format(a=a, b=b, point=point(mid)) for a, b, mid in pairs]
         text += ("" if text.endswith("。") else " ") + _("; ").join(said) + _(".")  # Chinese needs no space.
     return text
+
+
+def manifold(z, y, z0, z1):
+    """What the manifold's grid shows, region by region: the digit each ninth of it looks like.
+
+    Each region is judged at its middle by the test digits nearest it (`looks_like`), which is
+    what the decoder draws there in a model that learned its plane.
+
+    Args:
+        z: the test digits' latent points, (N, 2).
+        y: their labels, (N,).
+        z0: `(low, high)` of the grid's z0 range.
+        z1: `(low, high)` of the grid's z1 range.
+
+    Returns:
+        Text such as "The grid spans z0 −3.0 to 3.0 and z1 −3.0 to 3.0. At the top left it draws 0s; …".
+    """
+    said = []
+    for row in range(3):  # From the top, as a reader's eye goes.
+        for column in range(3):
+            p = (z0[0] + (column + 0.5) * (z0[1] - z0[0]) / 3, z1[1] - (row + 0.5) * (z1[1] - z1[0]) / 3)
+            digit = looks_like(p, z, y)[0]
+            said.append(_("{region} {digit}s").format(region=_(_REGIONS[row][column]), digit=digit))
+    head = _("The grid spans z0 {a0} to {b0} and z1 {a1} to {b1}; by the nearest test digits it draws:").format(
+        a0=number(z0[0]), b0=number(z0[1]), a1=number(z1[0]), b1=number(z1[1])
+    )
+    space = "" if head.endswith("：") else " "  # Chinese needs none after its colon.
+    return f"{head}{space}{_('; ').join(said)}{_('.')}"
 
 
 def looks_like(p, z, y, k=NEIGHBOURS):
@@ -168,5 +201,5 @@ def selection(rows, y):
     if not len(rows):
         return _("No digits selected.")
     counts = np.bincount(np.asarray(y)[rows], minlength=10)
-    mix = _(", ").join(f"{c} × {d}" for d, c in sorted(enumerate(counts), key=lambda t: -t[1]) if c)
-    return ngettext("{n} digit selected: {mix}.", "{n} digits selected: {mix}.", len(rows)).format(n=len(rows), mix=mix)
+    mix = _(", ").join(f"{c:,} × {d}" for d, c in sorted(enumerate(counts), key=lambda t: -t[1]) if c)
+    return ngettext("{n:,} digit selected: {mix}.", "{n:,} digits selected: {mix}.", len(rows)).format(n=len(rows), mix=mix)

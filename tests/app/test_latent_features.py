@@ -228,12 +228,12 @@ def test_digits_selected_by_class_and_region_without_dragging(open_page, mnist):
     at = open_page(PAGE)
     at.multiselect(key="select_classes").set_value([7]).run()
     button = at.button(key="select_region")
-    assert button.label == f"Select these {(y == 7).sum()} digits"
+    assert button.label == f"Select these {(y == 7).sum():,} digits"
     button.click().run()
     assert not at.exception, [e.value for e in at.exception]
     rows = at.session_state["aelab"].rows
     assert len(rows) == (y == 7).sum() and set(y[rows]) == {7}
     assert " ".join(m.value for m in at.markdown).count(f"**{len(rows)} digits selected**") == 2
     words = [h.proto.body for h in at.get("html") if h.proto.body.startswith('<div class="aelab-described"')]
-    assert len(words) == 2 and all(f"{len(rows)} digits selected: {len(rows)} × 7." in w for w in words), words
+    assert len(words) == 2 and all(f"{len(rows):,} digits selected: {len(rows):,} × 7." in w for w in words), words
     assert all("7s lie" in w and 'aria-live="polite"' in w for w in words), words[0]

@@ -26,6 +26,19 @@ def test_clusters_says_where_each_digit_lies_and_which_overlap():
     assert "0s and" not in text and "and 1s" not in text  # far apart clouds are not said to overlap
 
 
+def test_clusters_in_the_view_a_plane_shows():
+    z, y = blobs()
+    # On a plane that reaches far to the right, the 1s' cloud at (2, −2) is no longer at its right.
+    assert "1s lie at the bottom around (2.0, −2.0)" in describe.clusters(z, y, view=((-2.5, 10), (-3, 3)))
+
+
+def test_manifold_names_the_digit_of_each_region():
+    z, y = blobs()
+    text = describe.manifold(z, y, (-3.0, 3.0), (-3.0, 3.0))
+    assert text.startswith("The grid spans z0 −3.0 to 3.0 and z1 −3.0 to 3.0; by the nearest test digits it draws:")
+    assert "at the top left 0s" in text and "at the bottom right 1s" in text and "in the centre 4s" in text
+
+
 def test_clusters_of_nothing():
     assert describe.clusters(np.zeros((0, 2)), np.zeros(0, "int64")) == "No digits are drawn."
 

@@ -134,6 +134,28 @@ def test_digit_colours_are_matplotlibs_petroff10():
     assert [c.upper().lstrip("#") for c in cycle] == [c.lstrip("#") for c in plots.DIGIT_COLORS]
 
 
+def _contrast(a, b):
+    """WCAG's contrast ratio of two "#RRGGBB" colours."""
+
+    def luminance(c):
+        rgb = np.array([int(c[i : i + 2], 16) / 255 for i in (1, 3, 5)])
+        rgb = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+        return rgb @ [0.2126, 0.7152, 0.0722]
+
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_every_digits_dots_have_an_edge_of_3_to_1_on_the_white_plane():
+    # The scatter and the navigator's plane are white; a dot's edge is what meets it (WCAG 1.4.11).
+    for d, edge in enumerate(plots.DIGIT_EDGES):
+        assert _contrast(edge, "#FFFFFF") >= 3.0, f"digit {d}: {_contrast(edge, '#FFFFFF'):.2f}:1"
+        if _contrast(plots.DIGIT_COLORS[d], "#FFFFFF") >= 3.0:
+            assert edge == plots.DIGIT_COLORS[d]  # only the light fills get a darker edge
+    z, y = sample()
+    assert [t.marker.line.color for t in plots.latent_scatter(z, y).data] == list(plots.DIGIT_EDGES)
+
+
 def _figures():
     z, y = sample()
     z0, z1 = latent.grid_axes(5, (-4, 4), (-4, 4))

@@ -2,7 +2,7 @@
 // decoder draws at the point under the pointer, decoded here in the browser. This module
 // wires the others: layout.js (sizes, pixel <-> latent), plane.js and digit.js (drawing),
 // runtime.js (onnxruntime-web), input.js (pointer, touch, keys), files.js (the browser's
-// store), and timers.js only when a benchmark asks.
+// store), legend.js (which colour is which digit), and timers.js only when a benchmark asks.
 //
 // Nothing reaches the server while the pointer moves. A click, a tap, or Enter pins the
 // point: one trigger value ("pin"), one rerun, and Python moves the rest of the page there.
@@ -13,6 +13,7 @@ import { Digit } from "./digit.js";
 import { loadPoints } from "./files.js";
 import { listen } from "./input.js";
 import { Layout } from "./layout.js";
+import { showLegend } from "./legend.js";
 import { Plane } from "./plane.js";
 import { Decoder, loadModel } from "./runtime.js";
 
@@ -27,6 +28,8 @@ export async function mount(root, { data, setStateValue }) {
   const status = root.querySelector(".status");
   const readout = root.querySelector(".readout");
   const caption = root.querySelector(".caption");
+  const legend = root.querySelector(".legend");
+  const described = root.querySelector(".described");
   const layout = new Layout(planeCanvas);
   const plane = new Plane(planeCanvas, layout);
   const digit = new Digit(digitCanvas, root.querySelector(".loading"));
@@ -119,10 +122,11 @@ export async function mount(root, { data, setStateValue }) {
 
   new ResizeObserver(() => {
     if (nav.data && layout.fit()) {
-      plane.drawBackground(nav.points, nav.data.colors);
+      background();
       redraw();
     }
   }).observe(planeCanvas.parentElement);
+  const background = () => plane.drawBackground(nav.points, nav.data.colors, nav.data.edges, nav.data.centres);
 
   nav.update = ({ data, setTriggerValue }) => {
     const old = nav.data;
@@ -133,16 +137,19 @@ export async function mount(root, { data, setStateValue }) {
     if (!samePoints) plane.background = null;
     root.setAttribute("aria-label", data.label);
     planeCanvas.setAttribute("aria-label", say("plane", { label: data.label }));
-    digitCanvas.setAttribute("aria-label", say("digit"));
+    digitCanvas.setAttribute("aria-label", data.pinned_text || say("digit"));
     caption.textContent = data.caption;
-    if (layout.fit() || !plane.background) plane.drawBackground(nav.points, data.colors);
+    showLegend(legend, say("legend"), data.colors, data.edges);
+    // Said politely when it changes (a new pin, model or range): nothing while the pointer moves.
+    if (described.textContent !== data.description) described.textContent = data.description || "";
+    if (layout.fit() || !plane.background) background();
     redraw();
     if (!samePoints) {
       loadPoints(data.points_url, data.n_points)
         .then((p) => {
           if (nav.data.points_url !== data.points_url) return;
           nav.points = p;
-          plane.drawBackground(nav.points, nav.data.colors);
+          background();
           redraw();
         })
         .catch((e) => {

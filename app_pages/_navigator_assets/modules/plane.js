@@ -1,7 +1,8 @@
-// Draws the latent plane. The background, in Plotly's default template so the canvas reads
-// like the charts beside it (grid, tick labels, axis names, the encoded test digits as
-// dots in their digit's colour), is drawn once per size and point set; over it, at every
-// move, the pointer's fading trail, the pinned point's cross and a ring under the pointer.
+// Draws the latent plane. The background, white as the scatters beside it (grid, tick labels,
+// axis names, the encoded test digits as dots in their digit's colour with an edge of 3:1
+// on white, and each digit written at its cloud's centre, so colour is not the only cue), is
+// drawn once per size and point set; over it, at every move, the pointer's fading trail, the
+// pinned point's cross and a ring under the pointer.
 
 export class Plane {
   constructor(canvas, layout) {
@@ -10,8 +11,9 @@ export class Plane {
     this.background = null; // An offscreen canvas, as large as this one.
   }
 
-  // points: {z, y} or null (not loaded yet); colors: one CSS colour per digit.
-  drawBackground(points, colors) {
+  // points: {z, y} or null (not loaded yet); colors, edges: one CSS colour per digit (fill, edge);
+  // centres: each digit's [z0, z1] (its label's place) or null.
+  drawBackground(points, colors, edges = colors, centres = null) {
     const layout = this.layout;
     const { width, height } = layout.size;
     const dpr = window.devicePixelRatio || 1;
@@ -24,9 +26,7 @@ export class Plane {
     const [[a0, b0], [a1, b1]] = layout.bounds;
     ctx.fillStyle = "#fff";
     ctx.fillRect(0, 0, width, height);
-    ctx.fillStyle = "#E5ECF6";
-    ctx.fillRect(r.x, r.y, r.w, r.h);
-    ctx.strokeStyle = "#fff";
+    ctx.strokeStyle = "#E5ECF6"; // Plotly's grid colour, as on the charts beside it.
     ctx.lineWidth = 1;
     ctx.fillStyle = "#2a3f5f";
     ctx.font = "15px sans-serif";
@@ -69,17 +69,19 @@ export class Plane {
       ctx.beginPath();
       ctx.rect(r.x, r.y, r.w, r.h);
       ctx.clip();
-      ctx.globalAlpha = 0.75;
       for (let d = 0; d < 10; d++) {
-        ctx.fillStyle = colors[d];
         for (let i = 0; i < y.length; i++) {
           if (y[i] !== d) continue;
           const [px, py] = layout.toPixel([z[2 * i], z[2 * i + 1]]);
-          ctx.fillRect(px - 1.25, py - 1.25, 2.5, 2.5);
+          ctx.fillStyle = edges[d]; // The edge meets the white plane at 3:1 or more.
+          ctx.fillRect(px - 1.75, py - 1.75, 3.5, 3.5);
+          ctx.fillStyle = colors[d];
+          ctx.fillRect(px - 0.75, py - 0.75, 1.5, 1.5);
         }
       }
       ctx.restore();
     }
+    if (points && centres) labelCentres(ctx, layout, r, centres);
     this.background = bg;
   }
 
@@ -110,6 +112,26 @@ export class Plane {
       ctx.stroke();
     }
   }
+}
+
+// Each digit written at its cloud's centre, dark on a white halo: the second cue beside colour.
+function labelCentres(ctx, layout, r, centres) {
+  ctx.save();
+  ctx.font = "bold 18px sans-serif";
+  ctx.textAlign = "center";
+  ctx.textBaseline = "middle";
+  ctx.lineJoin = "round";
+  centres.forEach((c, d) => {
+    if (!c) return;
+    const [x, y] = layout.toPixel(c);
+    if (x < r.x || x > r.x + r.w || y < r.y || y > r.y + r.h) return; // Off the plane's view.
+    ctx.strokeStyle = "rgba(255, 255, 255, 0.9)";
+    ctx.lineWidth = 5;
+    ctx.strokeText(String(d), x, y);
+    ctx.fillStyle = "#111";
+    ctx.fillText(String(d), x, y);
+  });
+  ctx.restore();
 }
 
 // An x with a white outline, readable over dots of any colour.
