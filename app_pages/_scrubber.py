@@ -29,6 +29,9 @@ _COMPONENT = st.components.v2.component(
     html=(_ASSETS / "scrubber.html").read_text(),
     css=(_ASSETS / "scrubber.css").read_text(),
     js=(_ASSETS / "entry.js").read_text(),
+    # In the page's own DOM, not a shadow root: its rules are all under .scrub, and the page's tests and
+    # tools (picture widths, axe) find its pictures as they find the others.
+    isolate_styles=False,
 )
 
 
@@ -58,13 +61,14 @@ def atlas(frames, static=None):
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii"), (w, h)
 
 
-def scrubber(key, *, label, stops, value, atlas_uri, tile, rows, on_change, heads=None, note=None, metrics=None, marker=None,
+def scrubber(key, *, label, stops, value, atlas_uri, tile, rows, on_change, heads=None, note=None, group_label=None, metrics=None, marker=None,
              numbers=None, layout="grid", pixelated=True, cell_px=112):  # fmt: skip
     """Shows a scrubbed slider and its pictures.
 
     Args:
         key: widget key (the component's state: the settled stop's index).
         label: what the slider sets, translated ("Noise level σ"): its accessible name.
+        group_label: what the whole shows, for screen readers (default: `label`).
         stops: the text of each stop ("σ = 0.30"), in slider order.
         value: the index of the stop shown first (the page's settled value).
         atlas_uri, tile: from `atlas`.
@@ -93,6 +97,7 @@ def scrubber(key, *, label, stops, value, atlas_uri, tile, rows, on_change, head
 
     data = {
         "label": label,
+        "group_label": group_label,
         "stops": list(stops),
         "value": int(value),
         "numbers": None if numbers is None else [float(v) for v in numbers],

@@ -7,12 +7,11 @@ from aelab import checkpoints, data, links, metrics
 from aelab.data import images
 from aelab.figures import vividness as vivid_chart
 from aelab.i18n import N_, _
-from aelab.lessons import robustness, vividness
-from app_pages import _common, _pictures, _state, _urlstate
+from aelab.lessons import frames, robustness, vividness
+from app_pages import _common, _pictures, _scrubber, _state, _urlstate
 
 PANEL = 112  # Pixels of one photo in a row picture; the browser scales the row to its column.
 GAP = 4  # White pixels between the photos of a row.
-SIDE_BY_SIDE = 2  # Image rows per line on a wide screen; a phone stacks the columns.
 PIXELS = 4  # Scale of the pixel-exact view of an upload at 32x32.
 ALL = N_("all classes")  # Shown as _(ALL), like the class names.
 
@@ -77,26 +76,6 @@ def guesses(gray, t, show_mse):
     return out
 
 
-def row_picture(photos):
-    """One image row: its photos side by side, enlarged smoothly, with white gaps."""
-    big = [images.resize(np.repeat(p, 3, -1) if p.shape[-1] == 1 else p, (PANEL, PANEL)) for p in photos]
-    return images.tile(np.stack(big), len(big), pad=GAP, pad_value=255)
-
-
-def show_rows(rgb, gray, guessed, titles, columns):
-    """The image rows, spread over `columns`, each with its scores underneath."""
-    copy_psnr = metrics.image_psnr(rgb, np.repeat(gray, 3, axis=-1))
-    scores = {name: (metrics.image_psnr(rgb, g), metrics.colourfulness(g)) for name, g in guessed.items()}
-    m_orig = metrics.colourfulness(rgb)
-    for i, title in enumerate(titles):
-        parts = [_("gray {psnr:.1f} dB").format(psnr=copy_psnr[i])]
-        parts += [f"{name} {p[i]:.1f} dB, M {m[i]:.0f}" for name, (p, m) in scores.items()]
-        parts.append(_("original M {m:.0f}").format(m=m_orig[i]))
-        photos = [gray[i], *(g[i] for g in guessed.values()), rgb[i]]
-        with columns[i % len(columns)]:
-            _pictures.image(row_picture(photos), caption=f"{title} · " + " · ".join(parts), width="stretch")
-
-
 STOPS = [f"{v:g}" for v in vividness.TEMPERATURES]  # Text options: a link reads ?t=0.3.
 DEFAULT_STOP = f"{min(vividness.TEMPERATURES, key=lambda v: abs(v - colorizer.temperature)):g}"  # The model's own T.
 CLASSES = ("all", *data.CIFAR10_CLASSES)
@@ -120,21 +99,101 @@ LINK = (  # The link's parameters (README, "Links"): `?class=ship&images=6&seed=
 
 
 def controls():
-    c = st.columns([3, 2], vertical_alignment="bottom")
-    t = c[0].select_slider(
-        _("Vividness: the temperature T (1: the average colour; small: the most likely one)"),
-        options=STOPS,
-        format_func=lambda v: f"T = {v}",
-        key="t",
-    )
-    show = c[1].toggle(
+    """The MSE switch; T is the scrubbers' (below), settled into `st.session_state["t"]` and the link."""
+    show = st.toggle(
         _("The MSE colorizer beside it (why averaging gives sepia)"),
         value=mse_model is not None,
         disabled=mse_model is None,
         key="mse",
         bind="query-params",
     )
-    return float(t), show and mse_model is not None
+    return float(st.session_state["t"]), show and mse_model is not None
+
+
+VIVIDNESS = N_("Vividness: the temperature T (1: the average colour; small: the most likely one)")
+
+
+@st.cache_data(max_entries=64, show_spinner=False)  # Shared by the sessions that show the same photos.
+def sample_frames(_model, key, _mse, mse_key, gray, rgb):
+    """The colorizer's guesses at every T (`aelab.lessons.frames`), the MSE colorizer's (or None) and the
+    scrubber's atlas; the keys are the weights' sha256 (None: no MSE colorizer shown)."""
+    del key, mse_key
+    f = frames.colorization_frames(_model, gray, rgb, vividness.TEMPERATURES)
+    mse = None if _mse is None else np.asarray(metrics.colorize_all(_mse, gray))
+    # The pictures that do not change: per photo its gray input, the MSE guess when shown, the original.
+    fixed = [gray.repeat(3, -1), *([] if mse is None else [mse]), rgb]
+    uri, tile = _scrubber.atlas(f.colorized, np.stack(fixed, axis=1).reshape(-1, *rgb.shape[1:]))
+    return f, mse, uri, tile, len(fixed)
+
+
+def _set_t(i):
+    st.session_state["t"] = STOPS[i]
+
+
+def scrubbed_rows(key, rgb, gray, titles, t, show_mse, chart=None):
+    """The vividness scrubber: every row of photos at every T, switched in the browser.
+
+    Args:
+        key: the scrubber's widget key.
+        rgb, gray: the photos and their gray inputs.
+        titles: one line per photo.
+        t: the settled T.
+        show_mse: whether the MSE colorizer's guesses stand beside the colorizer's.
+        chart: the `st.plotly_chart` key of the vividness chart whose marker follows, or None.
+    """
+    with st.spinner(_("Colorizing the photos at every vividness…")):
+        f, mse, uri, tile, per = sample_frames(
+            colorizer,
+            meta.get("sha256", ""),
+            mse_model if show_mse else None,
+            (mse_meta or {}).get("sha256", "") if show_mse else None,
+            gray,
+            rgb,
+        )
+    copy_psnr = metrics.image_psnr(rgb, gray.repeat(3, -1))
+    m_orig = metrics.colourfulness(rgb)
+    mse_scores = (metrics.image_psnr(rgb, mse), metrics.colourfulness(mse)) if show_mse else None
+    names = [_("colorized (T = {t:g})").format(t=v) for v in vividness.TEMPERATURES]
+    rows = []
+    for i, title in enumerate(titles):
+        captions = []
+        for s, name in enumerate(names):
+            parts = [_("gray {psnr:.1f} dB").format(psnr=copy_psnr[i])]
+            parts.append(f"{name} {f.psnr[s, i]:.1f} dB, M {f.colourfulness[s, i]:.0f}")
+            if show_mse:
+                parts.append(f"{_('MSE')} {mse_scores[0][i]:.1f} dB, M {mse_scores[1][i]:.0f}")
+            parts.append(_("original M {m:.0f}").format(m=m_orig[i]))
+            captions.append(f"{title} · " + " · ".join(parts))
+        cells = [{"s": per * i, "alt": f"{title}: {_('gray copy')}"}, {"t": i, "alt": [f"{title}: {n}" for n in names]}]
+        if show_mse:
+            cells.append({"s": per * i + 1, "alt": f"{title}: {_('MSE colorizer')}"})
+        cells.append({"s": per * i + per - 1, "alt": f"{title}: {_('original')}"})
+        rows.append({"cells": cells, "caption": captions})
+    notes = [header([n, *([_("MSE")] if show_mse else [])]) for n in names]
+    lo, hi = min(vividness.TEMPERATURES), max(vividness.TEMPERATURES)
+    _scrubber.scrubber(
+        key,
+        label=_(VIVIDNESS),
+        stops=[f"T = {v}" for v in STOPS],
+        value=STOPS.index(f"{t:g}"),
+        atlas_uri=uri,
+        tile=tile,
+        rows=rows,
+        note=notes,
+        # The vividness chart's dotted line and note (figures/vividness.py: left of the line for a small T).
+        marker=chart
+        and {
+            "chart": chart,
+            "prefix": "T = ",
+            "values": list(vividness.TEMPERATURES),
+            "texts": [f"T = {v:.2f}" for v in vividness.TEMPERATURES],
+            "right": [v < (lo + hi) / 2 for v in vividness.TEMPERATURES],
+        },
+        on_change=_set_t,
+        layout="two",
+        pixelated=False,
+        cell_px=PANEL,
+    )
 
 
 def header(names):
@@ -153,11 +212,10 @@ def test_images(t, show_mse):
 
     rgb = x[rows]
     gray = data.to_gray(rgb)
-    guessed = guesses(gray, t, show_mse)
     left, right = st.columns([3, 2], gap="large")
-    left.caption(header(guessed))
     titles = [_("{label} #{row}").format(label=_(data.CIFAR10_CLASSES[y[r]]), row=r) for r in rows]
-    show_rows(rgb, gray, guessed, titles, left.columns(SIDE_BY_SIDE))
+    with left:
+        scrubbed_rows("t_scrub", rgb, gray, titles, t, show_mse, chart="color_curve")
     with right:
         sweep, refs = curve()
         refs = {_(name): scores for name, scores in refs.items()}
@@ -199,8 +257,9 @@ def upload(t, show_mse):
     gray = data.to_gray(small)
     guessed = guesses(gray, t, show_mse)
     left, right = st.columns([3, 2], gap="large")
-    left.caption(header(guessed) + " " + _("PSNR against your photo at 32x32."))
-    show_rows(small, gray, guessed, [_("your photo")], [left])
+    with left:
+        scrubbed_rows("t_scrub_upload", small, gray, [_("your photo")], t, show_mse)
+        st.caption(_("PSNR against your photo at 32x32."))
     with right:
         # Every one of the 32x32 pixels as a visible square: what the colorizers work with.
         views = [(gray[0], _("gray, 32x32")), (next(iter(guessed.values()))[0], _("colorized, 32x32"))]

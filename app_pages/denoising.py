@@ -5,13 +5,12 @@ import math
 import numpy as np
 import streamlit as st
 
-from aelab import checkpoints, data, links, metrics
+from aelab import checkpoints, links
 from aelab.data import images
 from aelab.figures import panels, plots
 from aelab.i18n import N_, _
-from aelab.inference import latent
-from aelab.lessons import robustness
-from app_pages import _common, _pictures, _state, _urlstate
+from aelab.lessons import frames, robustness
+from app_pages import _common, _pictures, _scrubber, _state, _urlstate
 
 NOISE_KINDS = {  # label (English; shown translated) -> aelab.data noise kind
     N_("Gaussian around grey (the tutorial's)"): "tutorial",
@@ -21,7 +20,7 @@ NOISE_KINDS = {  # label (English; shown translated) -> aelab.data noise kind
 LABEL_BY_KIND = {kind: label for label, kind in NOISE_KINDS.items()}
 SCALE = 4  # 28 px digits up to 112 px: big enough to see from the back of a room.
 MAX_SEED = 10**6
-METRIC_PX = 150  # Two metrics side by side on a 390 px phone.
+SIGMAS = frames.sigma_stops(0.0, 1.0, 0.05)  # The scrubber's stops: the link's `sigma` steps.
 
 st.title(_("Denoising"))
 st.markdown(
@@ -106,62 +105,121 @@ def _put_seed(seed):
 
 LINK = (  # The link's parameters (README, "Links"): `?noise=gaussian&sigma=0.8&digits=10&seed=3`.
     links.Param("noise", links.choice(NOISE_KINDS.values()), "tutorial", key="noise_kind"),
-    links.Param("sigma", links.number(0.0, 1.0, 0.05), 0.5, key="sigma", bound=True),
+    # Not bound by Streamlit: the scrubber is no st.slider; the link follows its settled value.
+    links.Param("sigma", links.number(0.0, 1.0, 0.05), 0.5, key="sigma"),
     links.Param("digits", links.integer(1, 10), 5, key="digits", bound=True),
     links.Param("seed", links.integer(0, MAX_SEED), 0, get=lambda: _state.get().seeds["denoise"], put=_put_seed),
 )
 
 
 def controls():
-    """The widgets, starting from the link's values when there are any."""
+    """The widgets, starting from the link's values when there are any (σ is the scrubber's, below)."""
     _urlstate.page(LINK)
-    c = st.columns([3, 3, 2, 2], vertical_alignment="bottom")
+    c = st.columns([3, 2, 2], vertical_alignment="bottom")
     kinds = list(NOISE_KINDS.values())
     shown = {k: _(LABEL_BY_KIND[k]) for k in kinds}  # Made here: AppTest may format outside the run.
     kind = c[0].selectbox(_("Noise kind"), kinds, format_func=shown.get, key="noise_kind")
     # Bound to the link by Streamlit itself (bind="query-params": the key is the parameter's name).
-    sigma = c[1].slider(_("Noise level σ"), 0.0, 1.0, 0.5, 0.05, key="sigma", bind="query-params")
-    n = c[2].slider(_("Digits"), 1, 10, 5, key="digits", bind="query-params")
-    c[3].button(_("New sample"), key="noise_new", on_click=new_sample)
-    return kind, sigma, n, _state.get().seeds["denoise"]
+    n = c[1].slider(_("Digits"), 1, 10, 5, key="digits", bind="query-params")
+    c[2].button(_("New sample"), key="noise_new", on_click=new_sample)
+    return kind, float(st.session_state["sigma"]), n, _state.get().seeds["denoise"]
+
+
+@st.cache_data(max_entries=64, show_spinner=False)  # A sample's frames, shared by the sessions that show it.
+def sample_frames(_model, key, rows, kind, seed):
+    """Every σ stop of one sample (`aelab.lessons.frames`) and its atlas for the scrubber; `key`: the weights."""
+    del key
+    clean = x[list(rows)]
+    f = frames.denoising_frames(_model, clean, kind, seed, SIGMAS)
+    # Band s: the noisy then the denoised digits at σ = SIGMAS[s]; the originals do not change.
+    uri, tile = _scrubber.atlas(np.concatenate([f.noisy, f.denoised], axis=1), clean)
+    return f, uri, tile
+
+
+def _set_sigma(i):
+    st.session_state["sigma"] = SIGMAS[i]
+
+
+def _metrics(f, s):
+    """The four numbers above the digits at stop `s`, as the scrubber shows them."""
+    psnr_n, psnr_d, ssim_n, ssim_d = f.psnr_noisy[s], f.psnr_denoised[s], f.ssim_noisy[s], f.ssim_denoised[s]
+
+    def way(after, before):
+        return "" if not (math.isfinite(after) and math.isfinite(before)) or after == before else (
+            "up" if after > before else "down"
+        )  # fmt: skip
+
+    return [
+        (_("PSNR noisy"), _db(psnr_n), None, ""),
+        (_("PSNR denoised"), _db(psnr_d), _delta(psnr_d, psnr_n, " dB"), way(psnr_d, psnr_n)),
+        (_("SSIM noisy"), f"{ssim_n:.3f}", None, ""),
+        (_("SSIM denoised"), f"{ssim_d:.3f}", _delta(ssim_d, ssim_n), way(ssim_d, ssim_n)),
+    ]
+
+
+def scrubbed_digits(f, uri, tile, sigma, digits):
+    """The σ scrubber: its pictures and numbers at every stop, switched in the browser."""
+    n = len(digits)
+    noisy_head = [_("noisy, σ = {sigma:.2f}").format(sigma=s) for s in SIGMAS]
+    rows = [
+        {
+            "cells": [
+                {"s": i, "alt": _pictures.digit_alt(d, _("original"))},
+                {"t": i, "alt": [_pictures.digit_alt(d, h) for h in noisy_head]},
+                {"t": n + i, "alt": _pictures.digit_alt(d, _("denoised"))},
+            ]
+        }
+        for i, d in enumerate(digits)
+    ]
+    marks = [f"σ = {s:.2f}" for s in SIGMAS]
+    _scrubber.scrubber(
+        "sigma_scrub",
+        label=_("Noise level σ"),
+        group_label=_("digits: original, noisy and denoised"),
+        stops=[f"{s:.2f}" for s in SIGMAS],
+        numbers=SIGMAS,
+        value=SIGMAS.index(links.snap(sigma, 0.0, 1.0, 0.05)),
+        atlas_uri=uri,
+        tile=tile,
+        rows=rows,
+        heads=[_("original"), noisy_head, _("denoised")],
+        metrics=[_metrics(f, s) for s in range(len(SIGMAS))],
+        # The robustness chart's dotted line and its note (plots.robustness_chart puts it right of the line
+        # below σ = 0.6, left of it above).
+        marker={
+            "chart": "noise_robustness",
+            "prefix": "σ = ",
+            "values": list(SIGMAS),
+            "texts": marks,
+            "right": [s > 0.6 for s in SIGMAS],
+        },  # fmt: skip
+        on_change=_set_sigma,
+        cell_px=28 * SCALE,
+    )
 
 
 @st.fragment
 def denoise_panel():
-    # A fragment: moving a slider reruns only this panel, not the whole page.
+    # A fragment: a new sample or noise kind reruns only this panel, not the whole page.
     kind, sigma, n, seed = controls()
     shown = np.random.default_rng(seed).choice(len(x), n, replace=False)
-    clean = x[shown]
-    noisy = data.add_noise(clean, sigma, kind, seed)
-    denoised = latent.reconstruct(dae, noisy)
-    # PSNR over the digits shown, as the README and the chart report it; SSIM their mean.
-    psnr_n, psnr_d = metrics.dataset_psnr(clean, noisy), metrics.dataset_psnr(clean, denoised)
-    ssim_n, ssim_d = (float(np.mean(metrics.psnr_ssim(clean, v)[1])) for v in (noisy, denoised))
-
-    # A row that wraps (two by two on a phone) rather than four columns stacked one under another.
-    m = st.container(horizontal=True, gap="medium")
-    m.metric(_("PSNR noisy"), _db(psnr_n), width=METRIC_PX)
-    m.metric(_("PSNR denoised"), _db(psnr_d), delta=_delta(psnr_d, psnr_n, " dB"), width=METRIC_PX)
-    m.metric(_("SSIM noisy"), f"{ssim_n:.3f}", width=METRIC_PX)
-    m.metric(_("SSIM denoised"), f"{ssim_d:.3f}", delta=_delta(ssim_d, ssim_n), width=METRIC_PX)
+    with st.spinner(_("Computing the digits at every noise level…")):
+        f, uri, tile = sample_frames(dae, dae_meta.get("sha256", ""), tuple(int(r) for r in shown), kind, seed)
+    s = SIGMAS.index(links.snap(sigma, 0.0, 1.0, 0.05))
+    clean, noisy, denoised = x[shown], f.noisy[s], f.denoised[s]
 
     left, right = st.columns([2, 3], gap="large")
     stacks = {N_("original"): clean, N_("noisy"): noisy, N_("denoised"): denoised}  # Labels shown as _(label).
     with left:
         # One row per digit, original | noisy | denoised, at every width: the columns shrink
-        # with the page instead of stacking (inline pictures: see app_pages/_pictures.py).
-        headers = [_("original"), _("noisy, σ = {sigma:.2f}").format(sigma=sigma), _("denoised")]
-        _pictures.grid(
-            [(None, [a[..., 0], b[..., 0], c[..., 0]]) for a, b, c in zip(clean, noisy, denoised, strict=True)],
-            cell_px=28 * SCALE,
-            headers=headers,
-            label=_("digits: original, noisy and denoised"),
-            alts=[[_pictures.digit_alt(d, h) for h in headers] for d in labels[shown]],
-        )
+        # with the page instead of stacking; every σ is in the browser already.
+        scrubbed_digits(f, uri, tile, sigma, labels[shown])
+        psnr = (f.psnr_noisy[s], f.psnr_denoised[s])
+        ssim = (f.ssim_noisy[s], f.ssim_denoised[s])
         st.download_button(
             _("Download these rows (PNG)"),
-            # Drawn only when clicked (a deferred download), not on every slider move, in this run's language.
-            _common.in_this_language(lambda: rows_png(stacks, kind, sigma, (psnr_n, psnr_d), (ssim_n, ssim_d))),
+            # Drawn only when clicked (a deferred download), at the settled σ, in this run's language.
+            _common.in_this_language(lambda: rows_png(stacks, kind, sigma, psnr, ssim)),
             file_name=f"denoising_{kind}_sigma{sigma:.2f}_seed{seed}.png",
             mime="image/png",
             on_click="ignore",

@@ -4,11 +4,15 @@ Models and data come from the environment, as in the app: AELAB_CHECKPOINT_DIR
 (else the repository's checkpoints/) and AELAB_DATA_DIR.
 """
 
+import base64
+import io
 import json
 import pathlib
 import time
 
+import numpy as np
 import pytest
+from PIL import Image
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest, app_test
@@ -180,3 +184,24 @@ def train_one_epoch(at, timeout):
     assert not at.error, [e.value for e in at.error]
     assert "Trained 1 epoch in" in at.success[0].value
     return at
+
+
+class Scrubber:
+    """What a scrubbed slider (app_pages/_scrubber.py) sent the browser: its data and the pictures at each stop."""
+
+    def __init__(self, at, key):
+        found = [e for e in at.get("bidi_component") if e.proto.id.endswith(f"-{key}")]
+        assert found, f"no scrubber {key!r}"
+        self.data = json.loads(found[0].proto.json)
+        png = base64.b64decode(self.data["atlas"].split(",", 1)[1])
+        self.sheet = np.asarray(Image.open(io.BytesIO(png)))
+
+    def picture(self, stop, cell):
+        """The uint8 picture `cell` (a row's `{"t": k}` or `{"s": k}`) shows at `stop`, as the browser draws it."""
+        w, h = self.data["tile"]
+        band, k = (stop, cell["t"]) if "t" in cell else (len(self.data["stops"]), cell["s"])
+        return self.sheet[band * h : (band + 1) * h, k * w : (k + 1) * w]
+
+    def text(self, value, stop):
+        """A text the scrubber shows: the same at every stop, or the one of `stop`."""
+        return value if isinstance(value, str) else value[stop]

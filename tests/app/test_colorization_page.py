@@ -8,6 +8,7 @@ import numpy as np
 from PIL import Image
 
 from aelab import checkpoints
+from tests.app.conftest import Scrubber
 
 PAGE = "app_pages/colorization.py"
 
@@ -24,32 +25,30 @@ def marker(at):
     return xs, labels
 
 
-def colourfulness_in_captions(images, name):
-    """The colourfulness M each row's caption gives for one of its guesses."""
-    pattern = re.compile(re.escape(name) + r"[^·]*?M (\d+)")
-    return [int(pattern.search(img.captions[0]).group(1)) for img in images]
+def scrubber(at, key="t_scrub"):
+    return Scrubber(at, key)
 
 
-def picture_urls(at):
-    return [img.proto.imgs[0].url for img in at.image]
-
-
-def test_the_slider_changes_the_pictures_and_moves_the_marker(open_page):
+def test_every_stop_is_sent_and_a_settled_t_moves_the_marker(open_page):
     at = open_page(PAGE, query={"seed": "4", "images": "6"})
-    slider = at.select_slider(key="t")
-    default = float(slider.value)
+    sc = scrubber(at)
+    default = float(at.session_state["t"])
     assert default == checkpoints.load("colorizer").temperature  # The page opens at the model's own T.
-    assert len(at.image) == 6  # One picture per image row.
+    assert sc.data["stops"][sc.data["value"]] == f"T = {default:g}"
+    assert len(sc.data["rows"]) == 6 and len(sc.data["stops"]) == 11  # One row per image, every T.
     assert marker(at) == ({default}, [f"T = {default:.2f}"])
-    before, captions = picture_urls(at), [img.captions[0] for img in at.image]
+    assert sc.data["marker"]["chart"] == "color_curve" and sc.data["marker"]["values"][-1] == 0.05
+    first, last = sc.data["rows"][0]["cells"][1], len(sc.data["stops"]) - 1
+    # Every row's colours differ between the ends, and so do their scores.
+    assert all((sc.picture(0, r["cells"][1]) != sc.picture(last, r["cells"][1])).any() for r in sc.data["rows"])
+    assert all("colorized (T = 0.05) " in r["caption"][last] for r in sc.data["rows"])
+    assert sc.picture(0, first).shape == (32, 32, 3)
 
-    slider.set_value("0.05").run()
+    at.session_state["t"] = "0.05"  # As the scrubber's callback sets a settled T.
+    at.run()
     assert not at.exception
     assert marker(at) == ({0.05}, ["T = 0.05"])
-    after = picture_urls(at)
-    assert all(a != b for a, b in zip(after, before, strict=True))  # Every row's colours changed,
-    assert all("colorized (T = 0.05) " in img.captions[0] for img in at.image)  # and so did their scores.
-    assert [img.captions[0] for img in at.image] != captions
+    assert scrubber(at).data["value"] == last
     # Over the chart's test images, the vivid end is the more colourful one.
     ratio = next(tr for tr in chart_spec(at)["data"] if tr["xaxis"] == "x2" and tr["name"] == "colorizer")
     assert ratio["y"][-1] > ratio["y"][0] and ratio["x"][-1] == 0.05
@@ -58,15 +57,17 @@ def test_the_slider_changes_the_pictures_and_moves_the_marker(open_page):
 
 def test_the_mse_column_can_be_switched_off(open_page):
     at = open_page(PAGE, query={"images": "2"})
-    assert all(" MSE " in img.captions[0] for img in at.image)
+    assert all(" MSE " in r["caption"][0] and len(r["cells"]) == 4 for r in scrubber(at).data["rows"])
     at.toggle(key="mse").set_value(False).run()
     assert not at.exception
-    assert all(" MSE " not in img.captions[0] for img in at.image) and len(at.image) == 2
+    rows = scrubber(at).data["rows"]
+    assert all(" MSE " not in r["caption"][0] and len(r["cells"]) == 3 for r in rows) and len(rows) == 2
 
 
 def test_a_link_opens_at_its_vividness(open_page):
     at = open_page(PAGE, query={"t": "0.1"})
-    assert at.select_slider(key="t").value == "0.1"
+    sc = scrubber(at)
+    assert sc.data["stops"][sc.data["value"]] == "T = 0.1"
     assert marker(at)[0] == {0.1}
 
 
@@ -77,10 +78,8 @@ def test_an_upload_is_shown_beside_its_colorization_with_psnr(open_page):
     at = open_page(PAGE)
     at.file_uploader(key="color_upload").upload("photo.png", buf.getvalue(), "image/png").run()
     assert not at.exception and not at.error
-    mine = [img for img in at.image if img.captions[0].startswith("your photo ·")]
-    assert len(mine) == 1
-    assert re.search(r"colorized \(T = [\d.]+\) [\d.]+ dB", mine[0].captions[0])
-    at.select_slider(key="t").set_value("0.05").run()
-    after = [img for img in at.image if img.captions[0].startswith("your photo ·")]
-    assert after[0].proto.imgs[0].url != mine[0].proto.imgs[0].url  # The slider acts on uploads too.
-    assert "colorized (T = 0.05) " in after[0].captions[0]
+    sc = scrubber(at, "t_scrub_upload")
+    (row,) = sc.data["rows"]
+    assert all(re.search(r"^your photo · .*colorized \(T = [\d.]+\) [\d.]+ dB", c) for c in row["caption"])
+    # The scrubber acts on uploads too: every T of the photo is there, and the ends differ.
+    assert (sc.picture(0, row["cells"][1]) != sc.picture(len(sc.data["stops"]) - 1, row["cells"][1])).any()

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from aelab import shelf
-from tests.app.conftest import train, train_one_epoch
+from tests.app.conftest import Scrubber, train, train_one_epoch
 
 APP = pathlib.Path(__file__).resolve().parents[2] / "app.py"
 
@@ -220,32 +220,38 @@ def test_manifold_for_the_ae_uses_its_own_range(open_page):
 
 def test_denoising_sigma_changes_the_psnr(open_page):
     at = open_page("app_pages/denoising.py")
-    assert [m.label for m in at.metric] == ["PSNR noisy", "PSNR denoised", "SSIM noisy", "SSIM denoised"]
+    sc = Scrubber(at, "sigma_scrub")  # The σ slider and every stop's pictures and numbers (app_pages/_scrubber.py).
+    assert sc.data["label"] == "Noise level σ" and len(sc.data["stops"]) == 21 and sc.data["stops"][10] == "0.50"
+    assert sc.data["value"] == 10
+    assert [m[0] for m in sc.data["metrics"][10]] == ["PSNR noisy", "PSNR denoised", "SSIM noisy", "SSIM denoised"]
     # One row per digit (5 by default): original | noisy | denoised.
-    alts = [alt for alt, _ in grid_pictures(at)]
+    rows = sc.data["rows"]
+    alts = [sc.text(c["alt"], 10) for r in rows for c in r["cells"]]
     # Each picture is named by the digit it shows and its column ("digit 7, noisy, σ = 0.50").
     digit = alts[0].split(",")[0]
     assert re.fullmatch(r"digit \d", digit) and len(alts) == 15
     assert alts[:3] == [f"{digit}, original", f"{digit}, noisy, σ = 0.50", f"{digit}, denoised"]
-    denoised = by_label(at.metric, "PSNR denoised")
-    before = (metric(at, "PSNR noisy"), denoised.value, denoised.delta, grid_pictures(at)[2][1])
+    at_05 = sc.data["metrics"][10], sc.picture(10, rows[0]["cells"][2])
+    at_09 = sc.data["metrics"][18], sc.picture(18, rows[0]["cells"][2])
+    assert at_09[0][1][1:3] != at_05[0][1][1:3]  # the denoised PSNR (or its gain over the noisy one) moves
+    assert (at_09[1] != at_05[1]).any()  # a new denoised picture
+    assert float(at_09[0][0][1].split()[0]) < float(at_05[0][0][1].split()[0])  # more noise, lower PSNR
 
-    by_label(at.slider, "Noise level σ").set_value(0.9).run()
-    denoised = by_label(at.metric, "PSNR denoised")
-    after = (metric(at, "PSNR noisy"), denoised.value, denoised.delta, grid_pictures(at)[2][1])
-    assert after[1:3] != before[1:3]  # the denoised PSNR (or its gain over the noisy one) moved
-    assert (after[3] != before[3]).any()  # a new denoised picture
-    assert float(after[0].split()[0]) < float(before[0].split()[0])  # more noise, lower PSNR
+    # A settled σ (what the scrubber's callback sets) is the page's: the chart's marker and the link follow.
+    at.session_state["sigma"] = 0.9
+    at.run()
+    assert Scrubber(at, "sigma_scrub").data["value"] == 18 and at.query_params["sigma"] == "0.9"
 
     # Zero-mean noise of strength 0 leaves the digits as they are: no infinite PSNR shown.
-    at.selectbox(key="noise_kind").set_value("gaussian")
-    by_label(at.slider, "Noise level σ").set_value(0.0).run()
+    at.selectbox(key="noise_kind").set_value("gaussian").run()
+    sc = Scrubber(at, "sigma_scrub")
     assert not at.exception
-    assert metric(at, "PSNR noisy") == "identical" and not by_label(at.metric, "PSNR denoised").delta
+    assert sc.data["metrics"][0][0][1] == "identical" and not sc.data["metrics"][0][1][2]
 
-    original = grid_pictures(at)[0][1]
+    original = sc.picture(0, sc.data["rows"][0]["cells"][0])
     at.button(key="noise_new").click().run()
-    assert (grid_pictures(at)[0][1] != original).any()  # new digits
+    sc = Scrubber(at, "sigma_scrub")
+    assert (sc.picture(0, sc.data["rows"][0]["cells"][0]) != original).any()  # new digits
     at.selectbox(key="noise_kind").set_value("salt_pepper").run()
     assert not at.exception
 
@@ -258,20 +264,20 @@ def png_bytes(size=(40, 30), mode="RGB", color=(200, 30, 30)):
 
 def test_colorization_class_filter_and_upload(open_page):
     at = open_page("app_pages/colorization.py")
-    # One picture per image row (gray · colorized · MSE · original), its scores in the caption.
-    captions = [img.captions[0] for img in at.image]
+    # One row per image (gray · colorized · MSE · original) in the vividness scrubber, its scores in the caption.
+    captions = [r["caption"][0] for r in Scrubber(at, "t_scrub").data["rows"]]
     assert len(captions) == 6
     assert all(" · gray " in c and " dB, M " in c and " · original M " in c for c in captions)
 
     at.selectbox(key="color_class").set_value("ship").run()
-    captions = [img.captions[0] for img in at.image]
+    captions = [r["caption"][0] for r in Scrubber(at, "t_scrub").data["rows"]]
     assert len(captions) == 6 and all(c.startswith("ship #") for c in captions)
 
     at.file_uploader(key="color_upload").upload("photo.png", png_bytes(), "image/png").run()
     assert not at.exception and not at.error
     captions = [img.captions[0] for img in at.image]
     assert {"gray, 32x32", "colorized, 32x32", "your photo, 32x32"} <= set(captions)
-    assert any(c.startswith("your photo · gray ") for c in captions)
+    assert Scrubber(at, "t_scrub_upload").data["rows"][0]["caption"][0].startswith("your photo · gray ")
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from PIL import Image
 from aelab import checkpoints, data
 from aelab.inference import latent
 from aelab.training import pipeline
-from tests.app.conftest import train
+from tests.app.conftest import Scrubber, train
 
 DENOISING = "app_pages/denoising.py"
 MANIFOLD = "app_pages/manifold.py"
@@ -57,7 +57,8 @@ def test_denoising_robustness_chart_follows_the_slider_and_the_noise_kind(open_p
     assert {s["x0"] for s in spec["layout"]["shapes"]} == {0.5}  # the slider's σ
     assert json.loads(proto.config)["toImageButtonOptions"]["filename"] == "denoising_robustness_tutorial"
 
-    by_label(at.slider, "Noise level σ").set_value(0.8).run()
+    at.session_state["sigma"] = 0.8  # As the scrubber's callback sets a settled σ.
+    at.run()
     spec = json.loads(chart(at, "noise_robustness").spec)
     assert {s["x0"] for s in spec["layout"]["shapes"]} == {0.8}
     assert spec["data"][1]["y"] == denoised_psnr  # the same (cached) sweep; only the marker moved
@@ -109,16 +110,16 @@ def test_training_shows_the_latent_scatter_and_replays_it_by_epoch(open_page):
 def test_a_link_sets_the_denoising_widgets_and_moves_follow_in_the_url(open_page):
     at = open_page(DENOISING, query={"noise": "gaussian", "sigma": "0.8", "digits": "3", "seed": "7"})
     assert at.selectbox(key="noise_kind").value == "gaussian"
-    assert by_label(at.slider, "Noise level σ").value == 0.8
+    sc = Scrubber(at, "sigma_scrub")
+    assert sc.data["stops"][sc.data["value"]] == "0.80"
     assert by_label(at.slider, "Digits").value == 3
     assert at.session_state["aelab"].seeds["denoise"] == 7
-    # Three digits, each a row of original | noisy | denoised in the page's inline grid (app_pages/_pictures.py).
-    (grid,) = [h.proto.body for h in at.get("html") if 'class="aelab-grid"' in h.proto.body]
-    assert grid.count('<img src="data:image/png;base64,') == 3 * 3
+    # Three digits, each a row of original | noisy | denoised in the scrubber (app_pages/_scrubber.py).
+    assert [len(r["cells"]) for r in sc.data["rows"]] == [3, 3, 3]
 
     at.selectbox(key="noise_kind").set_value("salt_pepper").run()
-    # sigma and digits are bound by Streamlit (bind="query-params"): the browser writes them (e2e test), the
-    # page writes the rest without disturbing them.
+    # digits is bound by Streamlit (bind="query-params"): the browser writes it (e2e test), the page writes the
+    # rest (sigma: the scrubber's settled value) without disturbing it.
     assert at.query_params == {"noise": "salt_pepper", "sigma": "0.8", "digits": "3", "seed": "7"}
     at.button(key="noise_new").click().run()
     assert at.query_params["seed"] == "8" and at.query_params["sigma"] == "0.8"
@@ -135,7 +136,9 @@ def test_a_link_sets_the_denoising_widgets_and_moves_follow_in_the_url(open_page
 def test_a_bad_link_is_ignored_or_clamped_never_a_traceback(open_page, query):
     at = open_page(DENOISING, query=query)
     assert not at.exception and not at.error
-    sigma, digits = by_label(at.slider, "Noise level σ").value, by_label(at.slider, "Digits").value
+    sigma, digits = at.session_state["sigma"], by_label(at.slider, "Digits").value
+    sc = Scrubber(at, "sigma_scrub")
+    assert sc.data["stops"][sc.data["value"]] == f"{sigma:.2f}"
     assert 0.0 <= sigma <= 1.0 and 1 <= digits <= 10
     assert at.selectbox(key="noise_kind").value == "tutorial"
     if query.get("sigma") == "7":
@@ -176,7 +179,8 @@ def test_a_link_sets_the_models_page_and_the_colorization_sample(open_page):
     at = open_page(COLORIZATION, query={"class": "ship", "images": "2", "seed": "3"})
     assert at.selectbox(key="color_class").value == "ship"
     assert by_label(at.slider, "Images").value == 2
-    rows = [i.captions[0] for i in at.image]  # One picture per image row, titled by class and number.
+    # One row per image in the vividness scrubber, titled by class and number.
+    rows = [r["caption"][0] for r in Scrubber(at, "t_scrub").data["rows"]]
     assert len(rows) == 2 and all(c.startswith("ship #") for c in rows)
     assert at.query_params == {"class": "ship", "images": "2", "seed": "3"}
 

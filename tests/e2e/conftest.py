@@ -93,8 +93,8 @@ def new_page(chromium):
     """Opens pages in a fresh context (own Streamlit session) at the given viewport."""
     contexts = []
 
-    def make(width=1400, height=900):
-        ctx = chromium.new_context(viewport={"width": width, "height": height})
+    def make(width=1400, height=900, **options):  # options: Playwright's, e.g. has_touch=True for a phone.
+        ctx = chromium.new_context(viewport={"width": width, "height": height}, **options)
         contexts.append(ctx)
         page = ctx.new_page()
         page.set_default_timeout(60_000)

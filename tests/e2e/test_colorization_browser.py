@@ -1,94 +1,59 @@
-"""The Colorization page in Chromium: the vividness slider, the layout at 1920x1080 and 390x844.
+"""The Colorization page in Chromium: the vividness scrubber (app_pages/_scrubber.py) at 1920x1080 and 390x844.
 
-Screenshots: colorization_1920.png, colorization_vivid_1920.png, colorization_390.png.
+Screenshots: scrub_colorization_1920.png, scrub_colorization_390.png.
 """
 
-import base64
-import io
 import os
 
 import numpy as np
 import pytest
-from PIL import Image
 
-from aelab import metrics
+from aelab import checkpoints, data, metrics
+from aelab.data import images
+from aelab.lessons import vividness
 from tests.e2e.test_browser import MAIN, RUN_TIMEOUT_MS, full_page_screenshot, wait_until_idle
+from tests.e2e.test_scrubber_browser import drawn, open_scrubbed
 
 pytestmark = pytest.mark.e2e
 
-ROWS = f'{MAIN} [data-testid="stImage"] img'
-PANEL, GAP = 112, 4  # As app_pages/colorization.py lays out one image row.
+VIVIDNESS = "Vividness: the temperature T (1: the average colour; small: the most likely one)"
 
 
-def open_colorization(new_page, app_url, width, height, query="images=6&seed=3"):
-    page = new_page(width, height)
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{app_url}/colorization?{query}", wait_until="domcontentloaded")
-    page.locator(ROWS).first.wait_for(timeout=RUN_TIMEOUT_MS)
-    page.locator(f"{MAIN} .js-plotly-plot").first.wait_for(timeout=RUN_TIMEOUT_MS)
-    wait_until_idle(page)
-    page.wait_for_timeout(500)  # Let the chart finish its layout before the picture.
-    return page, errors
-
-
-def row_pictures(page):
-    """The image rows as the browser shows them (PNG data URIs, see app_pages/_pictures.py), as RGB arrays."""
-    out = []
-    for src in page.locator(ROWS).evaluate_all("imgs => imgs.map(i => i.getAttribute('src'))"):
-        assert src.startswith("data:image/png;base64,"), src[:40]
-        png = base64.b64decode(src.split(",", 1)[1])
-        out.append(np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), "float32") / 255)
-    return out
-
-
-def panel(row, i):
-    """The i-th photo of a row (gray, colorized, MSE, original)."""
-    x0 = i * (PANEL + GAP)
-    return row[:, x0 : x0 + PANEL]
-
-
-def test_vividness_in_the_browser_at_1920(new_page, app_url, screenshot_dir):
-    page, errors = open_colorization(new_page, app_url, 1920, 1080)
-    boxes = [b for b in page.locator(ROWS).evaluate_all("imgs => imgs.map(i => i.getBoundingClientRect().toJSON())")]
-    assert len(boxes) == 6
-    # Two image rows side by side and the chart beside them: the page's width is used.
-    assert len({round(b["x"]) for b in boxes}) == 2
-    chart = page.locator(f"{MAIN} .js-plotly-plot").first.bounding_box()
-    assert chart["x"] > max(b["x"] + b["width"] for b in boxes) - 1 and chart["x"] + chart["width"] > 0.85 * 1920
-    full_page_screenshot(page, os.path.join(screenshot_dir, "colorization_1920.png"))
-    before = row_pictures(page)
-    dull = np.mean([metrics.colourfulness(panel(r, 1)[None])[0] for r in before])
-
-    slider = page.locator(MAIN).get_by_role("slider").first
+@pytest.mark.parametrize("size", [(1920, 1080), (390, 844)], ids=["projector", "phone"])
+def test_colorization_vividness_scrubs_and_equals_the_server(new_page, app_url, screenshot_dir, size):
+    width, height = size
+    page, sent, errors = open_scrubbed(new_page, app_url, "colorization?images=4&seed=3&t=1", width, height)
+    slider = page.locator(MAIN).get_by_role("slider", name=VIVIDNESS)
+    assert slider.get_attribute("aria-valuetext") == "T = 1"
+    rows = page.locator(".scrub .row").evaluate_all("rs => rs.map(r => r.getBoundingClientRect().toJSON())")
+    assert len(rows) == 4 and all(r["x"] + r["width"] <= width + 0.5 for r in rows)
+    # Two rows side by side on a projector, one under another on a phone.
+    assert len({round(r["x"]) for r in rows}) == (2 if width > 1000 else 1)
+    if width > 1000:  # And the chart beside them: the page's width is used.
+        chart = page.locator(f"{MAIN} .js-plotly-plot").first.bounding_box()
+        assert chart["x"] > max(r["x"] + r["width"] for r in rows) - 1 and chart["x"] + chart["width"] > 0.85 * width
+    else:
+        assert all(r["width"] > 300 for r in rows)
+    dull = drawn(page)
+    quiet = len(sent)
     slider.focus()
-    page.keyboard.press("End")  # The vivid end of the slider.
-    page.wait_for_function(
-        "(n) => { const l = document.querySelector('[data-testid=\"stMain\"] .js-plotly-plot');"
-        " return l && l.innerText.includes('T = 0.05'); }",
-        arg=0,
-        timeout=RUN_TIMEOUT_MS,
-    )
+    page.keyboard.press("End")  # The vivid end.
+    assert slider.get_attribute("aria-valuetext") == "T = 0.05" and len(sent) == quiet
+    if width > 1000:
+        assert page.locator(f"{MAIN} .js-plotly-plot").first.get_by_text("T = 0.05").count() == 1
+    vivid = drawn(page)
+    page.wait_for_function("() => new URLSearchParams(location.search).get('t') === '0.05'", timeout=RUN_TIMEOUT_MS)
     wait_until_idle(page)
-    page.wait_for_timeout(500)
-    full_page_screenshot(page, os.path.join(screenshot_dir, "colorization_vivid_1920.png"))
-    after = row_pictures(page)
-    vivid = np.mean([metrics.colourfulness(panel(r, 1)[None])[0] for r in after])
-    originals = np.mean([metrics.colourfulness(panel(r, 3)[None])[0] for r in after])
-    # Colours that look like colours: as colourful as the photos themselves, not sepia.
-    assert vivid > dull and vivid > 0.6 * originals, (dull, vivid, originals)
-    assert page.locator('[data-testid="stException"]').count() == 0
-    assert not errors, errors
+    assert len(sent) == quiet + 1
 
-
-def test_one_image_row_per_image_on_a_phone(new_page, app_url, screenshot_dir):
-    page, errors = open_colorization(new_page, app_url, 390, 844, query="images=4&seed=3")
-    boxes = page.locator(ROWS).evaluate_all("imgs => imgs.map(i => i.getBoundingClientRect().toJSON())")
-    assert len(boxes) == 4
-    # Stacked: one row per image, each as wide as the phone allows, none cut off.
-    assert len({round(b["x"]) for b in boxes}) == 1
-    assert all(b["width"] > 300 and b["x"] + b["width"] <= 390 for b in boxes)
-    assert all(b2["y"] >= b1["y"] + b1["height"] - 1 for b1, b2 in zip(boxes, boxes[1:]))
-    full_page_screenshot(page, os.path.join(screenshot_dir, "colorization_390.png"))
-    assert page.locator('[data-testid="stException"]').count() == 0
-    assert not errors, errors
+    # The colorized photos at T = 0.05 are the server's, and more colourful than at T = 1.
+    x, _ = data.load_test_set("cifar10")
+    chosen = np.random.default_rng(3).choice(len(x), 4, replace=False)
+    guess = metrics.colorize_all(checkpoints.load("colorizer"), data.to_gray(x[chosen]), vividness.TEMPERATURES[-1])
+    for i, row in enumerate(vivid):
+        assert np.abs(row[1][..., :3].astype(int) - images.to_uint8(guess[i]).astype(int)).max() <= 1
+    m = [metrics.colourfulness(np.stack([r[1][..., :3] for r in shots]) / 255).mean() for shots in (dull, vivid)]
+    assert m[1] > m[0], m
+    page.wait_for_timeout(300)
+    full_page_screenshot(page, os.path.join(screenshot_dir, f"scrub_colorization_{width}.png"))
+    assert page.locator('[data-testid="stException"]').count() == 0 and not errors, errors

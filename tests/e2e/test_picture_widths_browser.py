@@ -25,27 +25,32 @@ PAGES = {
     "explore": (EXPLORE, '[data-testid="stImage"] img', 2, '[data-testid="stImage"]'),  # The AE's and VAE's mosaics.
     # A | B and the two 20-step strips, each a grid of its steps that wraps (app_pages/_pictures.py, steps).
     "interpolate": ("latent_space?tab=interpolate&steps=20", "img", 1 + 2 * 20, ".aelab-steps"),
-    "denoising": ("denoising", ".aelab-grid img", 15, ".aelab-grid"),  # 5 digits × original | noisy | denoised.
+    # 5 digits × original | noisy | denoised, drawn by the σ scrubber (app_pages/_scrubber.py) on canvases.
+    "denoising": ("denoising", ".scrub canvas", 15, ".scrub"),
     "variants": ("variants", ".aelab-grid img", 12, ".aelab-grid"),  # A row of 12 test digits, then each model's.
-    "colorization": ("colorization", '[data-testid="stImage"] img', 1, '[data-testid="stImage"]'),
+    "colorization": ("colorization", ".scrub canvas", 6 * 4, ".scrub"),  # 6 rows: gray | colorized | MSE | original.
 }
 
 # Every visible picture of the main block (and every picture grid): its box, its column's box,
 # its natural size. A picture outside any column belongs to the main block.
-BOXES = """() => [...document.querySelectorAll('[data-testid="stMain"] img, [data-testid="stMain"] .aelab-grid')]
+BOXES = """() => [...document.querySelectorAll('[data-testid="stMain"] img, [data-testid="stMain"] .aelab-grid,
+                                               [data-testid="stMain"] .scrub canvas')]
   .filter(e => e.getBoundingClientRect().width > 0)
   .map(e => {
     const r = e.getBoundingClientRect();
     const col = e.closest('[data-testid="stColumn"]') || e.closest('[data-testid="stMainBlockContainer"]');
     const c = col.getBoundingClientRect();
-    return {what: e.tagName === 'IMG' ? (e.alt || e.src.slice(0, 40)) : 'grid ' + e.getAttribute('aria-label'),
-            img: e.tagName === 'IMG', stImage: !!e.closest('[data-testid="stImage"]'),
+    const canvas = e.tagName === 'CANVAS';  // A scrubber's picture: its size is the canvas's.
+    return {what: e.tagName === 'IMG' ? (e.alt || e.src.slice(0, 40)) :
+                  canvas ? e.getAttribute('aria-label') : 'grid ' + e.getAttribute('aria-label'),
+            img: e.tagName === 'IMG' || canvas, stImage: !!e.closest('[data-testid="stImage"]'),
             x0: r.left, x1: r.right, w: r.width, h: r.height, c0: c.left, c1: c.right,
-            nw: e.naturalWidth || 0, nh: e.naturalHeight || 0};
+            nw: (canvas ? e.width : e.naturalWidth) || 0, nh: (canvas ? e.height : e.naturalHeight) || 0};
   })"""
 # The loaded, visible pictures matching a selector under the main block.
 LOADED = """(sel) => [...document.querySelectorAll('[data-testid="stMain"] ' + sel)]
-  .filter(i => i.getBoundingClientRect().width > 0 && i.complete && i.naturalWidth > 0).length"""
+  .filter(i => i.getBoundingClientRect().width > 0 &&
+    (i.tagName === 'CANVAS' ? !!i.closest('.scrub[data-ready]') : i.complete && i.naturalWidth > 0)).length"""
 VISIBLE = """(sel) => [...document.querySelectorAll('[data-testid="stMain"] ' + sel)]
   .filter(i => i.getBoundingClientRect().width > 0).length"""
 # Streamlit scrolls stMain; anything too wide would give it a horizontal scroll.

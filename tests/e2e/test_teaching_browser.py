@@ -62,7 +62,8 @@ def slider_value(page, label):
 def test_denoising_link_robustness_chart_and_png_exports(new_page, app_url, screenshot_dir):
     page, errors = goto(new_page, app_url, "denoising?noise=salt_pepper&sigma=0.3&digits=4&seed=2", "Denoising")
     # The link set the widgets...
-    assert slider_value(page, "Noise level σ") == 0.3 and slider_value(page, "Digits") == 4
+    sigma = page.locator(MAIN).get_by_role("slider", name="Noise level σ")  # The scrubber (app_pages/_scrubber.py).
+    assert sigma.get_attribute("aria-valuenow") == "0.3" and slider_value(page, "Digits") == 4
     assert page.locator(MAIN).get_by_role("combobox", name="Noise kind").input_value() == "Salt and pepper"
     assert query(page) == {"noise": "salt_pepper", "sigma": "0.3", "digits": "4", "seed": "2"}
     # ...and the robustness chart shows two panels with two lines each, marked at σ 0.3.
@@ -72,7 +73,7 @@ def test_denoising_link_robustness_chart_and_png_exports(new_page, app_url, scre
     assert chart.get_by_text("σ = 0.30").count() == 1
     shoot(page, errors, screenshot_dir, "teach_denoising_link")
 
-    # A slider move goes into the address bar (and moves the marker).
+    # A settled slider move goes into the address bar (and moves the marker).
     slider = page.locator(MAIN).get_by_role("slider", name="Noise level σ")
     slider.focus()
     page.keyboard.press("ArrowRight")

@@ -1,0 +1,142 @@
+"""The scrubbed sliders (app_pages/_scrubber.py) in Chromium: every step drawn in the browser, no rerun until
+the value settles, the link follows it, and the pictures at a stop are the server's.
+
+Run: AELAB_DATA_DIR=../shared/data pytest tests/e2e/test_scrubber_browser.py -q
+Screenshots: scrub_denoising_1400.png, scrub_denoising_390.png (touch), scrub_denoising_1920.png; the
+Colorization's vividness: tests/e2e/test_colorization_browser.py.
+"""
+
+import os
+import time
+import urllib.parse
+
+import numpy as np
+import pytest
+
+from aelab import checkpoints, data
+from aelab.data import images
+from aelab.inference import latent
+from tests.e2e.test_browser import MAIN, RUN_TIMEOUT_MS, full_page_screenshot, wait_until_idle
+
+pytestmark = pytest.mark.e2e
+
+SIGMA = "Noise level σ"
+# Every picture of a scrubber, row by row, as the browser drew it: RGBA bytes per canvas.
+PIXELS = """root => [...root.querySelectorAll('.row')].filter(r => r.querySelector('canvas')).map(
+    r => [...r.querySelectorAll('canvas')].map(c => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data)))"""
+PICTURES = "root => [...root.querySelectorAll('canvas')].map(c => c.toDataURL()).join()"
+
+
+def open_scrubbed(new_page, app_url, path, width=1400, height=900, touch=False):
+    """Opens a page and waits for its scrubber's atlas; returns (page, sent, errors).
+
+    `sent` lists the times of the websocket messages the browser sends: a rerun is one.
+    """
+    page = new_page(width, height, has_touch=True, is_mobile=True) if touch else new_page(width, height)
+    sent, errors = [], []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda _p: sent.append(time.monotonic())))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{app_url}/{path}", wait_until="domcontentloaded")
+    page.locator(".scrub[data-ready]").first.wait_for(timeout=RUN_TIMEOUT_MS)
+    wait_until_idle(page)
+    return page, sent, errors
+
+
+def link(page):
+    return dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(page.url).query))
+
+
+def drawn(page, nth=0):
+    """The scrubber's pictures as uint8 arrays: [row][cell] -> (H, W, 4)."""
+    root = page.locator(".scrub").nth(nth)
+    w, h = root.locator("canvas").first.evaluate("c => [c.width, c.height]")
+    return [[np.asarray(c, "uint8").reshape(h, w, 4) for c in row] for row in root.evaluate(PIXELS)]
+
+
+def test_denoising_steps_drags_settles_and_reloads_without_reruns(new_page, app_url, screenshot_dir):
+    page, sent, errors = open_scrubbed(new_page, app_url, "denoising?sigma=0&digits=6&seed=2")
+    slider = page.locator(MAIN).get_by_role("slider", name=SIGMA)
+    assert slider.get_attribute("aria-valuenow") == "0" and slider.get_attribute("aria-valuetext") == "0.00"
+    root = page.locator(".scrub").first
+    slider.focus()
+    quiet = len(sent)
+    shown = set()
+    for _ in range(12):  # Faster than the half second that settles a value.
+        page.keyboard.press("ArrowRight")
+        shown.add(root.evaluate(PICTURES))
+    assert len(shown) >= 8 and len(sent) == quiet, f"{len(shown)} pictures, {len(sent) - quiet} messages"
+    assert slider.get_attribute("aria-valuetext") == "0.60"
+    # The chart's marker moved with it, in the browser.
+    assert page.locator(f"{MAIN} .js-plotly-plot").first.get_by_text("σ = 0.60").count() == 1
+    # Half a second after the last key the value settles: one message (one rerun), and the link has it.
+    page.wait_for_function("() => new URLSearchParams(location.search).get('sigma') === '0.6'", timeout=RUN_TIMEOUT_MS)
+    wait_until_idle(page)
+    assert len(sent) == quiet + 1
+
+    # The pictures at σ = 0.6 are the server's: the page's sample, corrupted and denoised as it does.
+    x, labels = data.load_test_set("mnist")
+    rows = np.random.default_rng(2).choice(len(x), 6, replace=False)
+    noisy = data.add_noise(x[rows], 0.6, "tutorial", 2)
+    denoised = np.asarray(latent.reconstruct(checkpoints.load("dae"), noisy))
+    shown = drawn(page)
+    assert len(shown) == 6
+    for i, (original, noisy_px, denoised_px) in enumerate(shown):
+        np.testing.assert_array_equal(original[..., 0], images.to_uint8(x[rows[i]]))
+        np.testing.assert_array_equal(noisy_px[..., 0], images.to_uint8(noisy[i]))
+        assert np.abs(denoised_px[..., 0].astype(int) - images.to_uint8(denoised[i])).max() <= 1
+    assert root.locator("canvas").nth(1).get_attribute("aria-label") == f"digit {labels[rows[0]]}, noisy, σ = 0.60"
+
+    # A reload opens at the settled value, with the same pictures.
+    page.reload(wait_until="domcontentloaded")
+    page.locator(".scrub[data-ready]").first.wait_for(timeout=RUN_TIMEOUT_MS)
+    wait_until_idle(page)
+    slider = page.locator(MAIN).get_by_role("slider", name=SIGMA)
+    assert slider.get_attribute("aria-valuetext") == "0.60"
+    assert all((a == b).all() for r1, r2 in zip(drawn(page), shown, strict=True) for a, b in zip(r1, r2, strict=True))
+
+    # A mouse drag from one end to the other: new pictures under the pointer, still no message until release.
+    box = slider.bounding_box()
+    y = box["y"] + box["height"] / 2
+    quiet, before = len(sent), page.locator(".scrub").first.evaluate(PICTURES)
+    page.mouse.move(box["x"] + 11, y)
+    page.mouse.down()
+    seen = set()
+    for k in range(21):
+        page.mouse.move(box["x"] + 11 + (box["width"] - 22) * k / 20, y, steps=2)
+        seen.add(page.locator(".scrub").first.evaluate(PICTURES))
+    assert len(sent) == quiet and len(seen) >= 15 and slider.get_attribute("aria-valuetext") == "1.00"
+    assert page.locator(".scrub").first.evaluate(PICTURES) != before
+    page.mouse.up()
+    page.wait_for_function("() => new URLSearchParams(location.search).get('sigma') === '1'", timeout=RUN_TIMEOUT_MS)
+    wait_until_idle(page)
+    assert len(sent) == quiet + 1
+    page.wait_for_timeout(300)  # The chart, redrawn by the rerun, finishes its layout before the picture.
+    full_page_screenshot(page, os.path.join(screenshot_dir, "scrub_denoising_1400.png"))
+    assert page.locator('[data-testid="stException"]').count() == 0 and not errors, errors
+
+
+@pytest.mark.parametrize("size", [(390, 844), (1920, 1080)], ids=["phone", "projector"])
+def test_denoising_scrubber_on_a_phone_by_touch_and_on_a_projector(new_page, app_url, screenshot_dir, size):
+    width, height = size
+    phone = width < 500
+    page, sent, errors = open_scrubbed(new_page, app_url, "denoising?digits=5&seed=1", width, height, touch=phone)
+    slider = page.locator(MAIN).get_by_role("slider", name=SIGMA)
+    box = slider.bounding_box()
+    assert box["height"] >= 44 and box["x"] >= 0 and box["x"] + box["width"] <= width  # A finger's target.
+    canvases = page.locator(".scrub canvas").evaluate_all("cs => cs.map(c => c.getBoundingClientRect().toJSON())")
+    assert len(canvases) == 15 and all(c["x"] + c["width"] <= width + 0.5 for c in canvases)
+    assert min(c["width"] for c in canvases) >= (80 if phone else 100)  # Digits readable from the back.
+    quiet = len(sent)
+    at = (box["x"] + 11 + (box["width"] - 22) * 0.9, box["y"] + box["height"] / 2)
+    if phone:
+        page.touchscreen.tap(*at)
+    else:
+        page.mouse.click(*at)
+    assert slider.get_attribute("aria-valuetext") == "0.90"
+    page.wait_for_function("() => new URLSearchParams(location.search).get('sigma') === '0.9'", timeout=RUN_TIMEOUT_MS)
+    wait_until_idle(page)
+    assert len(sent) == quiet + 1
+    page.wait_for_timeout(300)
+    name = "scrub_denoising_390.png" if phone else "scrub_denoising_1920.png"
+    full_page_screenshot(page, os.path.join(screenshot_dir, name))
+    assert page.locator('[data-testid="stException"]').count() == 0 and not errors, errors
