@@ -3,9 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from aelab import data, experiments
+from aelab import data, experiments, i18n
 from aelab.experiments import jobs as study_jobs
-from aelab.experiments import texts
+from aelab.experiments import latent_sweep, texts
 from aelab.experiments.figures import study_figure
 from aelab.i18n import N_, _
 from aelab.models import registry
@@ -62,7 +62,9 @@ def shown_chart(spec):
 def show_result(res, key, charts_per_row=2):
     """Renders one study result: summary, tables, charts (`charts_per_row` side by side)."""
     st.markdown(f"**{texts.shown(res['summary'])}**")
-    st.table(shown_table(res["table"]), hide_index=True)
+    # The compression study's ratios also as the tutorials write them (1/392); other tables are unchanged.
+    locale = i18n.CATALOGUES.get(i18n.language(), "en")
+    st.table(shown_table(latent_sweep.with_fractions(res["table"], locale)), hide_index=True)
     for extra in res.get("tables", []):
         st.markdown(f"*{texts.shown(extra['title'])}*")
         st.table(shown_table(extra), hide_index=True)

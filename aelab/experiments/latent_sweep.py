@@ -5,6 +5,7 @@ keep-the-best) once per latent size; with a cache folder the models are kept as
 checkpoints there, so whichever study runs second reuses the first one's models.
 """
 
+import fractions
 import time
 
 import keras
@@ -22,6 +23,8 @@ QUICK_LATENTS = (2, 8, 32)
 FEATURE_LATENT = 16  # The codes the feature-extractor comparison uses.
 MAX_RELATIVE_ERROR = 0.5  # The compression study's bar.
 PIXELS = 28 * 28
+RATIO_COLUMN = N_("compression ratio")  # 784 / latent size, in the compression study's table.
+FRACTION_COLUMN = N_("code / image")  # The same as the tutorials write it: latent size / 784, reduced.
 
 
 def _cache_name(k, budget):
@@ -203,6 +206,42 @@ def largest_ratio_under(sweep, bar=MAX_RELATIVE_ERROR, model="ae"):
     return PIXELS / k, k
 
 
+def code_fraction(k, locale="en"):
+    """The code's share of the image as the tutorials write it: 2 numbers for 784 pixels is "1/392".
+
+    Args:
+        k: the latent size.
+        locale: Babel's locale for the numbers ("en", "zh_CN").
+
+    Returns:
+        The reduced fraction k / 784, its numbers written as the locale writes them.
+    """
+    from babel.numbers import format_decimal
+
+    share = fractions.Fraction(int(k), PIXELS)
+    return f"{format_decimal(share.numerator, locale=locale)}/{format_decimal(share.denominator, locale=locale)}"
+
+
+def with_fractions(table, locale="en"):
+    """The compression study's table with the code's share as a fraction beside the ratio 784 / k.
+
+    Done where the table is shown, so results stored before this column existed show it too.
+
+    Args:
+        table: `{"columns", "rows"}` of `run_compression`, whose first column is the latent size.
+        locale: Babel's locale for the numbers.
+
+    Returns:
+        A new table; the same one if it has no ratio column or already has the fractions.
+    """
+    columns = list(table["columns"])
+    if FRACTION_COLUMN in columns or RATIO_COLUMN not in columns:
+        return table
+    at = columns.index(RATIO_COLUMN) + 1
+    rows = [[*row[:at], code_fraction(row[0], locale), *row[at:]] for row in table["rows"]]
+    return {**table, "columns": [*columns[:at], FRACTION_COLUMN, *columns[at:]], "rows": rows}
+
+
 def run_compression(budget, data_dir=None, checkpoint_dir=None, cache_dir=None, progress=None, should_stop=None):
     """Relative error against compression ratio for the conv AE (and PCA). See `run_study`."""
     del checkpoint_dir
@@ -228,7 +267,7 @@ def run_compression(budget, data_dir=None, checkpoint_dir=None, cache_dir=None, 
     table = {
         "columns": [
             N_("latent size"),
-            N_("compression ratio"),
+            RATIO_COLUMN,
             N_("AE rel. error"),
             N_("PCA rel. error"),
             N_("AE under 50 %"),

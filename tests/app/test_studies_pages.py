@@ -63,3 +63,20 @@ def test_studies_quick_rerun_button(open_page):
     assert quick["model"].tolist() == stored["model"].tolist() == ["Dense AE", "Multi-layer AE", "Sparse AE"]
     assert quick["MSE"].tolist() != stored["MSE"].tolist()  # 2 epochs on 2,000 digits, not the stored run
     assert any("Quick rerun" in m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_compression_ratio_also_as_the_tutorials_fraction(open_page, lang):
+    from aelab import i18n
+
+    if experiments.load_result("compression") is None:
+        pytest.skip("no stored compression result")
+    at = open_page("app_pages/studies.py", {"lang": lang})
+    assert not at.exception, [e.value for e in at.exception]
+    with i18n.use(lang):
+        ratio, fraction = i18n._("compression ratio"), i18n._("code / image")
+    (table,) = [df.value for df in at.table if ratio in df.value.columns]
+    columns = list(table.columns)
+    assert columns.index(fraction) == columns.index(ratio) + 1  # beside 784 / latent size
+    sizes = table[table.columns[0]].tolist()
+    assert table[fraction].tolist()[sizes.index("2")] == "1/392"

@@ -188,3 +188,21 @@ def test_a_study_jobs_events_and_result_as_the_pool_applies_them():
     failed.adopt({"result": {"study": "variants"}, "stopped": False, "seconds": 1.0})
     failed.finish("failed", "DataError: no mnist.npz")
     assert failed.result is None
+
+
+def test_the_compression_ratio_also_as_the_tutorials_fraction():
+    from aelab.experiments import latent_sweep
+
+    assert latent_sweep.code_fraction(2) == "1/392"
+    assert latent_sweep.code_fraction(64) == "4/49"
+    assert latent_sweep.code_fraction(784, locale="zh_CN") == "1/1"
+    stored = {
+        "columns": ["latent size", "compression ratio", "AE rel. error"],
+        "rows": [[2, 392.0, 0.41], [16, 49.0, 0.2]],
+    }
+    shown = latent_sweep.with_fractions(stored)
+    assert shown["columns"] == ["latent size", "compression ratio", "code / image", "AE rel. error"]
+    assert shown["rows"] == [[2, 392.0, "1/392", 0.41], [16, 49.0, "1/49", 0.2]]
+    assert latent_sweep.with_fractions(shown) == shown  # once only
+    other = {"columns": ["optimizer", "test MSE"], "rows": [["adam", 0.01]]}
+    assert latent_sweep.with_fractions(other) is other
