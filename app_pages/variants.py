@@ -5,8 +5,9 @@ import math
 import numpy as np
 import streamlit as st
 
-from aelab import metrics
+from aelab import i18n, metrics
 from aelab.data import images
+from aelab.experiments import latent_sweep
 from aelab.experiments import variants_study as study
 from aelab.experiments.figures import study_figure
 from aelab.i18n import _
@@ -36,9 +37,21 @@ for name, kind in registry.VARIANTS.items():
     models[name] = (kind.title, kind.architecture, model, meta)
 x, labels = _common.mnist_test()
 
+LOCALE = i18n.CATALOGUES.get(i18n.language(), "en")  # Babel's, for the numbers.
+
+
+def compression(model):
+    """The code's share of the image, as the tutorials write it (4/49), and as 784 ÷ code size."""
+    k = int(model.encoder.output_shape[-1])
+    return _("{fraction} (784 ÷ {k} = {ratio})").format(
+        fraction=latent_sweep.code_fraction(k, LOCALE), k=k, ratio=f"{latent_sweep.PIXELS / k:g}"
+    )
+
+
 summary = {
     _(label): {
         _("architecture"): _(arch),
+        _("code / image"): compression(model),
         _("parameters"): f"{model.count_params():,}",
         _("epochs"): str(meta.get("epochs", "")),
         _("test MSE"): f"{meta['test_metrics']['mse']:.4f}",

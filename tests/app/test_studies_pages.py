@@ -15,6 +15,7 @@ def test_variants_page(open_page):
     summary = at.table[0].value
     assert list(summary.columns) == ["Dense AE", "Multi-layer AE", "Sparse AE"]
     assert summary.loc["parameters"].tolist() == ["101,200", "218,192", "308,308"]
+    assert summary.loc["code / image"].tolist() == ["4/49 (784 ÷ 64 = 12.25)"] * 2 + ["1/4 (784 ÷ 196 = 4)"]
     # The reconstructions: an inline grid (app_pages/_pictures.py), a caption above each row of 6.
     (grid,) = [h for h in at.get("html") if 'class="aelab-grid"' in h.proto.body]
     captions = re.findall(r'<div class="aelab-caption">([^<]*)</div>', grid.proto.body)
