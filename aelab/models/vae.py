@@ -88,15 +88,17 @@ class VAE(Autoencoder):
         """The batch's mean reconstruction loss and KL divergence (the evaluator's ELBO uses them too).
 
         Args:
-            data: a batch of images, or `(images, targets)` as Keras passes it.
+            data: a batch of images, or `(images, targets)` as Keras passes it: the reconstruction is
+                scored against the targets (the clean digit when the inputs were redrawn by augmentation).
             training: whether the layers run in training mode.
 
         Returns:
             `(reconstruction, kl)`, two scalar tensors.
         """
         x = data[0] if isinstance(data, tuple) else data
+        target = data[1] if isinstance(data, tuple) and len(data) > 1 and data[1] is not None else x
         z_mean, z_log_var, z = self.encoder(x, training=training)
-        rec, kl = vae_loss_terms(x, self.decoder(z, training=training), z_mean, z_log_var)
+        rec, kl = vae_loss_terms(target, self.decoder(z, training=training), z_mean, z_log_var)
         return ops.mean(rec), ops.mean(kl)
 
     def _update(self, rec, kl):

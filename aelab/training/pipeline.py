@@ -66,10 +66,15 @@ def noisy_pair(batch, rng):
 
 
 def augmented_pair(batch, rng, strength, then=None):
-    """A training pair from a batch redrawn by `augment.augment`: `(x', x')`, or `then(x', rng)` (the DAE's noise
-    goes on top of the augmented clean digit, which is also its target)."""
-    batch = augment.augment(batch, rng, strength)
-    return then(batch, rng) if then else (batch, batch)
+    """A training pair from a batch redrawn by `augment.augment`.
+
+    An AE or VAE gets `(x', x)`: the redrawn digit in, the digit as MNIST drew it out, so the encoder
+    learns to place another pen's or writer's digit where MNIST's own one is, instead of spending its
+    two numbers on the pen (a denoising criterion, Vincent et al. 2008; for the VAE, Im et al. 2017).
+    The DAE gets `then(x', rng)`: its noise on top of the redrawn digit, which is also its target.
+    """
+    redrawn = augment.augment(batch, rng, strength)
+    return then(redrawn, rng) if then else (redrawn, batch)
 
 
 def gray_pair(batch, rng):

@@ -71,5 +71,18 @@ def test_the_pipeline_augments_training_batches_only_and_the_dae_noises_the_augm
     np.testing.assert_array_equal(again[1], clean)
     val = pipeline.make_inputs(pipeline.TrainConfig(model="ae2d", augment="standard"), x, shuffle=False)
     np.testing.assert_array_equal(val[0], x)  # Validation stays MNIST's own digits.
-    ae = pipeline.make_inputs(pipeline.TrainConfig(model="ae2d", batch_size=8, augment="mild"), x)[0]
-    np.testing.assert_array_equal(ae[0], ae[1])
+    seq = pipeline.make_inputs(pipeline.TrainConfig(model="ae2d", batch_size=8, augment="mild"), x)
+    redrawn, target = seq[0]
+    np.testing.assert_array_equal(target, x[np.sort(seq._order[:8])])  # The AE's target: MNIST's own digit.
+    assert not np.allclose(redrawn, target)
+
+
+def test_the_vae_scores_its_reconstruction_against_the_targets():
+    from aelab.models.vae import build_vae
+
+    vae = build_vae(hidden_units=8, filters=(4, 8), seed=1)
+    x = _digits(4)
+    same = [float(t) for t in vae.loss_terms((x, x))]
+    other = [float(t) for t in vae.loss_terms((x, np.zeros_like(x)))]
+    assert same[0] != other[0] and same[1] == other[1]  # Reconstruction moves with the target, KL does not.
+    assert [float(t) for t in vae.loss_terms(x)] == pytest.approx(same, rel=0.01)  # z is sampled anew.
