@@ -18,15 +18,16 @@ import numpy as np
 import segno
 import streamlit as st
 
-from aelab import shelf
+from aelab import data, shelf
 from aelab.classroom import codes, landing
 from aelab.classroom import store as class_store
+from aelab.classroom import training as class_training
 from aelab.data import digits, images
 from aelab.figures import plots
 from aelab.i18n import _, ngettext
 from aelab.inference import latent
 from aelab.models import registry
-from app_pages import _canvas, _common, _pictures, _state
+from app_pages import _canvas, _common, _pictures, _state, _training
 
 POLL_S = 0.5  # The teacher's page and a follower look for news this often: new digits show within ~1 s.
 WALL = 40  # Newest drawings on the wall; older ones stay on the maps.
@@ -223,6 +224,7 @@ def teacher(seat):
     wall(shown)
     moderate(seat, drawn, info)
     pin_form(seat)
+    train_on_class(seat, shown)
     watch(seat, (0, 2))
 
 
@@ -309,6 +311,97 @@ def pin_form(seat):
             if st.form_submit_button(_("Pin for the class")):
                 store().set_pin(seat.code, seat.token, kind, (z0, z1), "latent_space")
                 st.toast(_("Pinned: the students who follow you see it now."))
+
+
+# Train on our class: a pool job, then where the class's digits landed before and after.
+
+
+def start_training(seat, shown):
+    pool = _training.pool()
+    if pool is None:
+        return
+    try:
+        job = class_training.ClassTrainingJob(
+            np.stack([d.image for d in shown]), [d.digit for d in shown], state.owner,
+            data.resolve_data_dir(), _training.session_alive(),
+        )  # fmt: skip
+        seat.training = pool.submit(job)
+    except ValueError as e:
+        st.error(str(e))
+
+
+@st.fragment(run_every=1.0)
+def training_progress(job):
+    fraction, text = job.progress()
+    st.progress(fraction, text=text)
+    _training.stop_button(job, key="class_train_stop")
+    if job.finished:
+        st.rerun(scope="app")
+
+
+def train_on_class(seat, shown):
+    st.subheader(_("Train on our class"), anchor=False)
+    st.markdown(
+        _(
+            "Fine-tunes the AE and the VAE on the class's {n} digits, mixed with MNIST's so the map keeps its "
+            "shape; then shows where the class's digits land before and after."
+        ).format(n=len(shown))
+    )
+    job = seat.training
+    if shown:
+        st.download_button(
+            _("Download the class's digits (.npz, MNIST's layout)"),
+            data=class_training.export_digits(np.stack([d.image for d in shown]), [d.digit for d in shown]),
+            file_name=f"class_{seat.code}_digits.npz", mime="application/octet-stream", key="class_npz",
+        )  # fmt: skip
+    if job is not None and not job.finished:
+        training_progress(job)
+        return
+    st.button(
+        _("Train on our class"), key="class_train", disabled=not shown, on_click=start_training, args=(seat, shown)
+    )
+    if job is None or not job.finished:
+        return
+    if job.status != "done" or not job.models:
+        st.warning(_("The training did not finish ({status}).").format(status=_(job.status)) + (
+            f" {job.error}" if job.error else ""
+        ))
+        return
+    before_after(job)
+
+
+def before_after(job):
+    """Scores and maps of the class's digits that the job trained on, with the shipped and the fine-tuned models."""
+    x_class = class_training.to_model_input(job.images)
+    _x, y = _common.mnist_test()
+    rows, columns = [], st.columns(2)
+    for kind, column in zip(kinds(), columns):
+        model, z_test = shipped(kind)
+        tuned = job.models.get(kind.name)
+        if model is None or tuned is None:
+            continue
+        z_tuned = _common.test_encodings(tuned, f"class:{job.id}:{kind.name}")
+        before = latent.encode(model, x_class)
+        after = latent.encode(tuned, x_class)
+        rows.append(
+            {
+                _("Model"): _(kind.short),
+                _("Landed among their digit, before"): f"{landing.score(z_test, y, before, job.labels):.0%}",
+                _("after"): f"{landing.score(z_tuned, y, after, job.labels):.0%}",
+            }
+        )
+        with column:
+            hover = [_("digit {d}").format(d=int(d)) for d in job.labels]
+            title = _("{model}, fine-tuned on the class").format(model=_(kind.short))
+            fig = class_map(kind, z_tuned, after, job.labels, hover, title)
+            st.plotly_chart(fig, key=f"class_after_{kind.link}", config=plots.png_config(f"class_after_{kind.link}"))
+            st.download_button(
+                _("Download the fine-tuned {model} (.keras)").format(model=_(kind.short)),
+                data=lambda tuned=tuned: class_training.model_bytes(tuned), file_name=f"{kind.name}_class.keras",
+                mime="application/octet-stream", key=f"class_model_{kind.link}", on_click="ignore",
+            )  # fmt: skip
+    st.success(_("Trained on the class's digits in {s:.0f} s.").format(s=job.seconds))
+    st.table(rows)
 
 
 # A student.

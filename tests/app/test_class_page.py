@@ -75,3 +75,32 @@ def test_wrong_code_and_a_nickname_that_is_markup(open_page, data_dir):
     teacher.run()
     walls = [h.proto.body for h in teacher.get("html") if "aelab-class-wall" in h.proto.body]
     assert walls and "<img src=x" not in walls[0] and "&lt;img src=x" in walls[0]
+
+
+@pytest.mark.slow  # The pool starts a worker and fine-tunes both models: about 1-2 min on a loaded 2-core machine.
+def test_train_on_our_class(open_page, data_dir, app_pool, monkeypatch):
+    from aelab.classroom import training
+
+    monkeypatch.setattr(training, "EPOCHS", 1)  # The page's one press, made short.
+    monkeypatch.setattr(training, "MNIST_MIX", 1000)
+    teacher = open_page(PAGE)
+    teacher.button(key="class_start").click().run()
+    code = teacher.session_state["aelab"].seat.code
+    for row in range(3):  # Three students, one digit each.
+        student = open_page(PAGE, query={"join": code})
+        url, digit = drawing(data_dir, row)
+        student.session_state["aelab"].drawings["class_pad"] = url
+        student.button_group(key="class_meant").set_value(digit).run()
+        student.button(key="class_send").click().run()
+    teacher.run()
+    assert "3 digits from 3 students" in texts(teacher)
+    assert teacher.get("download_button")  # The class's digits as .npz.
+    teacher.button(key="class_train").click().run()
+    job = teacher.session_state["aelab"].seat.training
+    assert job is not None and job.wait(240), job.progress()
+    teacher.run(timeout=120)
+    assert not teacher.exception, [e.value for e in teacher.exception]
+    assert job.status == "done", job.error
+    assert "Trained on the class's digits" in texts(teacher)
+    assert len(teacher.get("plotly_chart")) == 4  # The live maps, and the fine-tuned ones.
+    assert teacher.table  # Landed-among before and after.

@@ -258,3 +258,16 @@ def test_landed_among_counts_the_nearest_test_digits():
     assert landing.landed_among(z, y, points, k=3).tolist() == [4, 7]
     assert landing.score(z, y, points, [4, 1], k=3) == 0.5
     assert np.isnan(landing.score(z, y, np.zeros((0, 2)), []))
+
+
+def test_class_digits_export_in_mnists_layout_and_mix():
+    import io
+
+    from aelab.classroom import training
+
+    images = np.stack([DIGIT, 255 - DIGIT])
+    with np.load(io.BytesIO(training.export_digits(images, [1, 7]))) as f:
+        assert f["x"].dtype == np.uint8 and f["x"].shape == (2, 28, 28) and f["y"].tolist() == [1, 7]
+        assert (f["x"][1] == 255 - DIGIT).all()
+    x = training.mix(training.to_model_input(images), np.zeros((600, 28, 28, 1), "float32"))
+    assert x.shape[1:] == (28, 28, 1) and 0.2 < (len(x) - 600) / len(x) < 0.3  # About a quarter the class's.
