@@ -10,6 +10,15 @@ export default function (component) {
   if (!root.__mounted) {
     // Said at once, while the modules, the runtime and the model load; digit.js hides it at the first digit.
     root.querySelector(".loading").textContent = component.data.text?.loading ?? "";
+    // The server's digit at the resting point meanwhile, so the box is never empty (digit.js draws over it).
+    const picture = new Image();
+    picture.onload = () => {
+      const canvas = root.querySelector("canvas.digit");
+      if (canvas.dataset.decodes) return;
+      canvas.getContext("2d").drawImage(picture, 0, 0, 28, 28);
+      root.querySelector(".loading").classList.add("on-picture");
+    };
+    if (component.data.server_digit) picture.src = component.data.server_digit;
     // Absolute: a blob: module has no base address for a path.
     const url = new URL(component.data.navigator_url, window.location.origin).href;
     root.__mounted = import(url)
