@@ -151,7 +151,8 @@ def test_a_model_without_a_shipped_onnx_is_exported_when_it_is_shown(open_page, 
     at = open_page(MANIFOLD)
     path = static_file(navigators(at)["VAE latent plane"][1]["model_url"])
     assert path.name == checkpoints.sha256_of(path) + ".onnx"
-    assert onnx_export.max_abs_difference(checkpoints.load("vae2d", str(tmp_path)), str(path)) <= 1e-4
+    # Within one grey level: the export stores the weights in float16 (onnx_export.store_weights_in_float16).
+    assert onnx_export.max_abs_difference(checkpoints.load("vae2d", str(tmp_path)), str(path)) <= 1 / 255
     at.run()  # Exported once: the next run reuses it.
     assert static_file(navigators(at)["VAE latent plane"][1]["model_url"]) == path
 
