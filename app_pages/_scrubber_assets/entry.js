@@ -266,7 +266,9 @@ function moveMarker(spec, i) {
   const x0 = px(a.xref, a.x);
   const left0 = a.xanchor === "right" ? x0 - 4 - gd.__aelabMarker.width : x0 + 4;
   label.textContent = spec.texts[i];
-  const w = label.getBBox().width;
+  // Every stop's note has the same format ("σ = 0.30"): the width measured once stands for all, so a
+  // step does not force a layout in the middle of drawing.
+  const w = gd.__aelabMarker.width;
   const x = px(a.xref, v);
   const left = spec.right[i] ? x - 4 - w : x + 4;
   g.setAttribute("transform", `translate(${left - left0},0)`);
