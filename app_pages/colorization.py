@@ -7,7 +7,7 @@ from aelab import checkpoints, data, links, metrics
 from aelab.data import images
 from aelab.figures import vividness as vivid_chart
 from aelab.i18n import N_, _
-from aelab.lessons import frames, robustness, vividness
+from aelab.lessons import frames, full_size, robustness, vividness
 from app_pages import _common, _pictures, _scrubber, _state, _urlstate
 
 PANEL = 112  # Pixels of one photo in a row picture; the browser scales the row to its column.
@@ -266,6 +266,19 @@ def upload(t, show_mse):
         for col, (img, caption) in zip(st.columns(3), [*views, (small[0], _("your photo, 32x32"))]):
             with col:
                 _pictures.image(images.enlarge(img, PIXELS), caption=caption)
+    full_size_view(up.rgb, t)
+
+
+def full_size_view(rgb, t):
+    """The upload coloured at its own size (aelab.lessons.full_size), up to the column's width, downloadable."""
+    full = full_size.colorize(colorizer, rgb, t)
+    h, w = full.shape[:2]
+    caption = _("at full size ({w} × {h}): the colours guessed at 32x32, enlarged, on your photo's own brightness")
+    _pictures.image(full, caption=caption.format(w=w, h=h), width="stretch" if w > 700 else "content")
+    st.download_button(
+        _("Download at full size (PNG)"), images.to_png(full), file_name="colorized.png", mime="image/png",
+        key="color_full_download", on_click="ignore",
+    )  # fmt: skip
 
 
 @st.fragment

@@ -83,3 +83,6 @@ def test_an_upload_is_shown_beside_its_colorization_with_psnr(open_page):
     assert all(re.search(r"^your photo · .*colorized \(T = [\d.]+\) [\d.]+ dB", c) for c in row["caption"])
     # The scrubber acts on uploads too: every T of the photo is there, and the ends differ.
     assert (sc.picture(0, row["cells"][1]) != sc.picture(len(sc.data["stops"]) - 1, row["cells"][1])).any()
+    # The upload at its own size, downloadable (aelab.lessons.full_size).
+    assert any(c.startswith("at full size (64 × 48)") for img in at.image for c in img.captions)
+    assert at.get("download_button")
