@@ -55,6 +55,7 @@ def app_url():
     port = servers.free_port()
     user_dir = tempfile.mkdtemp(prefix="aelab-e2e-user-")
     env = dict(os.environ, AELAB_USER_DIR=user_dir, TF_CPP_MIN_LOG_LEVEL="2")
+    env.setdefault("AELAB_DATABASE_URL", f"sqlite:///{user_dir}/classes.sqlite3")  # Classes made by the tests.
     log = tempfile.NamedTemporaryFile(prefix="aelab-e2e-streamlit-", suffix=".log", delete=False)
     cmd = [
         sys.executable, "-m", "streamlit", "run", "app.py",

@@ -1,0 +1,127 @@
+"""A class in real headless Chromium: a teacher at 1920x1080 and three phones (390x844, touch).
+
+The teacher starts a class; the phones join by the link, draw a digit on the pad, choose it and send
+it; the teacher's page shows the count and the points without the teacher doing anything; the teacher
+hides one; a phone has no moderation controls; a wrong code gets its message.
+Screenshots: class_teacher_projector.png (what the back of the room sees), class_teacher.png, class_phone.png.
+"""
+
+import os
+import re
+
+import pytest
+from test_browser import MAIN, RUN_TIMEOUT_MS, full_page_screenshot, wait_until_idle
+
+pytestmark = pytest.mark.e2e
+
+LIVE_MS = 15_000  # A sent digit must reach the teacher's idle page well within this (the poll is 0.5 s).
+
+
+def open_class(new_page, app_url, query="", **size):
+    page = new_page(**size)
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{app_url}/class{query}", wait_until="domcontentloaded")
+    page.locator(MAIN).get_by_role("heading", name="Classroom").first.wait_for(timeout=RUN_TIMEOUT_MS)
+    wait_until_idle(page)
+    return page, errors
+
+
+def draw_and_send(page, digit):
+    canvas = page.locator(f"{MAIN} canvas[aria-label^='Drawing pad']")
+    canvas.wait_for(timeout=RUN_TIMEOUT_MS)
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    x0, y0, s = box["x"], box["y"], box["width"] / 280
+    # A "7": a bar across the top, then a stroke down to the lower left (pointer events on the pad).
+    page.mouse.move(x0 + 70 * s, y0 + 60 * s)
+    page.mouse.down()
+    page.mouse.move(x0 + 200 * s, y0 + 60 * s, steps=10)
+    page.mouse.move(x0 + 110 * s, y0 + 230 * s, steps=12)
+    page.mouse.up()
+    wait_until_idle(page)
+    page.locator(f'{MAIN} [data-testid="stButtonGroup"]').get_by_role("radio", name=str(digit), exact=True).click()
+    wait_until_idle(page)
+    page.locator(MAIN).get_by_role("button", name="Send", exact=True).click()
+    page.locator(MAIN).get_by_text(f"Sent: your {digit}").wait_for(timeout=RUN_TIMEOUT_MS)
+
+
+def hide_first(page):
+    """Puts the first drawing in the teacher's Hidden drawings (a rerun may close the list: open it again)."""
+    combo = page.locator(MAIN).get_by_role("combobox", name="Hidden drawings")
+    for _attempt in range(5):
+        wait_until_idle(page)
+        combo.click()
+        option = page.get_by_role("option", name=re.compile(r"^#\d+")).first  # Not "Select all".
+        try:
+            option.wait_for(timeout=5_000)
+            option.click()
+            page.keyboard.press("Escape")  # The choice is sent when the list closes.
+            return
+        except Exception:  # noqa: BLE001 - closed by a rerun; try again unless it was chosen
+            page.keyboard.press("Escape")
+            if page.locator(f'{MAIN} [data-testid="stMultiSelect"] [data-baseweb="tag"]').count():
+                return
+    raise AssertionError("the Hidden drawings list never opened")
+
+
+def count(page, n):
+    return page.locator(MAIN).get_by_role("heading", name=re.compile(rf"^{n} digits? from {n} students?"))
+
+
+def test_a_class_with_three_phones(new_page, app_url, screenshot_dir):
+    teacher, teacher_errors = open_class(new_page, app_url, width=1920, height=1080)
+    teacher.locator(MAIN).get_by_role("button", name="Start a class").click()
+    code_box = teacher.locator(f"{MAIN} .aelab-class-code")
+    code_box.wait_for(timeout=RUN_TIMEOUT_MS)
+    code = code_box.inner_text().strip()
+    assert re.fullmatch(r"[2-9A-HJKMNP-Z]{6,}", code), code
+    count(teacher, 0).wait_for(timeout=RUN_TIMEOUT_MS)
+    wait_until_idle(teacher)
+    teacher.wait_for_timeout(500)
+    teacher.screenshot(path=os.path.join(screenshot_dir, "class_teacher_projector.png"))
+    qr = teacher.locator(f'{MAIN} [data-testid="stImage"] img').first
+    assert qr.bounding_box()["width"] >= 300  # Scannable from a few rows back.
+    assert teacher.locator(MAIN).get_by_text("Teacher link (keep it to yourself)").count() == 1
+
+    phones = []
+    for _ in range(3):
+        phone, errors = open_class(new_page, app_url, f"?join={code}", width=390, height=844, has_touch=True)
+        phone.locator(MAIN).get_by_text(f"You are in class {code}").wait_for(timeout=RUN_TIMEOUT_MS)
+        phones.append((phone, errors))
+    for phone, _errors in phones:
+        draw_and_send(phone, 7)
+
+    count(teacher, 3).wait_for(timeout=LIVE_MS)  # The teacher did nothing: the page polled.
+    wait_until_idle(teacher)
+    charts = teacher.locator(f"{MAIN} .js-plotly-plot")
+    assert charts.count() == 2
+    for i in range(2):
+        assert "7" in charts.nth(i).locator(".legendtext").all_text_contents()  # The class's 7s, as points.
+    assert teacher.locator(f"{MAIN} .aelab-class-wall figure").count() == 3
+
+    phone, _errors = phones[0]
+    assert phone.locator(MAIN).get_by_role("button", name="Clear the class's digits").count() == 0
+    assert phone.locator(MAIN).get_by_text("Moderate: hide, clear, close").count() == 0
+    assert phone.locator(MAIN).get_by_text("Teacher link").count() == 0
+    phone.locator(MAIN).get_by_text("you meant 7").first.wait_for()
+    full_page_screenshot(phone, os.path.join(screenshot_dir, "class_phone.png"))
+
+    teacher.locator(MAIN).get_by_text("Moderate: hide, clear, close").click()
+    hide_first(teacher)
+    try:
+        count(teacher, 2).wait_for(timeout=RUN_TIMEOUT_MS)
+    except Exception:
+        full_page_screenshot(teacher, os.path.join(screenshot_dir, "class_teacher_failed.png"))
+        raise
+    wait_until_idle(teacher)
+    assert teacher.locator(f"{MAIN} .aelab-class-wall figure").count() == 2
+    full_page_screenshot(teacher, os.path.join(screenshot_dir, "class_teacher.png"))
+
+    stranger, stranger_errors = open_class(new_page, app_url, "?join=ZZZZZZ", width=390, height=844, has_touch=True)
+    stranger.locator(MAIN).get_by_text("There is no class with the code ZZZZZZ").wait_for(timeout=RUN_TIMEOUT_MS)
+
+    for page in [teacher, stranger] + [p for p, _e in phones]:
+        exceptions = page.locator('[data-testid="stException"]')
+        assert exceptions.count() == 0, exceptions.first.inner_text()
+    assert not teacher_errors and not stranger_errors and not any(e for _p, e in phones)
