@@ -107,8 +107,10 @@ def colorization_frames(model, gray, rgb, temperatures):
         A `ColorizationFrames`.
     """
     temperatures = tuple(float(t) for t in temperatures)
-    # One call per T: the temperature changes the logits the model decodes (chroma.ChromaColorizer.call).
-    colorized = np.stack([np.asarray(metrics.colorize_all(model, gray, t), "float32") for t in temperatures])
+    if hasattr(model, "at_temperatures"):  # One pass of the net for every T (chroma.ChromaColorizer).
+        colorized = np.stack([np.asarray(g, "float32") for g in model.at_temperatures(gray, temperatures)])
+    else:
+        colorized = np.stack([np.asarray(metrics.colorize_all(model, gray, t), "float32") for t in temperatures])
     return ColorizationFrames(
         temperatures=temperatures,
         colorized=colorized,

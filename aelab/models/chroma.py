@@ -182,7 +182,25 @@ class ChromaColorizer(keras.Model):
         return ops.softmax(self.net(gray, training=False), axis=-1)
 
     def call(self, gray, training=False, temperature=None):
-        logits = self.net(gray, training=training)
+        return self._colours(gray, self.net(gray, training=training), temperature)
+
+    def at_temperatures(self, gray, temperatures):
+        """The colorizations at several temperatures from one pass of the net.
+
+        What `model(gray, temperature=t)` gives for each t (the same operations on the same logits),
+        for a slider that shows every stop at once (`aelab.lessons.frames`).
+
+        Args:
+            gray: the gray inputs (N, 32, 32, 1).
+            temperatures: values of T in (0, 1].
+
+        Returns:
+            A list of (N, 32, 32, 3) RGB tensors, one per temperature.
+        """
+        logits = self.net(gray, training=False)
+        return [self._colours(gray, logits, t) for t in temperatures]
+
+    def _colours(self, gray, logits, temperature):
         if temperature is not None:
             extra = extra_boost(check_temperature(temperature))
             if extra:  # A more vivid T also leans harder on the rarer, more colourful bins.
