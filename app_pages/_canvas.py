@@ -38,7 +38,7 @@ canvas { display: block; background: #000; border-radius: 0.5rem; cursor: crossh
 canvas:focus-visible, button:focus-visible { outline: 3px solid #1a56db; outline-offset: 2px; }
 .frame { position: relative; }
 /* The keyboard's pen: a ring where it is, filled while it draws; drawn over the pad, not into the digit. */
-.pen { position: absolute; width: 22px; height: 22px; margin: -11px 0 0 -11px; border-radius: 50%;
+.pen { position: absolute; width: 26px; height: 26px; margin: -13px 0 0 -13px; border-radius: 50%;
        border: 2px solid #1a56db; box-shadow: 0 0 0 2px #fff; pointer-events: none; }
 .pen.down { background: rgba(26, 86, 219, 0.5); }
 button { font: inherit; padding: 0.25rem 0.9rem; border-radius: 0.5rem; cursor: pointer;
@@ -46,8 +46,8 @@ button { font: inherit; padding: 0.25rem 0.9rem; border-radius: 0.5rem; cursor: 
          color: var(--st-text-color, #000); }
 """
 
-# White strokes on black, as MNIST. A 22 px pen on a 280 px pad becomes a
-# stroke of about 2 px in the 20 px box, as thick as MNIST's pens.
+# White strokes on black, as MNIST. A 26 px pen on a 280 px pad becomes a stroke of 2.57 px (median)
+# in the 20 px box, as thick as MNIST's test digits' 2.60 px (bench/pad_stroke.py; 22 px gave 2.28).
 _JS = """
 export default function (component) {
   const { parentElement, setStateValue, data } = component;
@@ -68,7 +68,7 @@ export default function (component) {
     img.onload = () => ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
     img.src = data.image;
   }
-  const pen = () => { ctx.strokeStyle = "#fff"; ctx.lineWidth = 22; ctx.lineCap = "round"; ctx.lineJoin = "round"; };
+  const pen = () => { ctx.strokeStyle = "#fff"; ctx.lineWidth = 26; ctx.lineCap = "round"; ctx.lineJoin = "round"; };
   const at = (e) => {
     const r = canvas.getBoundingClientRect();
     return [(e.clientX - r.left) * canvas.width / r.width, (e.clientY - r.top) * canvas.height / r.height];

@@ -144,13 +144,17 @@ def _ink(img):
     border = np.concatenate([g[0], g[-1], g[:, 0], g[:, -1]])
     background = float(np.median(border))
     photo_sized = max(g.shape) >= WORK_SIDE // 2  # Not an MNIST-sized image, which keeps the plain recipe.
-    # Which way the ink goes. A photo's border can mislead (paper in a shadow or dim light is darker
-    # than 0.5): there the ink is the way with the stronger strokes against the local background.
-    on_paper = _dark_ink(g) if photo_sized else background > 0.5
+    # Which way the ink goes: an even border is the background. A photo's uneven border can mislead
+    # (paper in a shadow or dim light is darker than 0.5): there the ink is the way with the stronger
+    # strokes against the local background.
+    even = float(np.percentile(border, 95) - np.percentile(border, 5)) < FLAT_BACKGROUND  # A drawing, a scan.
+    on_paper = _dark_ink(g) if photo_sized and not even else background > 0.5
     if on_paper:
         g = 1.0 - g  # Dark strokes on a light ground.
         background = 1.0 - background
-    local = _background(g) if photo_sized else None
+    # An even border (a drawing, a scan, a cropped digit) has one background level; thick strokes
+    # there must not be taken for background.
+    local = _background(g) if photo_sized and not even else None
     if local is None:
         d = g - background
     elif on_paper:
