@@ -168,3 +168,17 @@ def test_pruning_keeps_the_modules_this_server_serves(monkeypatch, tmp_path):
     os.utime(old, (100, 100))
     _navigator._prune(keep=1)
     assert {p.name for p in tmp_path.iterdir()} == {current.name, f"{'1' * 64}.onnx"}
+
+
+def test_the_plane_the_grid_and_a_pin_are_said_in_words(open_page):
+    """Text alternatives (WCAG 1.1.1): the navigator's live region, its legend's colours, the grid's words."""
+    at = open_page(MANIFOLD)
+    element, sent = navigators(at)["VAE latent plane"]
+    assert sent["description"].startswith("VAE latent plane: 0s lie ") and "overlap near" in sent["description"]
+    assert len(sent["edges"]) == len(sent["centres"]) == 10 and all(len(c) == 2 for c in sent["centres"])
+    (grid,) = [h.proto.body for h in at.get("html") if "The grid spans z0" in h.proto.body]
+    assert 'aria-live="polite"' in grid and "it draws:" in grid
+    send(at, element, "pin", [1.2, -0.4])
+    said = navigators(at)["VAE latent plane"][1]
+    assert said["pinned_text"].startswith("decoded from (1.2, −0.4): looks like a ")
+    assert f"Pinned point: {said['pinned_text']}." in said["description"]
