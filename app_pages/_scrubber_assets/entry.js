@@ -193,6 +193,7 @@ function mount(root) {
     root.querySelector(".lo").textContent = data.stops[0];
     root.querySelector(".hi").textContent = data.stops[data.stops.length - 1];
     track.setAttribute("aria-label", data.label);
+    root.hidden = false; // Hidden in the HTML until here: never a slider without its name and value.
     track.setAttribute("aria-valuemin", data.numbers ? data.numbers[0] : 0);
     track.setAttribute("aria-valuemax", data.numbers ? data.numbers[data.numbers.length - 1] : data.stops.length - 1);
     // Python's value, unless the pointer or a key moved it and it has not settled yet.
