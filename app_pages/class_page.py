@@ -23,7 +23,7 @@ from aelab.classroom import codes, landing
 from aelab.classroom import store as class_store
 from aelab.classroom import training as class_training
 from aelab.data import digits, images
-from aelab.figures import plots
+from aelab.figures import overlays, plots
 from aelab.i18n import _, ngettext
 from aelab.inference import latent
 from aelab.models import registry
@@ -164,11 +164,23 @@ def digit_label(d):
     return f"#{d.id} · {d.digit}{name}"
 
 
-def class_map(kind, z_test, class_points, meant, hover, title):
-    """MNIST's test digits faded, the class's digits on top as large dots coloured by the digit meant."""
+def class_map(slot, z_test, class_points, meant, hover, title):
+    """MNIST's test digits faded, the class's digits on top as large dots coloured by the digit meant.
+
+    Args:
+        slot: names the model whose map it is (the kept figure's key): its test encodings are `z_test`.
+        z_test, class_points, meant, hover, title: the test digits' points, the class's, the digits
+            meant, the class's hover texts (escaped) and the title.
+    """
     _x, y = _common.mnist_test()
-    fig = plots.latent_scatter(z_test, y, title=title, height=560, marker_size=3)
-    fig.update_traces(marker_opacity=0.22, hoverinfo="skip", hovertemplate=None, showlegend=False)
+
+    def build():
+        base = plots.latent_scatter(z_test, y, title=title, height=560, marker_size=3)
+        return base.update_traces(marker_opacity=0.22, hoverinfo="skip", hovertemplate=None, showlegend=False)
+
+    # The faded test digits are built once per model and title; each redraw only puts the class on top.
+    fig = _common.session_figure(f"class_{slot.split(':')[0]}_{slot.split(':')[-1]}", (slot, title), build)
+    fig.data = overlays.digit_traces(fig)
     points = np.asarray(class_points, dtype="float32").reshape(-1, 2)
     meant = np.asarray(meant, dtype="int64")
     hover = np.asarray(hover, dtype=object)
@@ -240,7 +252,7 @@ def maps(shown):
             meant = [d.digit for d in placed]
             hover = [html.escape(digit_label(d)) for d in placed]
             title = _(kind.title)
-            fig = class_map(kind, z_test, points, meant, hover, title)
+            fig = class_map(f"shipped:{kind.name}", z_test, points, meant, hover, title)
             st.plotly_chart(fig, key=f"class_map_{kind.link}", config=plots.png_config(f"class_{kind.link}"))
             if placed:
                 _x, y = _common.mnist_test()
@@ -393,7 +405,7 @@ def before_after(job):
         with column:
             hover = [_("digit {d}").format(d=int(d)) for d in job.labels]
             title = _("{model}, fine-tuned on the class").format(model=_(kind.short))
-            fig = class_map(kind, z_tuned, after, job.labels, hover, title)
+            fig = class_map(f"tuned:{job.id}:{kind.name}", z_tuned, after, job.labels, hover, title)
             st.plotly_chart(fig, key=f"class_after_{kind.link}", config=plots.png_config(f"class_after_{kind.link}"))
             st.download_button(
                 _("Download the fine-tuned {model} (.keras)").format(model=_(kind.short)),
