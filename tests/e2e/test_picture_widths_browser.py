@@ -33,8 +33,8 @@ PAGES = {
 
 # Every visible picture of the main block (and every picture grid): its box, its column's box,
 # its natural size. A picture outside any column belongs to the main block.
-BOXES = """() => [...document.querySelectorAll('[data-testid="stMain"] img, [data-testid="stMain"] .aelab-grid,
-                                               [data-testid="stMain"] .scrub canvas')]
+BOXES = """() => [...document.querySelectorAll('[data-testid="stMain"] img, [data-testid="stMain"] .aelab-grid, ' +
+                                               '[data-testid="stMain"] .scrub canvas')]
   .filter(e => e.getBoundingClientRect().width > 0)
   .map(e => {
     const r = e.getBoundingClientRect();
