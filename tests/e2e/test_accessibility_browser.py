@@ -13,6 +13,7 @@ counts in the commit messages were made.
 import hashlib
 import json
 import os
+import re
 import sys
 
 import pytest
@@ -31,12 +32,18 @@ LANGS = {"en": "en", "zh": "zh-CN"}
 LATENT_TABS = ["explore", "navigate", "digit", "interpolate", "vae"]
 
 
+def _url_paths():
+    """{page file: URL path} where app.py gives a page its own (`url_path="class"`); others take the file's name."""
+    with open(os.path.join(os.path.dirname(AXE_DIR), "..", "..", "..", "app.py"), encoding="utf-8") as f:
+        return dict(re.findall(r'st\.Page\(\s*"([^"]+)"[^\n]*?url_path="([^"]+)"', f.read()))
+
+
 def _views():
     """(id, URL path and query, page file): every page, and Latent space once per tab."""
     out = []
     for page_file in PAGES:
         name = os.path.splitext(os.path.basename(page_file))[0]
-        path = "" if page_file == next(iter(PAGES)) else name  # The default page is served at "/".
+        path = "" if page_file == next(iter(PAGES)) else _url_paths().get(page_file, name)  # The default: "/".
         if name == "latent_space":
             out += [(f"latent_{tab}", f"{path}?tab={tab}", page_file) for tab in LATENT_TABS]
         else:
