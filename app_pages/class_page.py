@@ -23,7 +23,8 @@ from aelab.classroom import codes, landing
 from aelab.classroom import store as class_store
 from aelab.classroom import training as class_training
 from aelab.data import digits, images
-from aelab.figures import overlays, plots
+from aelab.figures import class_map as class_maps
+from aelab.figures import plots
 from aelab.i18n import _, ngettext
 from aelab.inference import latent
 from aelab.models import registry
@@ -164,36 +165,23 @@ def digit_label(d):
     return f"#{d.id} · {d.digit}{name}"
 
 
+@st.cache_data(max_entries=8, show_spinner=False)
+def _background(slot, _z_test, _labels):
+    box = class_maps.bounds(_z_test)
+    return class_maps.background_png(_z_test, _labels, box), box
+
+
 def class_map(slot, z_test, class_points, meant, hover, title):
-    """MNIST's test digits faded, the class's digits on top as large dots coloured by the digit meant.
+    """MNIST's test digits faded (one picture, made once per model), the class's digits on top.
 
     Args:
-        slot: names the model whose map it is (the kept figure's key): its test encodings are `z_test`.
+        slot: names the model whose map it is (the picture's cache key): its test encodings are `z_test`.
         z_test, class_points, meant, hover, title: the test digits' points, the class's, the digits
             meant, the class's hover texts (escaped) and the title.
     """
     _x, y = _common.mnist_test()
-
-    def build():
-        base = plots.latent_scatter(z_test, y, title=title, height=560, marker_size=3)
-        return base.update_traces(marker_opacity=0.22, hoverinfo="skip", hovertemplate=None, showlegend=False)
-
-    # The faded test digits are built once per model and title; each redraw only puts the class on top.
-    fig = _common.session_figure(f"class_{slot.split(':')[0]}_{slot.split(':')[-1]}", (slot, title), build)
-    fig.data = overlays.digit_traces(fig)
-    points = np.asarray(class_points, dtype="float32").reshape(-1, 2)
-    meant = np.asarray(meant, dtype="int64")
-    hover = np.asarray(hover, dtype=object)
-    for d in range(10):
-        m = meant == d
-        if not m.any():
-            continue
-        fig.add_scattergl(
-            x=points[m, 0], y=points[m, 1], mode="markers", name=str(d), text=hover[m],
-            marker=dict(size=15, color=plots.DIGIT_COLORS[d], line=dict(width=2, color="#111")),
-            hovertemplate="%{text}<br>z0 %{x:.2f}, z1 %{y:.2f}<extra></extra>",
-        )  # fmt: skip
-    return fig
+    png, box = _background(slot, z_test, y)
+    return class_maps.class_map(png, box, class_points, meant, hover, title)
 
 
 def show_code(seat):

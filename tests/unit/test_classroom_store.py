@@ -271,3 +271,23 @@ def test_class_digits_export_in_mnists_layout_and_mix():
         assert (f["x"][1] == 255 - DIGIT).all()
     x = training.mix(training.to_model_input(images), np.zeros((600, 28, 28, 1), "float32"))
     assert x.shape[1:] == (28, 28, 1) and 0.2 < (len(x) - 600) / len(x) < 0.3  # About a quarter the class's.
+
+
+def test_class_map_draws_the_test_digits_once_as_a_picture():
+    import io
+
+    from PIL import Image
+
+    from aelab.figures import class_map
+
+    rng = np.random.default_rng(0)
+    z, y = rng.normal(size=(10_000, 2)), rng.integers(0, 10, 10_000)
+    box = class_map.bounds(z)
+    png = class_map.background_png(z, y, box)
+    picture = Image.open(io.BytesIO(png))
+    assert picture.size == class_map.BACKGROUND_PX and picture.mode == "RGBA"
+    assert 0 < np.asarray(picture)[..., 3].mean() < 255  # Faded dots on a transparent ground.
+    fig = class_map.class_map(png, box, [[0, 0], [100, 0]], [3, 3], ["a", "&lt;b&gt;"])
+    assert len(fig.layout.images) == 1 and len(fig.data) == 1  # The class's 3s only; no 10,000-point trace.
+    assert max(fig.data[0].x) == box[0][1]  # A point far outside is drawn on the map's edge.
+    assert len(fig.to_json()) < len(png) * 1.5 + 20_000
