@@ -99,7 +99,7 @@ def class_map(background, box, points, meant, hover, title=None, height=560):
     fig.update_xaxes(range=[x0, x1], title="z0", showgrid=False, zeroline=False)
     fig.update_yaxes(range=[y0, y1], title="z1", showgrid=False, zeroline=False)
     fig.update_layout(
-        title=title, height=height, dragmode=False, plot_bgcolor="white",
+        title=title, height=height, dragmode=False, plot_bgcolor="white", showlegend=True,
         legend=plots.legend_below(title=_("digit"), itemsizing="constant"),
         margin=dict(l=10, r=10, t=plots.TOOLBAR_MARGIN + (30 if title else 0), b=10),
     )  # fmt: skip

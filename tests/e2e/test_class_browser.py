@@ -97,7 +97,8 @@ def test_a_class_with_three_phones(new_page, app_url, screenshot_dir):
     charts = teacher.locator(f"{MAIN} .js-plotly-plot")
     assert charts.count() == 2
     for i in range(2):
-        assert "7" in charts.nth(i).locator(".legendtext").all_text_contents()  # The class's 7s, as points.
+        assert "7" in charts.nth(i).locator(".legendtext").all_text_contents()  # The class's 7s,
+        assert charts.nth(i).locator(".scatterlayer path.point").count() == 3  # as three points.
     assert teacher.locator(f"{MAIN} .aelab-class-wall figure").count() == 3
 
     phone, _errors = phones[0]
