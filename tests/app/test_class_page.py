@@ -104,3 +104,21 @@ def test_train_on_our_class(open_page, data_dir, app_pool, monkeypatch):
     assert "Trained on the class's digits" in texts(teacher)
     assert len(teacher.get("plotly_chart")) == 4  # The live maps, and the fine-tuned ones.
     assert teacher.table  # Landed-among before and after.
+
+
+def test_a_student_follows_the_teachers_pin(open_page):
+    teacher = open_page(PAGE)
+    teacher.button(key="class_start").click().run()
+    seat = teacher.session_state["aelab"].seat
+    student = open_page(PAGE, query={"join": seat.code})
+    student.toggle(key="class_follow").set_value(True).run()
+    assert "has not pinned a point yet" in texts(student)
+    teacher.number_input[0].set_value(1.5)
+    teacher.number_input[1].set_value(-0.5)
+    next(b for b in teacher.button if b.label == "Pin for the class").click().run()
+    assert not teacher.exception, [e.value for e in teacher.exception]
+    student.run()  # In a browser, the follower's poll reruns the page within 0.5 s.
+    assert not student.exception, [e.value for e in student.exception]
+    captions = [c for e in student.get("image") for c in e.captions]
+    assert "AE at (1.50, -0.50)" in captions, captions
+    assert len(student.get("plotly_chart")) == 1  # The pinned point on its map.

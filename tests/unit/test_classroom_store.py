@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from aelab.classroom import codes, store
 from tests import pg_cluster
+from tests.conftest import REPO
 
 
 @pytest.fixture(scope="module")
@@ -291,3 +292,37 @@ def test_class_map_draws_the_test_digits_once_as_a_picture():
     assert len(fig.layout.images) == 1 and len(fig.data) == 1  # The class's 3s only; no 10,000-point trace.
     assert max(fig.data[0].x) == box[0][1]  # A point far outside is drawn on the map's edge.
     assert len(fig.to_json()) < len(png) * 1.5 + 20_000
+
+
+WRITER = """
+import sys
+import numpy as np
+from aelab.classroom import store
+s = store.ClassStore(sys.argv[1], store.Limits(min_interval_s=0, per_student=10**6))
+info, _token = s.create_class()
+print(info.code, flush=True)
+image = np.zeros((28, 28), np.uint8)
+for i in range(10**6):
+    d = s.add_drawing(info.code, f"student-{i % 30}", image, i % 10)
+    print(d.id, flush=True)  # Acknowledged: the transaction has committed.
+"""
+
+
+def test_sqlite_keeps_every_acknowledged_digit_through_a_kill_9(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'classes.sqlite3'}"
+    proc = subprocess.Popen([sys.executable, "-c", WRITER, url], stdout=subprocess.PIPE, text=True, cwd=REPO)
+    code = proc.stdout.readline().strip()
+    acked = [int(proc.stdout.readline()) for _ in range(200)]
+    proc.send_signal(signal.SIGKILL)  # Mid-write: no clean-up, no checkpoint of the WAL.
+    proc.wait()
+    acked += [int(line) for line in proc.stdout.read().split()]  # Printed before the kill.
+    s = store.ClassStore(url)
+    try:
+        stored = {d.id for d in s.drawings(code)}
+    finally:
+        s.dispose()
+    assert set(acked) <= stored and len(stored) - len(acked) <= 1  # At most the one in flight, committed unsaid.
