@@ -122,3 +122,17 @@ def test_a_student_follows_the_teachers_pin(open_page):
     captions = [c for e in student.get("image") for c in e.captions]
     assert "AE at (1.50, -0.50)" in captions, captions
     assert len(student.get("plotly_chart")) == 1  # The pinned point on its map.
+
+
+def test_the_teacher_link_reopens_the_class_and_a_forged_one_does_not(open_page):
+    teacher = open_page(PAGE)
+    teacher.button(key="class_start").click().run()
+    seat = teacher.session_state["aelab"].seat
+    other_device = open_page(PAGE, query={"teach": seat.code, "key": seat.token})
+    again = other_device.session_state["aelab"].seat
+    assert again.teacher and again.code == seat.code
+    assert "key" not in other_device.query_params  # The secret leaves the address bar (a projector shows it).
+    assert other_device.button(key="class_clear") is not None
+    forged = open_page(PAGE, query={"teach": seat.code, "key": "guess"})
+    assert forged.session_state["aelab"].seat is None
+    assert "This teacher link is not valid" in texts(forged)
