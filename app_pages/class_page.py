@@ -471,8 +471,13 @@ def follow(seat):
     model, z_test = shipped(kind)
     if model is None:
         return
-    _x, y = _common.mnist_test()
-    fig = plots.latent_scatter(z_test, y, point=pin.point, height=420)
+    fig = class_map(f"shipped:{kind.name}", z_test, np.zeros((0, 2)), [], [], None)
+    (x0, x1), (y0, y1) = fig.layout.xaxis.range, fig.layout.yaxis.range
+    fig.add_scatter(  # On the map's edge when it lies beyond it.
+        x=[min(max(pin.point[0], x0), x1)], y=[min(max(pin.point[1], y0), y1)], mode="markers", name=_("the teacher's pin"),
+        marker=plots.POINT_STYLE, hovertemplate="z0 %{x:.2f}, z1 %{y:.2f}<extra></extra>",
+    )  # fmt: skip
+    fig.update_layout(height=420)
     left, right = st.columns([3, 1])
     with left:
         st.plotly_chart(fig, key="class_follow_map", config=plots.png_config("class_pin"))

@@ -183,13 +183,79 @@ def run_class(name, url, args, sent):
     return q(0.95), len(sends) == stored
 
 
+FOLLOW_JS = """() => {
+  window.__pins = {};
+  setInterval(() => {
+    for (const m of document.body.innerText.matchAll(/AE at \\((\\d+\\.\\d+), -1\\.00\\)/g)) {
+      if (!(m[1] in window.__pins)) window.__pins[m[1]] = Date.now();
+    }
+  }, 20);
+}"""
+
+
+def run_followers(url, args):
+    """`args.followers` phones follow the teacher while the teacher pins a new point every 5 s."""
+    from playwright.sync_api import sync_playwright
+
+    port = servers.free_port()
+    proc = start_server(url, port)
+    meter = Meter(proc.pid)
+    pw = sync_playwright().start()
+    browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    try:
+        store = class_store.ClassStore(url)
+        info, token = store.create_class()
+        phones = []
+        for _ in range(args.followers):
+            page = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True).new_page()
+            page.set_default_timeout(120_000)
+            page.goto(f"http://127.0.0.1:{port}/class?join={info.code}")
+            page.get_by_text("You are in class").wait_for()
+            idle(page)
+            page.get_by_text("Follow the teacher").click()
+            page.get_by_text("has not pinned a point yet").wait_for()
+            page.evaluate(FOLLOW_JS)
+            phones.append(page)
+        time.sleep(3)
+        c0, t0 = meter.cpu_s(), time.monotonic()
+        time.sleep(10)
+        idle_cores = (meter.cpu_s() - c0) / (time.monotonic() - t0)
+        pins, c1, t1 = {}, meter.cpu_s(), time.monotonic()
+        for k in range(int(args.seconds // 5)):
+            x = f"{1 + k / 100:.2f}"
+            pins[x] = time.time()
+            store.set_pin(info.code, token, "ae2d", (float(x), -1.0), "latent_space")
+            time.sleep(5)
+        busy_cores = (meter.cpu_s() - c1) / (time.monotonic() - t1)
+        seen = [page.evaluate("() => window.__pins") for page in phones]
+        store.dispose()
+    finally:
+        browser.close()
+        pw.stop()
+        meter.stop()
+        servers.stop(proc, timeout=15)
+    lat = sorted(s[x] / 1000 - t for s in seen for x, t in pins.items() if x in s)
+    missing = len(pins) * len(phones) - len(lat)
+    p50, p95 = (lat[int(round(q * (len(lat) - 1)))] if lat else float("nan") for q in (0.5, 0.95))
+    print(f"\nfollowers: {len(phones)} phones follow the teacher, a new pin every 5 s for {args.seconds:.0f} s")
+    print(f"  pin -> seen on the phones: p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms (target p95 <= 1000 ms); "
+          f"never seen: {missing}")  # fmt: skip
+    print(f"  server CPU: {busy_cores:.2f} cores while pinning, {idle_cores:.2f} with the followers waiting "
+          f"(target: <= 0.2 cores over idle); peak RSS {meter.peak_mb:.0f} MiB")  # fmt: skip
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=30)
     parser.add_argument("--digits", type=int, default=10)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--followers", type=int, default=0, help="instead: phones following the teacher's pin (SQLite)")
     args = parser.parse_args()
+    if args.followers:
+        with tempfile.TemporaryDirectory() as folder:
+            run_followers(f"sqlite:///{folder}/classes.sqlite3", args)
+        return
     sent = digits_to_send(args.students * args.digits, os.environ.get("AELAB_DATA_DIR"))
     print(f"cores: {os.cpu_count()}, load average {os.getloadavg()[0]:.1f} (other work on the machine skews the CPU)")
     if args.db in ("sqlite", "both"):
