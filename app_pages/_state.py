@@ -29,6 +29,8 @@ class AppState:
         owner: this session's owner key in the training pool (one job per session).
         seeds: page -> the seed of the sample it shows ("denoise", "colorize", "variants").
         rows: the test rows selected on any Latent space chart, shared by all of them.
+        rows_from: the key of the chart whose own box or lasso made `rows`, else None (a link,
+            the keyboard's selection, Clear).
         prior_seed: the seed of the VAE's prior samples shown, None before the first draw.
         pins: kind -> (model key, pinned point or None) on Latent space's navigators.
         narrow: whether a navigator saw a phone-sized window (smaller manifold, static chart).
@@ -49,6 +51,7 @@ class AppState:
     owner: str = dataclasses.field(default_factory=lambda: uuid.uuid4().hex)
     seeds: dict = dataclasses.field(default_factory=lambda: {"denoise": 0, "colorize": 0, "variants": 0})
     rows: list = dataclasses.field(default_factory=list)
+    rows_from: str | None = None
     prior_seed: int | None = None
     pins: dict = dataclasses.field(default_factory=dict)
     narrow: bool = False
