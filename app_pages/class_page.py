@@ -192,7 +192,9 @@ def show_code(seat):
             '<div class="aelab-class-code" style="font-size: clamp(3rem, 9vw, 8rem); font-weight: 700; '
             f'letter-spacing: 0.12em; line-height: 1.1; font-family: monospace;">{html.escape(seat.code)}</div>'
         )
-        st.markdown(_("Scan the QR code or open **{link}**; or type the code above on the Classroom page.").format(link=link))
+        st.markdown(
+            _("Scan the QR code or open **{link}**; or type the code above on the Classroom page.").format(link=link)
+        )
         st.code(link, language=None)
         with st.expander(_("Teacher link (keep it to yourself)")):
             st.caption(_("Opens this class as its teacher on another device. Never show it to the class."))
@@ -363,9 +365,10 @@ def train_on_class(seat, shown):
     if job is None or not job.finished:
         return
     if job.status != "done" or not job.models:
-        st.warning(_("The training did not finish ({status}).").format(status=_(job.status)) + (
-            f" {job.error}" if job.error else ""
-        ))
+        st.warning(
+            _("The training did not finish ({status}).").format(status=_(job.status))
+            + (f" {job.error}" if job.error else "")
+        )
         return
     before_after(job)
 

@@ -54,8 +54,12 @@ def cluster(durable=False):
             [*run_as, os.path.join(bin_dir, "initdb"), "-D", data, "-U", user, "-A", "trust", "--no-sync", "-E", "UTF8"],
             check=True, capture_output=True,
         )  # fmt: skip
-        options = f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c max_connections=200" + ("" if durable else " -c fsync=off")
-        subprocess.run([*ctl, "-o", options, "-l", os.path.join(folder, "log"), "start"], check=True, capture_output=True)
+        options = f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c max_connections=200" + (
+            "" if durable else " -c fsync=off"
+        )
+        subprocess.run(
+            [*ctl, "-o", options, "-l", os.path.join(folder, "log"), "start"], check=True, capture_output=True
+        )
         yield f"postgresql+psycopg://{user}@127.0.0.1:{port}/postgres"
     except subprocess.CalledProcessError as e:
         raise RuntimeError(f"PostgreSQL did not start: {e.stderr.decode(errors='replace')[-500:]}") from e

@@ -92,7 +92,9 @@ class Limits:
 
     def __post_init__(self):
         if self.min_interval_s < 0 or self.per_student < 1 or self.join_failures < 1 or self.lifetime_s <= 0:
-            raise ValueError(f"Invalid classroom limits: expected non-negative interval, counts >= 1 and a positive lifetime. Received: {self}")
+            raise ValueError(
+                f"Invalid classroom limits: expected non-negative interval, counts >= 1 and a positive lifetime. Received: {self}"
+            )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -331,15 +333,25 @@ class ClassStore:
             query = sa.select(classes).where(classes.c.code == code)
             row = conn.execute(query.with_for_update() if lock else query).mappings().first()
         if row is None:
-            raise UnknownClass(_("There is no class with the code {code}: check the code on the board.").format(code=code))
+            raise UnknownClass(
+                _("There is no class with the code {code}: check the code on the board.").format(code=code)
+            )
         if row["expires_at"] <= self.clock():
-            raise ClassExpired(_("The class {code} has ended (it expired): ask your teacher for a new code.").format(code=row["code"]))
+            raise ClassExpired(
+                _("The class {code} has ended (it expired): ask your teacher for a new code.").format(code=row["code"])
+            )
         return row
 
     @staticmethod
     def _info(row):
         return ClassInfo(
-            row["id"], row["code"], row["created_at"], row["expires_at"], bool(row["closed"]), row["version"], row["pin_seq"]
+            row["id"],
+            row["code"],
+            row["created_at"],
+            row["expires_at"],
+            bool(row["closed"]),
+            row["version"],
+            row["pin_seq"],
         )
 
     def get(self, code):
@@ -413,9 +425,13 @@ class ClassStore:
                 )
             ).first()
         if row is None:
-            raise UnknownClass(_("There is no class with the code {code}: check the code on the board.").format(code=code))
+            raise UnknownClass(
+                _("There is no class with the code {code}: check the code on the board.").format(code=code)
+            )
         if row.expires_at <= self.clock():
-            raise ClassExpired(_("The class {code} has ended (it expired): ask your teacher for a new code.").format(code=code))
+            raise ClassExpired(
+                _("The class {code} has ended (it expired): ask your teacher for a new code.").format(code=code)
+            )
         return row.version, row.pin_seq, bool(row.closed)
 
     def _teacher_write(self, conn, code, token, *, bump=True):
@@ -506,10 +522,16 @@ class ClassStore:
             rows = conn.execute(query).mappings().all()
         return [
             Drawing(
-                r["id"], np.frombuffer(r["image"], np.uint8).reshape(DIGIT_SHAPE), r["digit"], r["nickname"],
-                r["session"], bool(r["hidden"]), r["created_at"],
+                r["id"],
+                np.frombuffer(r["image"], np.uint8).reshape(DIGIT_SHAPE),
+                r["digit"],
+                r["nickname"],
+                r["session"],
+                bool(r["hidden"]),
+                r["created_at"],
                 None if r["ae_x"] is None else (r["ae_x"], r["ae_y"]),
-                None if r["vae_x"] is None else (r["vae_x"], r["vae_y"]), r["version"],
+                None if r["vae_x"] is None else (r["vae_x"], r["vae_y"]),
+                r["version"],
             )  # fmt: skip
             for r in rows
         ]

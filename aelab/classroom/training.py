@@ -78,7 +78,17 @@ class ClassTrainingJob(jobs.PoolJob):
         return fraction, _("fine-tuning on the class's digits")
 
     def task(self, topic, nice, threads):
-        args = (self.id, self.images.tobytes(), self.kinds, self.epochs, self.mnist_mix, self.data_dir, topic, nice, threads)
+        args = (
+            self.id,
+            self.images.tobytes(),
+            self.kinds,
+            self.epochs,
+            self.mnist_mix,
+            self.data_dir,
+            topic,
+            nice,
+            threads,
+        )
         return run_in_worker, args
 
     def image_epochs(self):
@@ -88,7 +98,12 @@ class ClassTrainingJob(jobs.PoolJob):
     def apply(self, msg):
         with self._lock:
             if msg.get("kind") == "start":
-                self.started_at, self.step, self.status, self.worker_pid = time.monotonic(), "training", "running", msg["pid"]
+                self.started_at, self.step, self.status, self.worker_pid = (
+                    time.monotonic(),
+                    "training",
+                    "running",
+                    msg["pid"],
+                )
             elif msg.get("kind") == "progress":
                 self.fraction = float(msg["fraction"])
 

@@ -202,4 +202,6 @@ def selection(rows, y):
         return _("No digits selected.")
     counts = np.bincount(np.asarray(y)[rows], minlength=10)
     mix = _(", ").join(f"{c:,} × {d}" for d, c in sorted(enumerate(counts), key=lambda t: -t[1]) if c)
-    return ngettext("{n:,} digit selected: {mix}.", "{n:,} digits selected: {mix}.", len(rows)).format(n=len(rows), mix=mix)
+    return ngettext("{n:,} digit selected: {mix}.", "{n:,} digits selected: {mix}.", len(rows)).format(
+        n=len(rows), mix=mix
+    )
