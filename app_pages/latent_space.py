@@ -370,6 +370,7 @@ def where_it_lands(kind, digit):
     fig = lf.add_points(kept_scatter(kind, info, z), point, _("your digit"))
     heading = _("{model}: your digit at ({z0:.2f}, {z1:.2f})").format(model=short(kind), z0=point[0], z1=point[1])
     scatter(fig, f"digit_scatter_{kind}", f"your_digit_{registry.get(kind).link}", heading)
+    _pictures.described(describe.yours(point, z, y), label=heading)
     votes = landing.votes(z, y, point[None], NEIGHBOURS)[0]
     rebuilt = reconstruct_few(model, digit[None])[0]
     _pictures.image(
@@ -442,6 +443,7 @@ def interpolate():
             )
             name = registry.get(kind).link
             scatter(fig, f"interp_scatter_{kind}", f"interpolation_{name}_{a}_to_{b}", heading)
+            _pictures.described(describe.path(points, z, y), label=heading)
     # The strips go one above the other across the page, step under step, to compare: each in one row
     # where the page is wide enough, in as many rows as keep the digits readable where it is not (a phone).
     for kind, decoded in strips.items():

@@ -205,3 +205,40 @@ def selection(rows, y):
     return ngettext("{n:,} digit selected: {mix}.", "{n:,} digits selected: {mix}.", len(rows)).format(
         n=len(rows), mix=mix
     )
+
+
+def path(points, z, y):
+    """An interpolation path in words: where it runs and what its steps look like on the way.
+
+    Args:
+        points: the path's latent points, A first, (S, 2).
+        z: the test digits' latent points, (N, 2).
+        y: their labels, (N,).
+
+    Returns:
+        Text such as "The path runs from (−2.0, 2.0) to (2.0, −2.0) in 5 steps; by the nearest test
+        digits its steps look like 0, 0, 4, 1, 1."
+    """
+    points = np.asarray(points, "float64")
+    seen = _(", ").join(str(looks_like(p, z, y)[0]) for p in points)
+    return ngettext(
+        "The path runs from {a} to {b} in {n} step; by the nearest test digits its steps look like {seen}.",
+        "The path runs from {a} to {b} in {n} steps; by the nearest test digits its steps look like {seen}.",
+        len(points),
+    ).format(a=point(points[0]), b=point(points[-1]), n=len(points), seen=seen)
+
+
+def yours(p, z, y):
+    """Where a student's digit landed on a plane, in words (the page says the vote beside it).
+
+    Args:
+        p: the digit's latent point `(z0, z1)`.
+        z: the test digits' latent points, (N, 2).
+        y: their labels, (N,).
+
+    Returns:
+        Text such as "Your digit is the cross at (2.0, −2.0), among test digits that look like a 1."
+    """
+    return _("Your digit is the cross at {point}, among test digits that look like a {digit}.").format(
+        point=point(p), digit=looks_like(p, z, y)[0]
+    )

@@ -61,10 +61,32 @@ def test_selection_counts_each_class():
     assert describe.selection([], y) == "No digits selected."
 
 
-@pytest.mark.parametrize("fn", ["clusters", "decoded"])
+@pytest.mark.parametrize("fn", ["clusters", "decoded", "path", "yours"])
 def test_descriptions_are_in_chinese_with_chinese_punctuation(fn):
     z, y = blobs()
+    said = {
+        "clusters": lambda: describe.clusters(z, y),
+        "decoded": lambda: describe.decoded((2.0, -2.0), z, y),
+        "path": lambda: describe.path([(-2.0, 2.0), (2.0, -2.0)], z, y),
+        "yours": lambda: describe.yours((2.0, -2.0), z, y),
+    }
     with i18n.use("zh"):
-        text = describe.clusters(z, y) if fn == "clusters" else describe.decoded((2.0, -2.0), z, y)
+        text = said[fn]()
     assert any("\u4e00" <= ch <= "\u9fff" for ch in text), text
     assert ":" not in text and ";" not in text, text
+
+
+def test_a_path_says_where_it_runs_and_what_its_steps_look_like():
+    z, y = blobs()
+    text = describe.path(np.linspace((-2.0, 2.0), (2.0, -2.0), 5), z, y)
+    head = "The path runs from (−2.0, 2.0) to (2.0, −2.0) in 5 steps; by the nearest test digits its steps look like "
+    assert text.startswith(head) and text.endswith(".")
+    steps = text[len(head) : -1].split(", ")
+    assert len(steps) == 5 and steps[0] == "0" and steps[-1] == "1" and steps[2] in {"4", "9"}  # 4, 9 overlap.
+
+
+def test_your_digit_says_where_it_landed():
+    z, y = blobs()
+    assert describe.yours((1.96, -2.04), z, y) == (
+        "Your digit is the cross at (2.0, −2.0), among test digits that look like a 1."
+    )
