@@ -203,14 +203,30 @@ def show_code(seat):
         st.image(qr_png(link), width=340, caption=_("Scan to join"))
 
 
-def teacher(seat):
+def opened(seat, again):
+    """The class a seat is in, its news counter read; or None, saying why, with a button to leave.
+
+    Args:
+        seat: this session's `ClassSeat`.
+        again: the leave button's label ("Start a new class", "Join another class").
+
+    Returns:
+        The class's record, or None when it is unknown, closed for good or expired.
+    """
     try:
         info = store().get(seat.code)
     except class_store.ClassroomError as e:
         st.error(str(e))
-        st.button(_("Start a new class"), on_click=leave, key="class_leave")
-        return
+        st.button(again, on_click=leave, key="class_leave")
+        return None
     seat.seen = store().poll(seat.code)
+    return info
+
+
+def teacher(seat):
+    info = opened(seat, _("Start a new class"))
+    if info is None:
+        return
     show_code(seat)
     drawn = store().drawings(seat.code)
     shown = [d for d in drawn if not d.hidden]
@@ -428,13 +444,9 @@ def send(seat, digit_image, meant):
 
 
 def student(seat):
-    try:
-        info = store().get(seat.code)
-    except class_store.ClassroomError as e:
-        st.error(str(e))
-        st.button(_("Join another class"), on_click=leave, key="class_leave")
+    info = opened(seat, _("Join another class"))
+    if info is None:
         return
-    seat.seen = store().poll(seat.code)
     who = _(" as {name}").format(name=seat.nickname) if seat.nickname else ""
     st.markdown(_("You are in class **{code}**{who}.").format(code=info.code, who=who))
     if info.closed:

@@ -62,3 +62,12 @@ def cmdline(pid):
 def row(measure, reference, ours, target, ok):
     """One line of the results table."""
     return {"measure": measure, "reference": reference, "aelab": ours, "target": target, "ok": bool(ok)}
+
+
+def print_rows(rows):
+    """Prints result rows (`row`) as the benchmarks do: ok or MISS, our figure, the target and the reference."""
+    for r in rows:
+        mark = "ok  " if r["ok"] else "MISS"
+        print(
+            f"{mark} {r['measure']}\n     aelab: {r['aelab']}  (target {r['target']})\n     reference: {r['reference']}"
+        )

@@ -24,7 +24,7 @@ import time
 import _common  # noqa: F401  (puts the repository on sys.path)
 import load_sessions as ls
 import navigator as nav
-from _common import row
+from _common import print_rows, row
 
 # Something in the digit's box: the browser's own digit, or the server's one drawn under the loading line.
 PICTURE = f"""() => {{ const n = {nav.NAV}; if (!n) return false;
@@ -135,9 +135,7 @@ def main():
             new["picture_s"] < new["first_s"],
         ),
     ]
-    for r in rows:
-        print(f"{'ok  ' if r['ok'] else 'MISS'} {r['measure']}\n     aelab: {r['aelab']}  (target {r['target']})"
-              f"\n     reference: {r['reference']}")  # fmt: skip
+    print_rows(rows)
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"runs": figures, "medians": med}, f, indent=2)

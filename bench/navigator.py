@@ -39,7 +39,7 @@ import time
 
 import _common  # noqa: F401  (puts the repository on sys.path)
 import load_sessions as ls
-from _common import row
+from _common import print_rows, row
 from streamlit.components.v2.bidi_component.main import _make_trigger_id
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
@@ -371,9 +371,7 @@ def main():
     if not (0 < args.seconds <= 60 and 1 <= args.tabs <= 5 and args.tabs <= args.classroom <= 40):
         p.error("--seconds in (0, 60], --tabs 1 to 5, --classroom from --tabs to 40 (load tests stay bounded)")
     rows, figures = navigator_rows(args.seconds, args.slider_steps, args.classroom, args.tabs, args.classroom_seconds)
-    for r in rows:
-        print(f"{'ok  ' if r['ok'] else 'MISS'} {r['measure']}\n     aelab: {r['aelab']}  (target {r['target']})"
-              f"\n     reference: {r['reference']}")  # fmt: skip
+    print_rows(rows)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(figures, f, indent=2)

@@ -61,11 +61,7 @@ def main():
                 f"| {r['measure']} | {r['reference']} | {r['aelab']} | {r['target']} | {'yes' if r['ok'] else 'NO'} |"
             )
     else:
-        for r in rows:
-            mark = "ok  " if r["ok"] else "MISS"
-            print(
-                f"{mark} {r['measure']}\n     aelab: {r['aelab']}  (target {r['target']})\n     reference: {r['reference']}"
-            )
+        _common.print_rows(rows)
     print(f"\n{sum(r['ok'] for r in rows)}/{len(rows)} at or under target; {time.perf_counter() - start:.0f} s in all.")
     return 0 if all(r["ok"] for r in rows) else 1
 

@@ -26,7 +26,7 @@ import time
 import _common  # noqa: F401  (puts the repository on sys.path)
 import load_sessions as ls
 import navigator as nav
-from _common import row
+from _common import print_rows, row
 
 PAGES = {  # page -> (link, slider's accessible name)
     "denoising": ("denoising?digits=5&seed=1&sigma=0", "Noise level σ"),
@@ -266,9 +266,7 @@ def main():
     r, f = server_rows()
     rows += r
     figures["server"] = f
-    for r in rows:
-        print(f"{'ok  ' if r['ok'] else 'MISS'} {r['measure']}\n     aelab: {r['aelab']}  (target {r['target']})"
-              f"\n     reference: {r['reference']}")  # fmt: skip
+    print_rows(rows)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(figures, f, indent=2)
