@@ -31,7 +31,22 @@ def navigation(app=APP):
     return pages
 
 
+def url_paths(app=APP):
+    """Where the browser opens each page of app.py: {path: URL path}.
+
+    The first page is served at "/" (""); a page with `url_path=` at that; any other at its file's name.
+    """
+    paths = {}
+    for node in ast.walk(ast.parse(app.read_text())):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "Page":
+            given = next((k.value.value for k in node.keywords if k.arg == "url_path"), None)
+            paths[node.args[0].value] = given or pathlib.Path(node.args[0].value).stem
+    first = next(iter(paths))
+    return {**paths, first: ""}
+
+
 PAGES = navigation()
+URL_PATHS = url_paths()
 
 
 def grid_pictures(at):

@@ -13,7 +13,6 @@ counts in the commit messages were made.
 import hashlib
 import json
 import os
-import re
 import sys
 
 import pytest
@@ -21,7 +20,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from test_browser import MAIN, RUN_TIMEOUT_MS, full_page_screenshot, wait_until_idle
 
 from aelab import i18n
-from tests.app.test_pages import PAGES  # {app_pages/x.py: English title}, read from app.py.
+from tests.app.test_pages import PAGES, URL_PATHS  # {app_pages/x.py: English title, URL path}, from app.py.
 
 pytestmark = pytest.mark.e2e
 
@@ -32,18 +31,12 @@ LANGS = {"en": "en", "zh": "zh-CN"}
 LATENT_TABS = ["explore", "navigate", "digit", "interpolate", "vae"]
 
 
-def _url_paths():
-    """{page file: URL path} where app.py gives a page its own (`url_path="class"`); others take the file's name."""
-    with open(os.path.join(os.path.dirname(AXE_DIR), "..", "..", "..", "app.py"), encoding="utf-8") as f:
-        return dict(re.findall(r'st\.Page\(\s*"([^"]+)"[^\n]*?url_path="([^"]+)"', f.read()))
-
-
 def _views():
     """(id, URL path and query, page file): every page, and Latent space once per tab."""
     out = []
     for page_file in PAGES:
         name = os.path.splitext(os.path.basename(page_file))[0]
-        path = "" if page_file == next(iter(PAGES)) else _url_paths().get(page_file, name)  # The default: "/".
+        path = URL_PATHS[page_file]  # "" for the default page, served at "/".
         if name == "latent_space":
             out += [(f"latent_{tab}", f"{path}?tab={tab}", page_file) for tab in LATENT_TABS]
         else:

@@ -11,7 +11,7 @@ from PIL import Image
 from test_browser import MAIN, RUN_TIMEOUT_MS, full_page_screenshot, wait_until_idle
 
 from aelab import i18n
-from tests.app.test_pages import PAGES  # {app_pages/x.py: English title}, read from app.py.
+from tests.app.test_pages import PAGES, URL_PATHS  # {app_pages/x.py: English title, URL path}, from app.py.
 
 pytestmark = pytest.mark.e2e
 
@@ -35,8 +35,7 @@ ICON_TEXT = """() => Array.from(document.querySelectorAll('[data-testid="stIconM
 
 
 def url_path(page_file):
-    name = os.path.splitext(os.path.basename(page_file))[0]
-    return "" if page_file == next(iter(PAGES)) else name  # The default page is served at "/".
+    return URL_PATHS[page_file]  # "" for the default page, served at "/"; the Classroom's "class".
 
 
 def chinese(title):
