@@ -104,6 +104,14 @@ def open_view(new_page, app_url, query, page_file, lang, width, height):
         heading = i18n._(PAGES[page_file])
     page.locator(MAIN).get_by_role("heading", name=heading).first.wait_for(timeout=RUN_TIMEOUT_MS)
     wait_until_idle(page)
+    # What axe judges is the page as drawn: the global style in effect (its contrast rules, _style.CSS) and
+    # no element left stale by a run. On a loaded machine the idle state came once before both (a CI run
+    # judged Denoising with Streamlit's own faded captions, 3.88:1).
+    page.wait_for_function(
+        """() => getComputedStyle(document.documentElement).getPropertyValue('--aelab-faded').trim() !== ''
+            && !document.querySelector('[data-testid="stMain"] [data-stale="true"]')""",
+        timeout=RUN_TIMEOUT_MS,
+    )
     return page, errors, heading
 
 
