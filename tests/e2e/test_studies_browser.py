@@ -84,15 +84,19 @@ def test_a_quick_rerun_runs_in_the_pool_shows_its_progress_and_then_its_result(n
     panel = page.locator(f'{MAIN} [role="tabpanel"]:visible')
     panel.get_by_role("button", name="Rerun a quick version").click()
     # While it runs the page stays usable: the tabs switch, and its progress refreshes on its own.
-    bar = panel.locator('[data-testid="stProgress"]')
+    # A visible bar: on a loaded machine the first one found was still hidden (an empty bar, before its job
+    # reported), and `.first` waited on it for two minutes.
+    bar = panel.locator('[data-testid="stProgress"]:visible')
     bar.first.wait_for(timeout=RUN_TIMEOUT_MS)
     stop = panel.get_by_role("button", name=re.compile("Stop training|Leave the queue"))
     assert stop.count() == 1
-    page.locator(MAIN).get_by_role("tab", name="Losses").click()
+    # While the job's progress reruns the panel, Streamlit can show a stale copy of the tab strip: click the live one.
+    live_tabs = page.locator(f'{MAIN} [role="tab"]:not([data-stale="true"] *)')
+    live_tabs.filter(has_text="Losses").first.click()
     losses = page.locator(f'{MAIN} [role="tabpanel"]:visible')
     assert losses.get_by_role("button", name="Rerun a quick version").is_disabled()  # One job per session.
     assert "one job per session" in losses.inner_text()
-    page.locator(MAIN).get_by_role("tab", name="Variants").click()
+    live_tabs.filter(has_text="Variants").first.click()
     panel.get_by_role("heading", name="Quick rerun (this session)").wait_for(timeout=QUICK_RUN_TIMEOUT_MS)
     wait_until_idle(page)
     page.wait_for_timeout(800)  # Charts finish their layout.
