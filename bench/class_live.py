@@ -97,16 +97,32 @@ def digits_to_send(n, data_dir):
     return images, y[rows], points["ae2d"], points["vae2d"]
 
 
-def run_class(name, url, args, sent):
+@contextlib.contextmanager
+def served(url):
+    """A server on 127.0.0.1 over the store at `url`, its CPU meter and a headless Chromium.
+
+    Yields:
+        `(port, meter, browser)`; all three are stopped on leaving, whatever happened.
+    """
     from playwright.sync_api import sync_playwright
 
-    images, labels, ae, vae = sent
     port = servers.free_port()
     proc = start_server(url, port)
     meter = Meter(proc.pid)
     pw = sync_playwright().start()
     browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     try:
+        yield port, meter, browser
+    finally:
+        browser.close()
+        pw.stop()
+        meter.stop()
+        servers.stop(proc, timeout=15)
+
+
+def run_class(name, url, args, sent):
+    images, labels, ae, vae = sent
+    with served(url) as (port, meter, browser):
         page = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
         page.set_default_timeout(120_000)
         page.goto(f"http://127.0.0.1:{port}/class")
@@ -159,11 +175,6 @@ def run_class(name, url, args, sent):
         seen = page.evaluate("() => window.__seen")
         stored = store.counts(code)[0]
         store.dispose()
-    finally:
-        browser.close()
-        pw.stop()
-        meter.stop()
-        servers.stop(proc, timeout=15)
     lat = sorted(seen[tag] / 1000 - t for tag, t in sends.items() if tag in seen)
     missing = len(sends) - len(lat)
 
@@ -195,14 +206,7 @@ FOLLOW_JS = """() => {
 
 def run_followers(url, args):
     """`args.followers` phones follow the teacher while the teacher pins a new point every 5 s."""
-    from playwright.sync_api import sync_playwright
-
-    port = servers.free_port()
-    proc = start_server(url, port)
-    meter = Meter(proc.pid)
-    pw = sync_playwright().start()
-    browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    try:
+    with served(url) as (port, meter, browser):
         store = class_store.ClassStore(url)
         info, token = store.create_class()
         phones = []
@@ -229,11 +233,6 @@ def run_followers(url, args):
         busy_cores = (meter.cpu_s() - c1) / (time.monotonic() - t1)
         seen = [page.evaluate("() => window.__pins") for page in phones]
         store.dispose()
-    finally:
-        browser.close()
-        pw.stop()
-        meter.stop()
-        servers.stop(proc, timeout=15)
     lat = sorted(s[x] / 1000 - t for s in seen for x, t in pins.items() if x in s)
     missing = len(pins) * len(phones) - len(lat)
     p50, p95 = (lat[int(round(q * (len(lat) - 1)))] if lat else float("nan") for q in (0.5, 0.95))
