@@ -12,6 +12,7 @@ import sys
 import tempfile
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e import servers
 
@@ -28,6 +29,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 STARTUP_TIMEOUT_S = 90
+# Playwright's waiting assertions (expect(...).to_have_count) give a loaded machine as long as a page run.
+expect.set_options(timeout=120_000)
 
 
 def pytest_collection_modifyitems(items):

@@ -38,12 +38,15 @@ DOCS_SCROLL_TO = {"manifold": f'{MAIN} [data-testid="stCaptionContainer"]'}
 
 
 def wait_until_idle(page, timeout=RUN_TIMEOUT_MS):
-    """Waits until the script has run and stopped, and no element is still loading."""
+    """Waits until the script has run and stopped, no element is still loading and none is stale."""
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
     page.wait_for_selector('[data-testid="stStatusWidget"] [data-testid="stStatusWidgetRunningIcon"]',
                            state="detached", timeout=timeout)  # fmt: skip
+    # Every picture decoded and no element left stale by a run: a loaded machine can show an idle moment
+    # between two runs (a selection's rerun, then the link's), with the last run's copies still on screen.
     page.wait_for_function(
-        "() => Array.from(document.querySelectorAll('[data-testid=\"stMain\"] img')).every(img => img.complete)",
+        """() => Array.from(document.querySelectorAll('[data-testid="stMain"] img')).every(img => img.complete)
+              && !document.querySelector('[data-testid="stMain"] [data-stale="true"]')""",
         timeout=timeout,
     )
 

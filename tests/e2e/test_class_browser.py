@@ -10,6 +10,7 @@ import os
 import re
 
 import pytest
+from playwright.sync_api import expect
 from test_browser import MAIN, RUN_TIMEOUT_MS, full_page_screenshot, wait_until_idle
 
 pytestmark = pytest.mark.e2e
@@ -95,11 +96,11 @@ def test_a_class_with_three_phones(new_page, app_url, screenshot_dir):
     count(teacher, 3).wait_for(timeout=LIVE_MS)  # The teacher did nothing: the page polled.
     wait_until_idle(teacher)
     charts = teacher.locator(f"{MAIN} .js-plotly-plot")
-    assert charts.count() == 2
+    expect(charts).to_have_count(2)
     for i in range(2):
         assert "7" in charts.nth(i).locator(".legendtext").all_text_contents()  # The class's 7s,
-        assert charts.nth(i).locator(".scatterlayer path.point").count() == 3  # as three points.
-    assert teacher.locator(f"{MAIN} .aelab-class-wall figure").count() == 3
+        expect(charts.nth(i).locator(".scatterlayer path.point")).to_have_count(3)  # as three points.
+    expect(teacher.locator(f"{MAIN} .aelab-class-wall figure")).to_have_count(3)
 
     phone, _errors = phones[0]
     assert phone.locator(MAIN).get_by_role("button", name="Clear the class's digits").count() == 0
@@ -116,7 +117,7 @@ def test_a_class_with_three_phones(new_page, app_url, screenshot_dir):
         full_page_screenshot(teacher, os.path.join(screenshot_dir, "class_teacher_failed.png"))
         raise
     wait_until_idle(teacher)
-    assert teacher.locator(f"{MAIN} .aelab-class-wall figure").count() == 2
+    expect(teacher.locator(f"{MAIN} .aelab-class-wall figure")).to_have_count(2)
     full_page_screenshot(teacher, os.path.join(screenshot_dir, "class_teacher.png"))
 
     stranger, stranger_errors = open_class(new_page, app_url, "?join=ZZZZZZ", width=390, height=844, has_touch=True)

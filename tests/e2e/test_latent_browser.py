@@ -8,6 +8,7 @@ import io
 import os
 
 import pytest
+from playwright.sync_api import expect
 from PIL import Image
 from test_browser import (
     DOCS_DIR,
@@ -73,9 +74,11 @@ def test_linked_selection_and_scatter_png(new_page, app_url, screenshot_dir):
     page, errors = open_page(new_page, app_url, "latent_space")
     charts(page).nth(1).locator(".nsewdrag").first.wait_for(timeout=RUN_TIMEOUT_MS)
     box_select(page, charts(page).nth(1))  # on the VAE chart
-    page.locator(MAIN).get_by_text("digits selected").nth(1).wait_for(timeout=RUN_TIMEOUT_MS)
+    # The bold line above each model's mosaic (the charts' words for screen readers say it too, off screen).
+    selected = page.locator(f"{MAIN} [data-testid='stMarkdownContainer'] strong", has_text="digits selected")
+    selected.nth(1).wait_for(timeout=RUN_TIMEOUT_MS)
     wait_until_idle(page)
-    assert page.locator(MAIN).get_by_text("digits selected").count() == 2  # the AE column shows them too
+    expect(selected).to_have_count(2)  # the AE column shows them too
     # The AE's chart rings the same digits; the VAE's shows the box it was given (Plotly's own
     # selection, its figure unchanged: only one chart is redrawn).
     charts(page).nth(0).locator(".legendtext", has_text="selected").wait_for(timeout=RUN_TIMEOUT_MS)
@@ -105,7 +108,7 @@ def test_draw_a_digit_and_see_where_it_lands(new_page, app_url, screenshot_dir):
     page.mouse.up()
     page.locator(MAIN).get_by_text("Landed among").nth(1).wait_for(timeout=RUN_TIMEOUT_MS)
     wait_until_idle(page)
-    assert page.locator(MAIN).get_by_text("what the models see").count() == 1
+    expect(page.locator(MAIN).get_by_text("what the models see")).to_have_count(1)
     for i in range(2):
         assert "your digit" in legend_names(charts(page).nth(i))
     shoot(page, screenshot_dir, "latent_your_digit")

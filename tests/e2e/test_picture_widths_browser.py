@@ -12,6 +12,7 @@ Screenshots go to AELAB_SCREENSHOT_DIR (default /tmp/aelab-screenshots) as width
 import os
 
 import pytest
+from playwright.sync_api import expect
 from test_browser import MAIN, RUN_TIMEOUT_MS, SCROLL_BELOW_HEADER, wait_until_idle
 
 pytestmark = pytest.mark.e2e
@@ -93,7 +94,7 @@ def test_every_picture_fits_its_column(chromium, app_url, screenshot_dir, name, 
             selected = page.locator(
                 f'{MAIN} [data-testid="stMarkdownContainer"] strong', has_text=f"{SELECTED} digits selected"
             )
-            assert selected.count() == 2, f"{selected.count()} models say '{SELECTED} digits selected'"
+            expect(selected).to_have_count(2, timeout=RUN_TIMEOUT_MS)
         # Every picture on screen decoded (a run that began after the idle wait may still be sending one);
         # a broken one never is, and is named by the checks below.
         give_up = page.evaluate("performance.now()") + 30_000
