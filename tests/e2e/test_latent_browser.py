@@ -8,8 +8,8 @@ import io
 import os
 
 import pytest
-from playwright.sync_api import expect
 from PIL import Image
+from playwright.sync_api import expect
 from test_browser import (
     DOCS_DIR,
     MAIN,
