@@ -2,7 +2,8 @@
 
 The teacher presses Start a class and shows the code, the join link and its QR code; students join by
 the link (`/class?join=CODE`) or the code, draw a digit, say which digit they meant and send it. The
-teacher's page polls the store's change counter twice a second and redraws only when it moved. The
+teacher's page and a following student wait for the class's news in the browser (app_pages/_news.py:
+a small static file the server rewrites when the class moves) and rerun only when it moved. The
 teacher's rights are a secret token kept in the teacher's session (and in the teacher link, which only
 the teacher sees); every action of the teacher sends it to the store, which checks it.
 
@@ -19,7 +20,7 @@ import segno
 import streamlit as st
 
 from aelab import data, shelf
-from aelab.classroom import codes, landing
+from aelab.classroom import codes, landing, news
 from aelab.classroom import store as class_store
 from aelab.classroom import training as class_training
 from aelab.data import digits, images
@@ -28,9 +29,9 @@ from aelab.figures import plots
 from aelab.i18n import _, ngettext
 from aelab.inference import latent
 from aelab.models import registry
-from app_pages import _canvas, _common, _pictures, _state, _training
+from app_pages import _canvas, _common, _news, _pictures, _state, _static, _training
 
-POLL_S = 0.5  # The teacher's page and a follower look for news this often: new digits show within ~1 s.
+NEWS = "classroom-news"  # The news files' folder under the static folder (git-ignored).
 WALL = 40  # Newest drawings on the wall; older ones stay on the maps.
 PAD_KEY = "class_pad"
 JOIN_PARAM, TEACH_PARAM, KEY_PARAM = "join", "teach", "key"  # ?join=CODE; the teacher link ?teach=CODE&key=TOKEN
@@ -139,22 +140,18 @@ def entrance():
                     st.rerun()
 
 
-# Live: look for news cheaply, redraw only when there is some.
+# Live: the browser waits for the class's news, the page reruns only when there is some.
 
 
-def seen_now(seat):
-    try:
-        return store().poll(seat.code)
-    except class_store.ClassroomError:
-        return None
+@st.cache_resource(show_spinner=False)
+def _newsroom(url):
+    return news.Newsroom(_store(url), _static.STATIC / NEWS)
 
 
-@st.fragment(run_every=POLL_S)
 def watch(seat, fields):
-    """Reruns the page when the store's `(version, pin_seq, closed)` moved in the given fields."""
-    now = seen_now(seat)
-    if now is None or seat.seen is None or any(now[i] != seat.seen[i] for i in fields):
-        st.rerun(scope="app")
+    """Reruns the page when the class's news moved in `fields` ("version", "pin", "closed")."""
+    name = _newsroom(class_store.default_url()).watch(seat.code, seat.seen)
+    _news.wait_for_news(_static.url(f"{NEWS}/{name}"), seat.seen, fields)
 
 
 # The teacher.
@@ -169,6 +166,13 @@ def digit_label(d):
 def _background(slot, _z_test, _labels):
     box = class_maps.bounds(_z_test)
     return class_maps.background_png(_z_test, _labels, box), box
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _landed(slot, _z_test):
+    """Where each drawing landed on the map `slot`, remembered across runs and sessions."""
+    _x, y = _common.mnist_test()
+    return landing.LandedCache(_z_test, y)
 
 
 def class_map(slot, z_test, class_points, meant, hover, title):
@@ -243,7 +247,7 @@ def teacher(seat):
     moderate(seat, drawn, info)
     pin_form(seat)
     train_on_class(seat, shown)
-    watch(seat, (0, 2))
+    watch(seat, ("version", "closed"))
 
 
 def maps(shown):
@@ -261,8 +265,9 @@ def maps(shown):
             fig = class_map(f"shipped:{kind.name}", z_test, points, meant, hover, title)
             st.plotly_chart(fig, key=f"class_map_{kind.link}", config=plots.png_config(f"class_{kind.link}"))
             if placed:
-                _x, y = _common.mnist_test()
-                share = landing.score(z_test, y, points, meant)
+                share = _landed(f"shipped:{kind.name}", z_test).score(
+                    [(d.id, *p) for d, p in zip(placed, points)], points, meant
+                )
                 st.markdown(
                     _("**{share:.0%}** of the class's digits landed among the digit their student meant.").format(
                         share=share
@@ -455,7 +460,7 @@ def student(seat):
         draw_and_send(seat)
     follow(seat)
     my_digits(seat)
-    watch(seat, (1, 2) if seat.follow else (2,))
+    watch(seat, ("pin", "closed") if seat.follow else ("closed",))
 
 
 def draw_and_send(seat):

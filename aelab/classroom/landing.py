@@ -4,6 +4,8 @@ The score is the Latent space page's "landed among" read over a class: the share
 whose nearest MNIST test digits on the map are mostly the digit the student meant.
 """
 
+import threading
+
 import numpy as np
 
 from aelab.i18n import _
@@ -53,6 +55,52 @@ def landed_among(z_test, y_test, points, k=NEIGHBOURS):
         int64 array of shape (M,).
     """
     return votes(z_test, y_test, points, k).argmax(axis=1)
+
+
+class LandedCache:
+    """Where each of a class's drawings landed, computed once per drawing: a stored drawing never moves.
+
+    The teacher's page redraws the class's maps and their score each time a digit arrives; with 300
+    digits the 10-nearest votes of all of them were half of that redraw. Only new drawings are voted on.
+
+    Args:
+        z_test, y_test: the map's test digits and their labels (see `votes`).
+        size: drawings remembered; the oldest are forgotten beyond it.
+    """
+
+    def __init__(self, z_test, y_test, size=20_000):
+        self.z_test, self.y_test, self.size = z_test, y_test, size
+        self._landed = {}
+        self._lock = threading.Lock()
+
+    def landed(self, keys, points):
+        """The digit each drawing landed among.
+
+        Args:
+            keys: one hashable per drawing that names it and its point (e.g. its id and point: ids of two
+                databases may meet in one process).
+            points: their latent points, shape (M, D).
+
+        Returns:
+            int64 array of shape (M,).
+        """
+        keys = list(keys)
+        with self._lock:
+            new = [i for i, k in enumerate(keys) if k not in self._landed]
+        if new:
+            found = landed_among(self.z_test, self.y_test, np.asarray(points, "float32")[new])
+            with self._lock:
+                self._landed.update(zip((keys[i] for i in new), found.tolist()))
+                for old in list(self._landed)[: max(0, len(self._landed) - self.size)]:
+                    del self._landed[old]
+        with self._lock:
+            return np.array([self._landed.get(k, -1) for k in keys], dtype="int64")
+
+    def score(self, keys, points, meant):
+        """As `score`, from the remembered votes: NaN for no drawings."""
+        if not len(keys):
+            return float("nan")
+        return float(np.mean(self.landed(keys, points) == np.asarray(meant, dtype="int64")))
 
 
 # A vote is "split" when its runner-up has at least this share of the winner's votes (4 against 5 of 10).

@@ -434,6 +434,29 @@ class ClassStore:
             )
         return row.version, row.pin_seq, bool(row.closed)
 
+    def poll_many(self, codes_):
+        """The news counters of several classes in one query, for a server that watches them all.
+
+        Args:
+            codes_: class codes.
+
+        Returns:
+            A dict from each code to its `(version, pin_seq, closed)`, or to None for a class that is
+            unknown or has expired.
+        """
+        wanted = sorted({c for c in map(codes.normalize_code, codes_) if c})
+        if not wanted:
+            return {}
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(
+                    classes.c.code, classes.c.version, classes.c.pin_seq, classes.c.closed, classes.c.expires_at
+                ).where(classes.c.code.in_(wanted))
+            ).all()
+        now = self.clock()
+        found = {r.code: (r.version, r.pin_seq, bool(r.closed)) for r in rows if r.expires_at > now}
+        return {c: found.get(c) for c in wanted}
+
     def _teacher_write(self, conn, code, token, *, bump=True):
         row = self._row(conn, code, lock=True)
         if not codes.token_matches(token, row["token_hash"]):
