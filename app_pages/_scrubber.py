@@ -15,10 +15,12 @@ The control is a slider in the ARIA sense (`role="slider"`, the label as its nam
 """
 
 import base64
+import io
 import pathlib
 
 import numpy as np
 import streamlit as st
+from PIL import Image
 
 from aelab.data import images
 from aelab.i18n import _
@@ -35,29 +37,39 @@ _COMPONENT = st.components.v2.component(
 )
 
 
-def atlas(frames, static=None):
+def atlas(frames, static=None, colors=None):
     """Packs a sample's frames into one PNG data URI, the way the browser reads them.
 
     Band `s` (a row of tiles, top to bottom) holds frame `s`'s pictures side by side;
     one more band at the bottom holds the pictures that do not change.
 
     Args:
-        frames: array (S, K, H, W, C) in [0, 1]: K pictures per stop, C 1 (gray) or 3 (RGB).
+        frames: array (S, K, H, W, C) in [0, 1] or uint8: K pictures per stop, C 1 (gray) or 3 (RGB).
         static: optional array (M, H, W, C) of the pictures every stop shares.
+        colors: for charts only: a palette of at most this many colours (a third of the bytes of
+            true colour for a scatter, which has few); None keeps every pixel exact (digits, photos).
 
     Returns:
         `(uri, (W, H))`: the PNG data URI and one tile's size in pixels.
     """
-    frames = np.asarray(frames, "float32")
+    # Charts come as uint8 (a chart's 31 frames are 30 MB so, 120 MB as floats); pictures as floats.
+    dtype = "uint8" if np.asarray(frames).dtype == np.uint8 else "float32"
+    frames = np.asarray(frames, dtype)
     n_stops, k, h, w, c = frames.shape
-    static = np.zeros((0, h, w, c), "float32") if static is None else np.asarray(static, "float32")
+    static = np.zeros((0, h, w, c), dtype) if static is None else np.asarray(static, dtype)
     width = max(k, len(static), 1)
-    sheet = np.zeros(((n_stops + 1) * h, width * w, c), "float32")
+    sheet = np.zeros(((n_stops + 1) * h, width * w, c), dtype)
     for s in range(n_stops):
         sheet[s * h : (s + 1) * h, : k * w] = frames[s].transpose(1, 0, 2, 3).reshape(h, k * w, c)
     if len(static):
         sheet[n_stops * h :, : len(static) * w] = static.transpose(1, 0, 2, 3).reshape(h, len(static) * w, c)
-    png = images.to_png(sheet[..., 0] if c == 1 else sheet)
+    sheet = sheet[..., 0] if c == 1 else sheet
+    if colors is None:
+        png = images.to_png(sheet)
+    else:
+        buf = io.BytesIO()
+        Image.fromarray(images.to_uint8(sheet)).quantize(colors, method=Image.Quantize.FASTOCTREE).save(buf, "PNG")
+        png = buf.getvalue()
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii"), (w, h)
 
 

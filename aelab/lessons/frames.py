@@ -1,7 +1,7 @@
 """Every frame a lesson slider can show, computed at once for one sample, so a browser can scrub them.
 
 A slider that moves over a handful of stops on a fixed sample (the Denoising noise
-level, the Colorization vividness) shows nothing that cannot be computed ahead: the
+level, the Colorization vividness, the interpolation step, a training's epochs) shows nothing that cannot be computed ahead: the
 page computes all its stops in one batched call, sends them once, and the browser
 switches between them under the pointer with no rerun (`app_pages/_scrubber.py`).
 The numbers are those the pages showed for one value (same noise seed, same metric
@@ -9,11 +9,15 @@ functions), so a stop's frame is what a rerun at that value would have drawn.
 """
 
 import dataclasses
+import io
 
 import numpy as np
+from PIL import Image
 
 from aelab import data, metrics
+from aelab.figures import plots, scatter_png
 from aelab.inference import latent
+from aelab.lessons import interpolation
 
 
 def sigma_stops(lo=0.0, hi=1.0, step=0.05):
@@ -117,3 +121,86 @@ def colorization_frames(model, gray, rgb, temperatures):
         psnr=np.stack([metrics.image_psnr(rgb, g) for g in colorized]),
         colourfulness=np.stack([metrics.colourfulness(g) for g in colorized]),
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class InterpolationFrames:
+    """Every step of the straight path from A to B, decoded by each model.
+
+    Attributes:
+        kinds: the models' kind names, in the order of the pictures.
+        points: dict kind -> float32 (S, latent_dim): the path's points in that model's latent space.
+        digits: float32 (S, K, 28, 28, 1): frame s holds the K models' digits at step s.
+    """
+
+    kinds: tuple
+    points: dict
+    digits: np.ndarray
+
+
+def interpolation_frames(models, ends, steps):
+    """Decodes every step of A → B for each model, one batched decode per model.
+
+    Args:
+        models: dict kind -> AE or VAE (with `.decoder`).
+        ends: dict kind -> `(z_a, z_b)`, the two digits' codes in that model's latent space.
+        steps: number of steps, in [2, 50] (`aelab.lessons.interpolation.path`).
+
+    Returns:
+        An `InterpolationFrames`.
+    """
+    kinds = tuple(models)
+    points, decoded = {}, []
+    for kind in kinds:
+        points[kind], digits = interpolation.decode_path(models[kind], *ends[kind], steps)
+        decoded.append(np.asarray(digits, "float32"))
+    return InterpolationFrames(kinds=kinds, points=points, digits=np.stack(decoded, axis=1))
+
+
+# A training replay's pictures: the size of the chart they replace in a wide column, sharp
+# on a 2x screen when shown at half width on a phone.
+SNAPSHOT_SIZE = (640, 520)
+
+
+def snapshot_png(z, labels, width=SNAPSHOT_SIZE[0], height=SNAPSHOT_SIZE[1]):
+    """One epoch's latent scatter of the fixed test digits, drawn as a PNG (no title: the page says it).
+
+    Args:
+        z: the digits' codes at that epoch, (N, 2).
+        labels: their digit labels, (N,).
+        width, height: picture size in pixels.
+
+    Returns:
+        The PNG file's bytes: the chart `plots.latent_scatter` draws, by `scatter_png`.
+    """
+    return scatter_png.scatter_png(plots.latent_scatter(z, labels, marker_size=4), width, height, annotations=True)
+
+
+@dataclasses.dataclass(frozen=True)
+class SnapshotFrames:
+    """A finished training's latent scatters, one picture per epoch.
+
+    Attributes:
+        epochs: the epochs, 0 being the untrained model.
+        pictures: uint8 (S, H, W, 3): frame s is the scatter after `epochs[s]`.
+    """
+
+    epochs: tuple
+    pictures: np.ndarray
+
+
+def snapshot_frames(snapshots, labels, width=SNAPSHOT_SIZE[0], height=SNAPSHOT_SIZE[1]):
+    """Draws every epoch's scatter once, so the replay's slider switches pictures in the browser.
+
+    Args:
+        snapshots: list of `(epoch, z)` (`aelab.training.jobs.Job.snapshots`).
+        labels: the digits' labels, (N,).
+        width, height: picture size in pixels.
+
+    Returns:
+        A `SnapshotFrames`.
+    """
+    pictures = [
+        np.asarray(Image.open(io.BytesIO(snapshot_png(z, labels, width, height))).convert("RGB")) for _, z in snapshots
+    ]
+    return SnapshotFrames(epochs=tuple(int(e) for e, _ in snapshots), pictures=np.stack(pictures))

@@ -123,6 +123,7 @@ function mount(root) {
         const canvas = row.appendChild(document.createElement("canvas"));
         canvas.width = tw;
         canvas.height = th;
+        canvas.style.aspectRatio = `${tw} / ${th}`; // A chart's frame is wider than high; digits are square.
         canvas.setAttribute("role", "img");
         text({ set textContent(v) { canvas.setAttribute("aria-label", v); } }, c.alt);
         s.cells.push({ canvas, ctx: canvas.getContext("2d"), t: c.t, s: c.s });

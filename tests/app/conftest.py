@@ -194,7 +194,8 @@ class Scrubber:
         assert found, f"no scrubber {key!r}"
         self.data = json.loads(found[0].proto.json)
         png = base64.b64decode(self.data["atlas"].split(",", 1)[1])
-        self.sheet = np.asarray(Image.open(io.BytesIO(png)))
+        sheet = Image.open(io.BytesIO(png))
+        self.sheet = np.asarray(sheet.convert("RGB") if sheet.mode == "P" else sheet)  # A chart's palette.
 
     def picture(self, stop, cell):
         """The uint8 picture `cell` (a row's `{"t": k}` or `{"s": k}`) shows at `stop`, as the browser draws it."""

@@ -10,7 +10,7 @@ from PIL import Image
 
 from aelab import checkpoints, data, metrics
 from aelab.inference import latent
-from aelab.lessons import frames, vividness
+from aelab.lessons import frames, interpolation, vividness
 
 
 def _needs_data():
@@ -74,3 +74,32 @@ def test_the_atlas_puts_stop_s_in_band_s_and_the_fixed_pictures_last():
     # The browser draws band s, tile k from (k * w, s * h): exactly the frame's picture in uint8.
     np.testing.assert_array_equal(sheet[2 * 4 : 3 * 4, 1 * 6 : 2 * 6], data.images.to_uint8(moving[2, 1]))
     np.testing.assert_array_equal(sheet[5 * 4 :, 6:12], data.images.to_uint8(fixed[1]))
+
+
+def test_interpolation_frames_hold_every_step_of_each_models_path():
+    models = {kind: checkpoints.load(kind) for kind in ("ae2d", "vae2d")}
+    ends = {
+        "ae2d": (np.array([-1.0, 2.0]), np.array([3.0, -0.5])),
+        "vae2d": (np.array([0.5, 0.5]), np.array([-1.5, 1.0])),
+    }
+    f = frames.interpolation_frames(models, ends, 7)
+    assert f.kinds == ("ae2d", "vae2d") and f.digits.shape == (7, 2, 28, 28, 1)
+    for k, kind in enumerate(f.kinds):
+        # What the page's strips computed for one model before the scrubber: the same path, the same decode.
+        points, digits = interpolation.decode_path(models[kind], *ends[kind], 7)
+        np.testing.assert_array_equal(f.points[kind], points)
+        np.testing.assert_allclose(f.digits[:, k], digits, atol=1e-6)
+        np.testing.assert_allclose(f.points[kind][[0, -1]], np.stack(ends[kind]), atol=1e-6)
+    assert not np.allclose(f.digits[0], f.digits[-1])  # The ends decode to different digits.
+
+
+def test_snapshot_frames_are_each_epochs_own_scatter():
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 10, 300)
+    snapshots = [(e, rng.normal(size=(300, 2)).astype("float32") * (e + 1)) for e in range(3)]
+    f = frames.snapshot_frames(snapshots, labels, width=320, height=260)
+    assert f.epochs == (0, 1, 2) and f.pictures.shape == (3, 260, 320, 3) and f.pictures.dtype == np.uint8
+    for s, (_epoch, z) in enumerate(snapshots):
+        own = np.asarray(Image.open(io.BytesIO(frames.snapshot_png(z, labels, 320, 260))).convert("RGB"))
+        np.testing.assert_array_equal(f.pictures[s], own)
+    assert (f.pictures[0] != f.pictures[2]).any()
