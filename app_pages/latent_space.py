@@ -16,9 +16,9 @@ from aelab.figures import describe, plots, scatter_png
 from aelab.figures import overlays as lf
 from aelab.i18n import N_, _
 from aelab.inference import latent
-from aelab.lessons import interpolation, posterior
+from aelab.lessons import frames, interpolation, posterior
 from aelab.models import registry
-from app_pages import _canvas, _common, _navigator, _pictures, _state, _urlstate
+from app_pages import _canvas, _common, _navigator, _pictures, _scrubber, _state, _urlstate
 
 MAX_SHOWN = 16  # Selected digits drawn; enough to judge a region, small enough to see.
 PER_ROW = 4  # Pairs per row; four pairs at 2x fit half of a wide page.
@@ -115,6 +115,8 @@ LINK = (  # The link's parameters (README, "Links"): `?tab=interpolate&a=3&b=2&s
     links.Param("a", ROW, 3, key="interp_a", when={"tab": "interpolate"}),
     links.Param("b", ROW, 2, key="interp_b", when={"tab": "interpolate"}),
     links.Param("steps", links.integer(2, 20), 10, key="steps", bound=True),
+    # Not bound by Streamlit: the step scrubber is no st.slider; the link follows its settled step.
+    links.Param("step", links.integer(1, 20), 1, key="interp_step", when={"tab": "interpolate"}),
     links.Param("scale", links.choice(ELLIPSE_SCALES), 10, key="scale", bound=True),
     links.Param("samples", links.integer(1, 32), 12, key="samples", bound=True),
     links.Param("prior_seed", links.integer(0, 2**31 - 1), None, get=lambda: state.prior_seed,
@@ -404,6 +406,56 @@ def use_selection_as_ends():
     st.session_state.interp_a, st.session_state.interp_b = int(rows[0]), int(rows[1])  # Widget keys.
 
 
+def _set_step(i):
+    st.session_state["interp_step"] = i + 1
+
+
+def step_scrubber(f, a, b, steps):
+    """The step scrubber: each model's digit at every step of A → B, switched in the browser."""
+    step = st.session_state["interp_step"] = min(int(st.session_state.get("interp_step", 1)), steps)  # Fewer steps.
+    names = [short(kind) for kind in f.kinds]
+    where = [
+        [_("{model}: z = ({z0:.2f}, {z1:.2f})").format(model=name, z0=p[0], z1=p[1]) for p in f.points[kind]]
+        for kind, name in zip(f.kinds, names, strict=True)
+    ]
+    uri, tile = _scrubber.atlas(f.digits)
+    _scrubber.scrubber(
+        "interp_step_scrub",
+        label=_("Step from A to B"),
+        group_label=_("each model's digit at one step of the path"),
+        stops=[_("{step} of {n}").format(step=i + 1, n=steps) for i in range(steps)],
+        numbers=list(range(1, steps + 1)),
+        value=step - 1,
+        atlas_uri=uri,
+        tile=tile,
+        rows=[
+            {
+                "cells": [
+                    {
+                        "t": k,
+                        "alt": [
+                            _("{model}: the digit decoded at step {step} of {n}").format(
+                                model=name, step=i + 1, n=steps
+                            )
+                            for i in range(steps)
+                        ],
+                    }
+                    for k, name in enumerate(names)
+                ]
+            }
+        ],
+        heads=where,
+        note=[
+            _("Step {step} of {n}: {share:.0%} of the way from A (row {a}) to B (row {b})").format(
+                step=i + 1, n=steps, share=i / (steps - 1), a=a, b=b
+            )
+            for i in range(steps)
+        ],
+        on_change=_set_step,
+        cell_px=28 * 5,
+    )
+
+
 @st.fragment
 def interpolate():
     st.markdown(
@@ -428,15 +480,24 @@ def interpolate():
         images.enlarge(images.tile(x[[a, b]], 2, pad=2), 3),
         caption=_("A: row {a}, a {digit_a} | B: row {b}, a {digit_b}").format(a=a, digit_a=y[a], b=b, digit_b=y[b]),
     )
+    loaded = {kind: model_or_none(kind) for kind in KINDS}
+    loaded = {kind: m for kind, m in loaded.items() if m[0] is not None}
+    # Every step of both paths at once, one batched decode per model: the step scrubber below
+    # switches them in the browser, and the strips show them side by side.
+    f = frames.interpolation_frames(
+        {kind: m[0] for kind, m in loaded.items()}, {kind: (m[2][a], m[2][b]) for kind, m in loaded.items()}, steps
+    )
+    if f.kinds:
+        step_scrubber(f, a, b, steps)
     strips = {}
     columns = st.columns(2)
     for kind, column in zip(KINDS, columns, strict=True):
         with column:
-            model, info, z = model_or_none(kind)
-            if model is None:
+            if kind not in loaded:
                 continue
+            z = loaded[kind][2]
             st.subheader(short(kind))
-            points, strips[kind] = interpolation.decode_path(model, z[a], z[b], steps)
+            points, strips[kind] = f.points[kind], f.digits[:, f.kinds.index(kind)]
             fig = lf.add_path(plots.latent_scatter(z, y), points, about=_("path A → B, {n} steps").format(n=steps))
             heading = _("{model}: from row {a} (a {digit_a}) to row {b} (a {digit_b})").format(
                 model=short(kind), a=a, digit_a=y[a], b=b, digit_b=y[b]

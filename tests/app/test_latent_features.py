@@ -17,6 +17,7 @@ from aelab import checkpoints, data
 from aelab.data import images
 from aelab.inference import latent
 from aelab.lessons import posterior
+from tests.app.conftest import Scrubber
 
 PAGE = "app_pages/latent_space.py"
 
@@ -155,6 +156,46 @@ def test_interpolation_path_strip_and_downloads(open_page, mnist, models, downlo
     assert strip.format == "PNG" and strip.size == ((6 * 30 - 2) * 3, 28 * 3)
     gif = Image.open(io.BytesIO(download(files["AE animation (GIF)"])[1]))
     assert gif.format == "GIF" and gif.n_frames == 10 and gif.info["loop"] == 0  # 6 there, 4 back
+
+
+def test_interpolation_step_scrubber_has_every_step_of_both_paths_and_its_step_reaches_the_link(
+    open_page, mnist, models
+):
+    at = open_tab(open_page, "Interpolate")
+    at.slider(key="steps").set_value(6).run()
+    sc = Scrubber(at, "interp_step_scrub")  # app_pages/_scrubber.py: every step sent once, switched in the browser.
+    assert sc.data["label"] == "Step from A to B" and sc.data["stops"] == [f"{i} of 6" for i in range(1, 7)]
+    assert sc.data["value"] == 0 and sc.data["numbers"] == [1, 2, 3, 4, 5, 6]
+    cells = sc.data["rows"][0]["cells"]
+    assert [sc.text(c["alt"], 2) for c in cells] == [
+        "AE: the digit decoded at step 3 of 6",
+        "VAE: the digit decoded at step 3 of 6",
+    ]
+    assert sc.text(sc.data["note"], 5) == "Step 6 of 6: 100% of the way from A (row 3) to B (row 2)"
+    x, _ = mnist
+    for k, kind in enumerate(("ae2d", "vae2d")):
+        ends = latent.encode(models[kind], x[[3, 2]])
+        # Each step's picture is the model's own decode of that point of the straight path, as the strips show.
+        decoded = latent.decode(models[kind], np.linspace(0, 1, 6)[:, None] * (ends[1] - ends[0]) + ends[0])
+        for s in (0, 2, 5):
+            assert np.abs(sc.picture(s, cells[k]).astype(int) - images.to_uint8(decoded[s]).astype(int)).max() <= 1
+        head = sc.text(sc.data["heads"][k], 5)
+        assert head == f"{('AE', 'VAE')[k]}: z = ({ends[1][0]:.2f}, {ends[1][1]:.2f})"
+    assert at.query_params["step"] == "1"
+
+    at.session_state["interp_step"] = 4  # As the scrubber's callback sets a settled step.
+    at.run()
+    assert Scrubber(at, "interp_step_scrub").data["value"] == 3 and at.query_params["step"] == "4"
+    at.slider(key="steps").set_value(3).run()  # Fewer steps: the step is held at the last one.
+    assert Scrubber(at, "interp_step_scrub").data["value"] == 2 and at.query_params["step"] == "3"
+
+
+def test_a_link_opens_the_interpolation_at_its_step(open_page):
+    at = open_page(PAGE, query={"tab": "interpolate", "steps": "8", "step": "5"})
+    assert not at.exception
+    sc = Scrubber(at, "interp_step_scrub")
+    assert len(sc.data["stops"]) == 8 and sc.data["value"] == 4
+    assert open_page(PAGE, query={"tab": "interpolate", "step": "99"}).session_state["interp_step"] == 10  # Clamped.
 
 
 def test_interpolation_ends_from_a_selection(open_page, select_points):

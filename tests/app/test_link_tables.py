@@ -6,7 +6,7 @@ ROUND_TRIPS = {
     "app_pages/models.py": [{"model": "vae"}],
     "app_pages/latent_space.py": [
         {"tab": "explore", "rows": "3,10,13"},
-        {"tab": "interpolate", "a": "5", "b": "9", "steps": "12", "rows": "1,2"},
+        {"tab": "interpolate", "a": "5", "b": "9", "steps": "12", "step": "7", "rows": "1,2"},
         {"tab": "vae", "prior_seed": "5", "scale": "20", "samples": "4", "rows": "3"},
         {"tab": "navigate", "pick_ae": "1,1", "pick_vae": "-0.5,2"},
     ],
@@ -34,7 +34,8 @@ def test_a_link_comes_back_as_it_went(open_page, path, query):
         ("app_pages/manifold.py", {"model": "vae", "grid": "99", "pick": "9,x"}, {"grid": "30", "pick": "0,0"}),
         ("app_pages/colorization.py", {"images": "99", "class": "<b>", "seed": "-1"},
          {"images": "12", "class": "all", "seed": "0"}),
-        ("app_pages/latent_space.py", {"tab": "interpolate", "a": "-4", "b": "10000000"}, {"a": "0", "b": "9999"}),
+        ("app_pages/latent_space.py", {"tab": "interpolate", "a": "-4", "b": "10000000", "step": "0"},
+         {"a": "0", "b": "9999", "step": "1"}),
         ("app_pages/latent_space.py", {"tab": "nowhere", "rows": "9,99999,3"}, {"tab": "explore", "rows": "3,9"}),
         ("app_pages/models.py", {"model": "gan"}, {"model": "ae"}),
     ],

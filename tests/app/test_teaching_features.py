@@ -214,7 +214,8 @@ def test_a_link_opens_the_latent_space_on_a_tab_with_a_selection(open_page):
     assert at.slider(key="steps").value == 5
     at.number_input(key="interp_a").set_value(11).run()  # inside a fragment: the URL follows too
     # `steps` is bound by Streamlit (bind="query-params"): its browser side writes it, so AppTest keeps the link's.
-    assert at.query_params == {"tab": "interpolate", "rows": "3,10,13", "a": "11", "b": "13", "steps": "5"}
+    # `step` is the step scrubber's settled step (1 until it moves).
+    assert at.query_params == {"tab": "interpolate", "rows": "3,10,13", "a": "11", "b": "13", "steps": "5", "step": "1"}
 
     at = open_page("app_pages/latent_space.py", query={"tab": "vae", "scale": "20", "samples": "4", "prior_seed": "42"})
     assert at.select_slider(key="scale").value == 20 and at.slider(key="samples").value == 4
