@@ -6,13 +6,14 @@ import time
 import pandas as pd
 import streamlit as st
 
-from aelab import checkpoints, data, shelf
+from aelab import checkpoints, data, i18n, shelf
 from aelab.figures import plots
 from aelab.i18n import N_, _
+from aelab.lessons import frames
 from aelab.models import registry
 from aelab.training import jobs
 from aelab.training.config import OPTIMIZER_NAMES
-from app_pages import _common, _state, _training, _urlstate
+from app_pages import _common, _scrubber, _state, _training, _urlstate
 
 EPOCHS_MAX = 30
 BATCH_SIZES = (32, 64, 128, 256, 512)
@@ -209,24 +210,67 @@ JOB_STATUS = {"done": N_("Training done"), "stopped": N_("Training stopped"), "f
 LIVE_STATUS = {"waiting": N_("waiting"), "running": N_("running")}  # "Your AE job is running".
 
 
+@st.cache_data(max_entries=4, show_spinner=False)
+def replay_atlas(job_id, epochs, language, _snapshots, _labels):
+    """A finished job's scatters, one picture per epoch, as the replay scrubber's atlas (drawn once per job)."""
+    del job_id, epochs, language  # The key: a job's snapshots do not change once it has finished; the legend's words.
+    f = frames.snapshot_frames(_snapshots, _labels)
+    # A palette of 256 colours: a third of the bytes of true colour for these few-coloured charts.
+    return _scrubber.atlas(f.pictures[:, None], colors=256)
+
+
+def _when(epoch, n):
+    when = _("before training") if epoch == 0 else _("after epoch {epoch}").format(epoch=epoch)
+    return _("{n:,} test digits {when}").format(n=n, when=when)
+
+
 def replay(job, kind):
-    """After training: step through the latent snapshots, epoch by epoch."""
-    snapshots = dict(job.snapshots())
+    """After training: step through the latent snapshots, epoch by epoch, in the browser."""
+    snapshots = job.snapshots()
     if len(snapshots) < 2:
         return
     st.markdown(_("**How the latent space formed**: the same test digits, encoded after each epoch."))
-    epochs = list(snapshots)
-    epoch = st.select_slider(
-        _("Epoch shown"),
-        epochs,
-        value=epochs[-1],
-        format_func=lambda e: _("0 (untrained)") if e == 0 else str(e),
-        key=f"replay_{job.id}",
+    epochs = [e for e, _z in snapshots]
+    with st.spinner(_("Drawing the latent space after each of the {n} epochs…").format(n=len(epochs) - 1)):
+        uri, tile = replay_atlas(job.id, tuple(epochs), i18n.language(), snapshots, job.snapshot_labels)
+    key = f"replay_{job.id}"  # The settled epoch.
+    epoch = st.session_state.get(key, epochs[-1])
+    titles = [_when(e, len(z)) for e, z in snapshots]
+
+    def settled(i):
+        st.session_state[key] = epochs[i]
+
+    _scrubber.scrubber(
+        f"replay_scrub_{job.id}",
+        label=_("Epoch shown"),
+        group_label=_("the latent space epoch by epoch"),
+        stops=[_("0 (untrained)") if e == 0 else str(e) for e in epochs],
+        numbers=epochs,
+        value=epochs.index(epoch) if epoch in epochs else len(epochs) - 1,
+        atlas_uri=uri,
+        tile=tile,
+        rows=[
+            {
+                "cells": [
+                    {"t": 0, "alt": [_("scatter of the {title}, coloured by digit").format(title=t) for t in titles]}
+                ]
+            }
+        ],
+        note=titles,
+        on_change=settled,
+        pixelated=False,
+        cell_px=tile[0],
     )
-    st.plotly_chart(
-        snapshot_figure(job, epoch, snapshots[epoch], height=420),
-        key=f"replay_z_{job.id}",
-        config=plots.png_config(f"latent_{kind}_epoch{epoch}"),
+    z = dict(snapshots).get(epoch, snapshots[-1][1])
+    st.download_button(
+        _("This epoch's latent space (PNG)"),
+        # Drawn only when clicked, at the settled epoch, large enough for a slide.
+        _common.in_this_language(lambda: frames.snapshot_png(z, job.snapshot_labels, 1200, 1000)),
+        file_name=f"latent_{kind}_epoch{epoch}.png",
+        mime="image/png",
+        on_click="ignore",
+        icon=":material/download:",
+        key=f"replay_png_{job.id}",
     )
 
 
