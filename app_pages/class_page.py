@@ -514,6 +514,18 @@ def follow(seat):
             )  # fmt: skip
 
 
+def landed_words(kind, d):
+    """Where a student's digit landed on a model's map: the digit its nearest test digits mostly are, and where."""
+    p = getattr(d, kind.link)
+    _model, z_test = shipped(kind)
+    if z_test is None:
+        return _("{model} at ({z0:.2f}, {z1:.2f})").format(model=_(kind.short), z0=p[0], z1=p[1])
+    among = int(_landed(f"shipped:{kind.name}", z_test).landed([(d.id, *p)], [p])[0])
+    return _("{model}: landed among {digit}s at ({z0:.2f}, {z1:.2f})").format(
+        model=_(kind.short), digit=among, z0=p[0], z1=p[1]
+    )
+
+
 def my_digits(seat):
     mine = store().drawings(seat.code, session=state.owner)
     if not mine:
@@ -524,11 +536,7 @@ def my_digits(seat):
         with left:
             _pictures.image(images.enlarge(d.image.astype("float32") / 255, 3), alt=_("digit {d}").format(d=d.digit))
         with right:
-            where = [
-                _("{model} at ({z0:.2f}, {z1:.2f})").format(model=_(k.short), z0=p[0], z1=p[1])
-                for k in kinds()
-                if (p := getattr(d, k.link)) is not None
-            ]
+            where = [landed_words(k, d) for k in kinds() if getattr(d, k.link) is not None]
             said = _("you meant {digit}").format(digit=d.digit)
             if d.hidden:
                 said += " · " + _("hidden by the teacher")
