@@ -15,6 +15,7 @@ Not measured here: the student page's own encode-and-rerun before the store call
 "Your digit" wait, bench/waits.py), and followers' pin latency.
 
 Run: AELAB_DATA_DIR=../shared/data python bench/class_live.py [--students 30] [--digits 10] [--seconds 60]
+     [--followers N] [--before DIR]  (DIR: `git worktree add DIR <earlier commit>`, run first as the reference)
 """
 
 import argparse
@@ -50,14 +51,14 @@ WATCH_JS = """() => {
 }"""
 
 
-def start_server(url, port):
+def start_server(url, port, repo=_common.REPO):
     env = dict(os.environ, AELAB_DATABASE_URL=url, TF_CPP_MIN_LOG_LEVEL="2")
     log = tempfile.NamedTemporaryFile(prefix="aelab-class-bench-", suffix=".log", delete=False)
     cmd = [
         sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=_common.REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(cmd, cwd=repo, env=env, stdout=log, stderr=subprocess.STDOUT)
     servers.wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", [(proc, log.name)], 120)
     return proc
 
@@ -98,8 +99,8 @@ def digits_to_send(n, data_dir):
 
 
 @contextlib.contextmanager
-def served(url):
-    """A server on 127.0.0.1 over the store at `url`, its CPU meter and a headless Chromium.
+def served(url, repo=_common.REPO):
+    """A server on 127.0.0.1 over the store at `url` (the app in `repo`), its CPU meter and a headless Chromium.
 
     Yields:
         `(port, meter, browser)`; all three are stopped on leaving, whatever happened.
@@ -107,7 +108,7 @@ def served(url):
     from playwright.sync_api import sync_playwright
 
     port = servers.free_port()
-    proc = start_server(url, port)
+    proc = start_server(url, port, repo)
     meter = Meter(proc.pid)
     pw = sync_playwright().start()
     browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -120,9 +121,9 @@ def served(url):
         servers.stop(proc, timeout=15)
 
 
-def run_class(name, url, args, sent):
+def run_class(name, url, args, sent, repo=_common.REPO):
     images, labels, ae, vae = sent
-    with served(url) as (port, meter, browser):
+    with served(url, repo) as (port, meter, browser):
         page = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
         page.set_default_timeout(120_000)
         page.goto(f"http://127.0.0.1:{port}/class")
@@ -204,10 +205,18 @@ FOLLOW_JS = """() => {
 }"""
 
 
-def run_followers(url, args):
+def run_followers(url, args, repo=_common.REPO, name="followers"):
     """`args.followers` phones follow the teacher while the teacher pins a new point every 5 s."""
-    with served(url) as (port, meter, browser):
+    with served(url, repo) as (port, meter, browser):
         store = class_store.ClassStore(url)
+        warm = browser.new_context().new_page()  # The first page loads the models; then the server alone.
+        warm.goto(f"http://127.0.0.1:{port}/class")
+        warm.get_by_role("button", name="Start a class").wait_for(timeout=180_000)
+        warm.context.close()
+        time.sleep(3)
+        c0, t0 = meter.cpu_s(), time.monotonic()
+        time.sleep(8)
+        quiet_cores = (meter.cpu_s() - c0) / (time.monotonic() - t0)
         info, token = store.create_class()
         phones = []
         for _ in range(args.followers):
@@ -236,11 +245,14 @@ def run_followers(url, args):
     lat = sorted(s[x] / 1000 - t for s in seen for x, t in pins.items() if x in s)
     missing = len(pins) * len(phones) - len(lat)
     p50, p95 = (lat[int(round(q * (len(lat) - 1)))] if lat else float("nan") for q in (0.5, 0.95))
-    print(f"\nfollowers: {len(phones)} phones follow the teacher, a new pin every 5 s for {args.seconds:.0f} s")
+    print(f"\n{name}: {len(phones)} phones follow the teacher, a new pin every 5 s for {args.seconds:.0f} s")
     print(f"  pin -> seen on the phones: p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms (target p95 <= 1000 ms); "
           f"never seen: {missing}")  # fmt: skip
-    print(f"  server CPU: {busy_cores:.2f} cores while pinning, {idle_cores:.2f} with the followers waiting "
-          f"(target: <= 0.2 cores over idle); peak RSS {meter.peak_mb:.0f} MiB")  # fmt: skip
+    print(f"  server CPU: {quiet_cores:.3f} cores with no page open; {idle_cores:.3f} with the followers waiting, "
+          f"{busy_cores:.3f} while pinning: {busy_cores - quiet_cores:.3f} over idle "
+          f"({(busy_cores - quiet_cores) / len(phones):.4f} per follower; target: <= 0.2 cores for 30); "
+          f"peak RSS {meter.peak_mb:.0f} MiB")  # fmt: skip
+    return p95, busy_cores - quiet_cores
 
 
 def main():
@@ -250,16 +262,28 @@ def main():
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--followers", type=int, default=0, help="instead: phones following the teacher's pin (SQLite)")
+    parser.add_argument(
+        "--before",
+        metavar="DIR",
+        help="also run the app in DIR (a git worktree of an earlier commit) first, as the reference",
+    )
     args = parser.parse_args()
+    apps = [("before", args.before), ("after", _common.REPO)] if args.before else [("today", _common.REPO)]
+    print(f"cores: {os.cpu_count()}, load average {os.getloadavg()[0]:.1f} (other work on the machine skews the CPU)")
     if args.followers:
-        with tempfile.TemporaryDirectory() as folder:
-            run_followers(f"sqlite:///{folder}/classes.sqlite3", args)
+        got = {}
+        for name, repo in apps:
+            with tempfile.TemporaryDirectory() as folder:
+                got[name] = run_followers(f"sqlite:///{folder}/classes.sqlite3", args, repo, f"followers ({name})")
+        if args.before:
+            (p_b, c_b), (p_a, c_a) = got["before"], got["after"]
+            print(f"\nafter / before: pin -> seen p95 {p_a / p_b:.2f}, server CPU over idle {c_a / max(c_b, 1e-9):.2f}")
         return
     sent = digits_to_send(args.students * args.digits, os.environ.get("AELAB_DATA_DIR"))
-    print(f"cores: {os.cpu_count()}, load average {os.getloadavg()[0]:.1f} (other work on the machine skews the CPU)")
     if args.db in ("sqlite", "both"):
-        with tempfile.TemporaryDirectory() as folder:
-            run_class("SQLite (WAL)", f"sqlite:///{folder}/classes.sqlite3", args, sent)
+        for name, repo in apps:
+            with tempfile.TemporaryDirectory() as folder:
+                run_class(f"SQLite (WAL), {name}", f"sqlite:///{folder}/classes.sqlite3", args, sent, repo)
     if args.db in ("postgresql", "both"):
         if pg_cluster.binaries() is None:
             print("\nPostgreSQL: skipped, its server programs are not installed (apt-get install postgresql)")
