@@ -140,3 +140,41 @@ def test_denoising_scrubber_on_a_phone_by_touch_and_on_a_projector(new_page, app
     name = "scrub_denoising_390.png" if phone else "scrub_denoising_1920.png"
     full_page_screenshot(page, os.path.join(screenshot_dir, name))
     assert page.locator('[data-testid="stException"]').count() == 0 and not errors, errors
+
+
+STEP = "Step from A to B"
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (390, 844)], ids=["projector", "phone"])
+def test_interpolation_steps_under_the_keys_without_reruns(new_page, app_url, screenshot_dir, size):
+    width, height = size
+    phone = width < 500
+    path = "latent_space?tab=interpolate&a=3&b=2&steps=20"
+    page, sent, errors = open_scrubbed(new_page, app_url, path, width, height, touch=phone)
+    slider = page.locator(MAIN).get_by_role("slider", name=STEP)
+    assert slider.get_attribute("aria-valuenow") == "1" and slider.bounding_box()["height"] >= 44
+    root = page.locator(".scrub").first
+    slider.focus()
+    quiet, shown = len(sent), set()
+    for _ in range(12):  # Faster than the half second that settles a value.
+        page.keyboard.press("ArrowRight")
+        shown.add(root.evaluate(PICTURES))
+    assert len(shown) >= 8 and len(sent) == quiet, f"{len(shown)} pictures, {len(sent) - quiet} messages"
+    assert slider.get_attribute("aria-valuetext") == "13 of 20"
+    page.wait_for_function("() => new URLSearchParams(location.search).get('step') === '13'", timeout=RUN_TIMEOUT_MS)
+    wait_until_idle(page)
+    assert len(sent) == quiet + 1  # One rerun, when the step settled.
+
+    # The pictures at step 13 are each model's own decode of that point of the straight path.
+    if not phone:
+        x, _ = data.load_test_set("mnist")
+        for k, kind in enumerate(("ae2d", "vae2d")):
+            model = checkpoints.load(kind)
+            ends = latent.encode(model, x[[3, 2]])
+            digit = latent.decode(model, ends[:1] + 12 / 19 * (ends[1:] - ends[:1]))[0]
+            assert np.abs(drawn(page)[0][k][..., 0].astype(int) - images.to_uint8(digit)).max() <= 1
+    root.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)  # The scatters, redrawn by the rerun, finish their layout before the picture.
+    name = "scrub_interpolation_390.png" if phone else "scrub_interpolation_1920.png"
+    full_page_screenshot(page, os.path.join(screenshot_dir, name))
+    assert page.locator('[data-testid="stException"]').count() == 0 and not errors, errors
