@@ -9,7 +9,6 @@ the figure's traces, so it shows exactly the points and overlays of the chart.
 """
 
 import io
-import re
 
 import numpy as np
 from matplotlib import patheffects
@@ -92,7 +91,7 @@ def _rgba(color):
         return to_rgba(plots.TEXT_COLOR)
 
 
-def scatter_png(fig, width=1200, height=1000, legend=True, title=None, annotations=False):
+def scatter_png(fig, width=1200, height=1000, legend=True, title=None):
     """Draws a figure of scatter traces (`Scatter`/`Scattergl`) as a PNG with matplotlib.
 
     Markers (hollow when their fill is transparent), dimmed unselected points
@@ -105,8 +104,6 @@ def scatter_png(fig, width=1200, height=1000, legend=True, title=None, annotatio
         legend: whether to draw the legend (beside the axes, at the right).
         title: a title for the picture, in place of the figure's own (a page
             often shows the title above the chart, not in it).
-        annotations: whether to write the figure's data-placed notes too (the digit at each
-            cluster's centre of `plots.latent_scatter`: colour is not the only cue).
 
     Returns:
         The PNG file's bytes, `width` x `height` pixels.
@@ -119,11 +116,6 @@ def scatter_png(fig, width=1200, height=1000, legend=True, title=None, annotatio
     for trace in traces:
         # Test digits carry their rows as customdata (see plots.latent_scatter); overlays do not.
         _draw(ax, trace, scale, is_digits=trace.customdata is not None)
-    for a in fig.layout.annotations if annotations else ():
-        if a.xref in (None, "x") and a.yref in (None, "y") and a.text:
-            ax.annotate(re.sub("<[^>]+>", "", a.text), (a.x, a.y), ha="center", va="center", fontsize=16 * scale,
-                        fontweight="bold", color="#111111", zorder=5, fontfamily=family,
-                        bbox=dict(boxstyle="square,pad=0.15", facecolor=(1, 1, 1, 0.8), edgecolor="none"))  # fmt: skip
     for axis, set_range, set_label in ((fig.layout.xaxis, ax.set_xlim, ax.set_xlabel),
                                        (fig.layout.yaxis, ax.set_ylim, ax.set_ylabel)):  # fmt: skip
         if axis.range is not None:

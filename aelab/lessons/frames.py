@@ -15,7 +15,7 @@ import numpy as np
 from PIL import Image
 
 from aelab import data, metrics
-from aelab.figures import plots, scatter_png
+from aelab.figures import epoch_scatters
 from aelab.inference import latent
 from aelab.lessons import interpolation
 
@@ -163,7 +163,7 @@ SNAPSHOT_SIZE = (640, 520)
 
 
 def snapshot_png(z, labels, width=SNAPSHOT_SIZE[0], height=SNAPSHOT_SIZE[1]):
-    """One epoch's latent scatter of the fixed test digits, drawn as a PNG (no title: the page says it).
+    """One epoch's latent scatter of the fixed test digits as a PNG (no title: the page says it).
 
     Args:
         z: the digits' codes at that epoch, (N, 2).
@@ -171,9 +171,11 @@ def snapshot_png(z, labels, width=SNAPSHOT_SIZE[0], height=SNAPSHOT_SIZE[1]):
         width, height: picture size in pixels.
 
     Returns:
-        The PNG file's bytes: the chart `plots.latent_scatter` draws, by `scatter_png`.
+        The PNG file's bytes: the picture `snapshot_frames` draws for that epoch.
     """
-    return scatter_png.scatter_png(plots.latent_scatter(z, labels, marker_size=4), width, height, annotations=True)
+    buf = io.BytesIO()
+    Image.fromarray(epoch_scatters.draw([z], labels, width, height)[0]).save(buf, "PNG")
+    return buf.getvalue()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -200,7 +202,5 @@ def snapshot_frames(snapshots, labels, width=SNAPSHOT_SIZE[0], height=SNAPSHOT_S
     Returns:
         A `SnapshotFrames`.
     """
-    pictures = [
-        np.asarray(Image.open(io.BytesIO(snapshot_png(z, labels, width, height))).convert("RGB")) for _, z in snapshots
-    ]
-    return SnapshotFrames(epochs=tuple(int(e) for e, _ in snapshots), pictures=np.stack(pictures))
+    pictures = epoch_scatters.draw([z for _e, z in snapshots], labels, width, height)
+    return SnapshotFrames(epochs=tuple(int(e) for e, _z in snapshots), pictures=pictures)

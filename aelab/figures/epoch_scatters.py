@@ -1,0 +1,85 @@
+"""A training's latent scatters, one picture per epoch, drawn by matplotlib into one reused figure.
+
+The Models page replays how the latent space formed by switching these pictures in the
+browser (`aelab.lessons.frames.snapshot_frames`). Building a Plotly figure and laying a
+matplotlib one out for every epoch costs about half a second each on a loaded 2-core
+server, 15 s for a 30-epoch run; one figure whose points, limits and digit labels move
+from epoch to epoch draws a picture in a few tens of milliseconds. It draws what
+`aelab.figures.plots.latent_scatter` shows: the digits' colours and edges, each digit
+written at its cloud's centre (colour is not the only cue), the legend, z0 and z1.
+"""
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from aelab.figures import describe, panels, plots
+from aelab.i18n import _
+
+DPI = 100
+PAD = 0.05  # Of the data's range, around the points (as Plotly's autorange leaves).
+
+
+def _limits(values):
+    lo, hi = float(np.min(values)), float(np.max(values))
+    span = hi - lo if hi > lo else max(abs(lo), 1.0)
+    return lo - PAD * span, hi + PAD * span
+
+
+def draw(zs, labels, width=640, height=520):
+    """Draws each set of codes as the latent scatter of the same digits.
+
+    Args:
+        zs: a sequence of (N, 2) arrays, the same N digits in each (one per epoch).
+        labels: the digits' labels, (N,).
+        width, height: picture size in pixels.
+
+    Returns:
+        uint8 array (len(zs), height, width, 3).
+    """
+    labels = np.asarray(labels)
+    digits = [int(d) for d in np.unique(labels)]
+    family = panels.matplotlib_families()
+    k = width / 640  # Text, markers and margins grow with the picture (a download for slides is larger).
+    fig = Figure(figsize=(width / DPI, height / DPI), dpi=DPI)
+    canvas = FigureCanvasAgg(fig)
+    # A fixed frame (no layout pass per picture): room for the ticks at the left and below, the legend at the right.
+    fig.subplots_adjust(left=78 * k / width, right=1 - 78 * k / width, bottom=48 * k / height, top=1 - 12 * k / height)
+    ax = fig.add_subplot()
+    # One line of markers per digit, digit 9's on top, as Plotly draws its ten traces: Agg stamps a
+    # marker of one colour (a few ms for 2,000 points) where a scatter of many colours draws each.
+    clouds = {
+        d: ax.plot([], [], linestyle="", marker="o", markersize=5 * k * 72 / DPI, markerfacecolor=plots.DIGIT_COLORS[d],
+                   markeredgecolor=plots.DIGIT_EDGES[d], markeredgewidth=0.75 * k)[0]
+        for d in digits
+    }  # fmt: skip
+    names = {}
+    for d in digits:
+        names[d] = ax.text(0, 0, str(d), ha="center", va="center", fontsize=11 * k, fontweight="bold",
+                                color="#111111", zorder=5, bbox=dict(boxstyle="square,pad=0.15",
+                                facecolor=(1, 1, 1, 0.8), edgecolor="none"))  # fmt: skip
+    ax.set_xlabel("z0", fontsize=12 * k, color=plots.TEXT_COLOR)
+    ax.set_ylabel("z1", fontsize=12 * k, color=plots.TEXT_COLOR)
+    ax.tick_params(labelsize=10 * k, colors=plots.TEXT_COLOR)
+    ax.grid(color="#E4E4E4", linewidth=1)
+    ax.set_axisbelow(True)
+    for spine in ax.spines.values():
+        spine.set_color("#C8C8C8")
+    handles = [Line2D([], [], linestyle="", marker="o", markersize=7 * k, markerfacecolor=plots.DIGIT_COLORS[d],
+                      markeredgecolor=plots.DIGIT_EDGES[d], label=str(d)) for d in range(10)]  # fmt: skip
+    text = {"family": family, "size": 11 * k}
+    ax.legend(handles=handles, title=_("digit"), loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0,
+              prop=text, title_fontproperties=text, frameon=False)  # fmt: skip
+    out = np.empty((len(zs), height, width, 3), "uint8")
+    for i, z in enumerate(zs):
+        z = np.asarray(z, "float64")
+        for d, line in clouds.items():
+            line.set_data(z[labels == d, 0], z[labels == d, 1])
+        ax.set_xlim(*_limits(z[:, 0]))
+        ax.set_ylim(*_limits(z[:, 1]))
+        for d, (centre, _radius) in describe.centres(z, labels).items():
+            names[d].set_position(centre)
+        canvas.draw()
+        out[i] = np.asarray(canvas.buffer_rgba())[..., :3]
+    return out
