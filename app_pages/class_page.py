@@ -20,7 +20,7 @@ import segno
 import streamlit as st
 
 from aelab import data, shelf
-from aelab.classroom import codes, landing, news
+from aelab.classroom import codes, landing
 from aelab.classroom import store as class_store
 from aelab.classroom import training as class_training
 from aelab.data import digits, images
@@ -29,25 +29,14 @@ from aelab.figures import plots
 from aelab.i18n import _, ngettext
 from aelab.inference import latent
 from aelab.models import registry
-from app_pages import _canvas, _common, _news, _pictures, _state, _static, _training
+from app_pages import _canvas, _classroom, _common, _news, _pictures, _state, _training
 
-NEWS = "classroom-news"  # The news files' folder under the static folder (git-ignored).
 WALL = 40  # Newest drawings on the wall; older ones stay on the maps.
 PAD_KEY = "class_pad"
 JOIN_PARAM, TEACH_PARAM, KEY_PARAM = "join", "teach", "key"  # ?join=CODE; the teacher link ?teach=CODE&key=TOKEN
 PAGES = {"latent_space": "app_pages/latent_space.py"}  # Pages a pin can point to (the navigator's).
 
 state = _state.get()
-
-
-@st.cache_resource(show_spinner=False)
-def _store(url):
-    return class_store.ClassStore(url)
-
-
-def store():
-    """The server's classroom store (one per server process and database URL)."""
-    return _store(class_store.default_url())
 
 
 def kinds():
@@ -89,7 +78,7 @@ def leave():
 
 
 def start_class():
-    info, token = store().create_class()
+    info, token = _classroom.store().create_class()
     state.seat = _state.ClassSeat(info.code, teacher=True, token=token)
 
 
@@ -97,7 +86,7 @@ def take_teacher_link(code, token):
     # The token leaves the address bar at once: a projector shows the address bar.
     for key in (TEACH_PARAM, KEY_PARAM):
         st.query_params.pop(key, None)
-    if store().is_teacher(code, token):
+    if _classroom.store().is_teacher(code, token):
         state.seat = _state.ClassSeat(codes.normalize_code(code), teacher=True, token=token)
     else:
         st.error(_("This teacher link is not valid (any more): start a new class."))
@@ -106,7 +95,7 @@ def take_teacher_link(code, token):
 def join(code, nickname=None):
     """Joins a class as a student; shows why not and returns False when it cannot."""
     try:
-        info = store().join(code, state.owner)
+        info = _classroom.store().join(code, state.owner)
     except class_store.ClassroomError as e:
         st.error(str(e))
         return False
@@ -143,15 +132,9 @@ def entrance():
 # Live: the browser waits for the class's news, the page reruns only when there is some.
 
 
-@st.cache_resource(show_spinner=False)
-def _newsroom(url):
-    return news.Newsroom(_store(url), _static.STATIC / NEWS)
-
-
 def watch(seat, fields):
     """Reruns the page when the class's news moved in `fields` ("version", "pin", "closed")."""
-    name = _newsroom(class_store.default_url()).watch(seat.code, seat.seen)
-    _news.wait_for_news(_static.url(f"{NEWS}/{name}"), seat.seen, fields)
+    _news.wait_for_news(_classroom.news_url(seat.code, seat.seen), seat.seen, fields)
 
 
 # The teacher.
@@ -218,12 +201,12 @@ def opened(seat, again):
         The class's record, or None when it is unknown, closed for good or expired.
     """
     try:
-        info = store().get(seat.code)
+        info = _classroom.store().get(seat.code)
     except class_store.ClassroomError as e:
         st.error(str(e))
         st.button(again, on_click=leave, key="class_leave")
         return None
-    seat.seen = store().poll(seat.code)
+    seat.seen = _classroom.store().poll(seat.code)
     return info
 
 
@@ -232,9 +215,9 @@ def teacher(seat):
     if info is None:
         return
     show_code(seat)
-    drawn = store().drawings(seat.code)
+    drawn = _classroom.store().drawings(seat.code)
     shown = [d for d in drawn if not d.hidden]
-    n, m = store().counts(seat.code)
+    n, m = _classroom.store().counts(seat.code)
     heading = _("{digits} from {students}").format(
         digits=ngettext("{n} digit", "{n} digits", n).format(n=n),
         students=ngettext("{n} student", "{n} students", m).format(n=m),
@@ -305,7 +288,7 @@ def moderate(seat, drawn, info):
             want = set(st.session_state["class_hidden"])
             for d in drawn:
                 if (d.id in want) != d.hidden:
-                    store().hide(seat.code, seat.token, d.id, d.id in want)
+                    _classroom.store().hide(seat.code, seat.token, d.id, d.id in want)
 
         st.multiselect(
             _("Hidden drawings"), list(by_id), format_func=lambda i: digit_label(by_id[i]), key="class_hidden",
@@ -315,11 +298,11 @@ def moderate(seat, drawn, info):
         left, right = st.columns(2)
         left.button(
             _("Clear the class's digits"), key="class_clear",
-            on_click=lambda: store().clear(seat.code, seat.token, version),
+            on_click=lambda: _classroom.store().clear(seat.code, seat.token, version),
         )  # fmt: skip
         right.button(
             _("Close the class"), key="class_close", disabled=info.closed,
-            on_click=lambda: store().close(seat.code, seat.token),
+            on_click=lambda: _classroom.store().close(seat.code, seat.token),
         )  # fmt: skip
 
 
@@ -332,7 +315,7 @@ def pin_form(seat):
             z0 = st.number_input("z0", -10.0, 10.0, 0.0, 0.1)
             z1 = st.number_input("z1", -10.0, 10.0, 0.0, 0.1)
             if st.form_submit_button(_("Pin for the class")):
-                store().set_pin(seat.code, seat.token, kind, (z0, z1), "latent_space")
+                _classroom.store().set_pin(seat.code, seat.token, kind, (z0, z1), "latent_space")
                 st.toast(_("Pinned: the students who follow you see it now."))
 
 
@@ -438,7 +421,7 @@ def send(seat, digit_image, meant):
         model, _z = shipped(kind)
         placed[kind.link] = None if model is None else latent.encode(model, digit_image[None])[0]
     try:
-        d = store().add_drawing(
+        d = _classroom.store().add_drawing(
             seat.code, state.owner, pixels, meant, seat.nickname, placed.get("ae"), placed.get("vae")
         )
     except class_store.ClassroomError as e:
@@ -483,7 +466,7 @@ def follow(seat):
     seat.follow = st.toggle(_("Follow the teacher"), value=seat.follow, key="class_follow")
     if not seat.follow:
         return
-    pin = store().pin(seat.code)
+    pin = _classroom.store().pin(seat.code)
     if pin is None:
         st.info(_("Your teacher has not pinned a point yet; it appears here as soon as they do."))
         return
@@ -527,7 +510,7 @@ def landed_words(kind, d):
 
 
 def my_digits(seat):
-    mine = store().drawings(seat.code, session=state.owner)
+    mine = _classroom.store().drawings(seat.code, session=state.owner)
     if not mine:
         return
     st.subheader(_("Your digits"), anchor=False)

@@ -18,7 +18,7 @@ from aelab.i18n import N_, _
 from aelab.inference import latent
 from aelab.lessons import frames, interpolation, posterior
 from aelab.models import registry
-from app_pages import _canvas, _common, _navigator, _pictures, _scrubber, _state, _urlstate
+from app_pages import _canvas, _classroom, _common, _navigator, _pictures, _scrubber, _state, _urlstate
 
 MAX_SHOWN = 16  # Selected digits drawn; enough to judge a region, small enough to see.
 PER_ROW = 4  # Pairs per row; four pairs at 2x fit half of a wide page.
@@ -318,6 +318,7 @@ def navigate():
                     z0=point[0], z1=point[1]
                 )
                 _pictures.image(images.enlarge(digit, 8), caption=caption, width=224, alt=describe.decoded(point, z, y))
+                _classroom.pin_for_class(kind, info, point, "latent_space", key=f"class_pin_{kind}")
             else:
                 st.info(_("Click or tap the {model}'s plane to pin a point.").format(model=short(kind)))
     link()  # A fragment: its reruns skip the page's own link() at the end.

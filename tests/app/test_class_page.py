@@ -9,6 +9,7 @@ import pytest
 
 from aelab import data
 from aelab.data import images
+from tests.app.test_navigator import navigators, send
 
 PAGE = "app_pages/class_page.py"
 
@@ -138,3 +139,27 @@ def test_the_teacher_link_reopens_the_class_and_a_forged_one_does_not(open_page)
     forged = open_page(PAGE, query={"teach": seat.code, "key": "guess"})
     assert forged.session_state["aelab"].seat is None
     assert "This teacher link is not valid" in texts(forged)
+
+
+def test_the_teacher_pins_from_the_navigator(open_page):
+    teacher = open_page(PAGE)
+    teacher.button(key="class_start").click().run()
+    seat = teacher.session_state["aelab"].seat
+    student = open_page(PAGE, query={"join": seat.code})
+    student.toggle(key="class_follow").set_value(True).run()
+    # The teacher pins a point on the navigator's VAE plane, as a click does.
+    teacher.query_params.clear()
+    teacher.query_params.update({"tab": "navigate"})
+    teacher.switch_page("app_pages/latent_space.py").run()
+    send(teacher, navigators(teacher)["VAE latent plane"][0], "pin", [-1.04, 2.46])
+    teacher.button(key="class_pin_vae2d").click().run()
+    assert not teacher.exception, [e.value for e in teacher.exception]
+    student.run()  # In a browser, the follower's news reruns the page within a second.
+    captions = [c for e in student.get("image") for c in e.captions]
+    assert "VAE at (-1.00, 2.50)" in captions, captions
+    # A student's navigator has no such button.
+    student.query_params.clear()
+    student.query_params.update({"tab": "navigate"})
+    student.switch_page("app_pages/latent_space.py").run()
+    send(student, navigators(student)["VAE latent plane"][0], "pin", [-1.04, 2.46])
+    assert not [b for b in student.button if b.key == "class_pin_vae2d"]
