@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 
 from aelab import checkpoints, data, metrics
+from aelab.figures import plots
 from aelab.inference import latent
 from aelab.lessons import frames, interpolation, vividness
 
@@ -103,3 +104,7 @@ def test_snapshot_frames_are_each_epochs_own_scatter():
         own = np.asarray(Image.open(io.BytesIO(frames.snapshot_png(z, labels, 320, 260))).convert("RGB"))
         np.testing.assert_array_equal(f.pictures[s], own)
     assert (f.pictures[0] != f.pictures[2]).any()
+    # Each digit's points in its own colour, as the page's Plotly scatter draws them.
+    for d in np.unique(labels):
+        rgb = np.array([int(plots.DIGIT_COLORS[d][i : i + 2], 16) for i in (1, 3, 5)])
+        assert (np.abs(f.pictures[2].astype(int) - rgb).sum(axis=-1) == 0).sum() > 10, d
