@@ -8,10 +8,13 @@ a click, tap or Enter pins the point, which is one rerun.
 
 Streamlit runs the component's entry (`_navigator_assets/entry.js`) itself; the
 rest is served by the app (`server.enableStaticServing`, Streamlit's `static/`
-folder at `/app/static/`): the vendored runtime in `static/onnxruntime-web/`, and
-in `static/navigator/` what is published here, named by its sha256 so a browser
+folder at `/app/static/`): the vendored runtime in `static/onnxruntime-web/` (its
+`.wasm` also as `.wasm.zst`, unpacked in the page by `static/fzstd/`), and in
+`static/navigator/` what is published here, named by its sha256 so a browser
 may cache it for good and never sees a stale one: the navigator's ES modules
-(`_navigator_assets/modules/`, one folder), the decoders and the encoded points.
+(`_navigator_assets/modules/`, one folder), the decoders (each also packed as
+`.onnx.planes.gz`, `aelab.inference.byte_planes`) and the encoded points. The
+browser fetches the packed files first and the plain ones if that fails.
 """
 
 import base64
@@ -30,7 +33,7 @@ from aelab import checkpoints, links, locations
 from aelab.data import images
 from aelab.figures import describe, plots
 from aelab.i18n import N_, _
-from aelab.inference import latent, onnx_export
+from aelab.inference import byte_planes, latent, onnx_export
 from aelab.models import registry
 
 _ASSETS = pathlib.Path(__file__).with_name("_navigator_assets")
@@ -38,10 +41,17 @@ STATIC = pathlib.Path(locations.APP_DIR) / "static"  # Streamlit serves it at /a
 PUBLISHED = STATIC / "navigator"
 RUNTIME = "onnxruntime-web/ort.wasm.bundle.min.mjs"  # The runtime with its glue, one ES module.
 WASM = "onnxruntime-web/ort-wasm-simd-threaded.wasm"
-# The vendored files' sha256 (scripts/refresh_onnxruntime_web.sh writes them): put in the
-# URLs, so a browser that keeps them by URL gets the new ones after a refresh.
-_SUMS = dict(line.split()[::-1] for line in (STATIC / "onnxruntime-web" / "SHA256SUMS").read_text().splitlines())
-KEEP_PUBLISHED = 64  # Kept in static/navigator/: 32 models' decoders and points (~110 MB), module folders.
+WASM_ZST = WASM + ".zst"  # The same bytes, zstd -19: 2.5 MB over the wire instead of gzip's 3.7 MB.
+FZSTD = "fzstd/fzstd.mjs"  # The Zstandard decoder that unpacks it in the page (pure JavaScript).
+VENDORED = ("onnxruntime-web", "fzstd")
+# The vendored files' sha256 (scripts/refresh_onnxruntime_web.sh writes them), by path under static/:
+# put in the URLs, so a browser that keeps them by URL gets the new ones after a refresh.
+_SUMS = {
+    f"{folder}/{name}": digest
+    for folder in VENDORED
+    for digest, name in (line.split() for line in (STATIC / folder / "SHA256SUMS").read_text().splitlines())
+}
+KEEP_PUBLISHED = 96  # Kept in static/navigator/: 32 models' decoders (plain, packed) and points (~110 MB).
 FALLBACK_TEXT = N_(  # Shown as _(FALLBACK_TEXT).
     "This browser cannot run the decoder, so nothing is decoded under the pointer: "
     "click the plane to pin a point, or use the Pick sliders"
@@ -72,7 +82,7 @@ def _url(relative):
 
 
 def _versioned(relative):
-    return f"{_url(relative)}?v={_SUMS[pathlib.Path(relative).name][:16]}"
+    return f"{_url(relative)}?v={_SUMS[relative][:16]}"
 
 
 def _publish(write, digest, suffix):
@@ -181,6 +191,20 @@ def _decoder_file(model, info):
     return _cached("decoder", info.key, make)
 
 
+def _planes_file(model_file):
+    """The published decoder packed for the wire (`byte_planes.pack`): 1.73 -> 1.50 MB, made once, served as is."""
+    plain = STATIC / model_file
+    digest = plain.name.split(".")[0]
+
+    def make():
+        def write(tmp):
+            pathlib.Path(tmp).write_bytes(byte_planes.pack(plain.read_bytes()))
+
+        return _publish(write, digest, ".onnx" + byte_planes.SUFFIX)
+
+    return _cached("planes", digest, make)
+
+
 def _points_file(z, y, key):
     def make():
         # float32 (z0, z1) pairs, then one uint8 label per point, as modules/files.js reads them.
@@ -241,6 +265,12 @@ def navigator(key, model, info, z, y, bounds, point, step, on_pin, report_narrow
         model_file = _decoder_file(model, info)
     except (OSError, ValueError) as e:  # An export that failed: the plane still pins, the server decodes.
         problem = _("the decoder could not be exported: {error}").format(error=e)
+    planes_file = None
+    if model_file:
+        try:
+            planes_file = _planes_file(model_file)
+        except OSError:  # The browser fetches the plain file then.
+            planes_file = None
 
     def pinned():
         state = st.session_state.get(key)
@@ -264,6 +294,10 @@ def navigator(key, model, info, z, y, bounds, point, step, on_pin, report_narrow
         "model_url": _url(model_file) if model_file else None,
         "runtime_url": None if problem else _versioned(RUNTIME),
         "wasm_url": _versioned(WASM),
+        # The packed forms, fetched first (modules/unpack.js); the plain files above if that fails.
+        "wasm_zst_url": _versioned(WASM_ZST),
+        "fzstd_url": _versioned(FZSTD),
+        "model_planes_url": _url(planes_file) if planes_file else None,
         "runtime_problem": problem,
         "fallback_text": _(FALLBACK_TEXT),
         "text": {  # What the browser writes itself, as templates: {name} is filled in there.

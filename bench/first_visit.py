@@ -1,21 +1,25 @@
-"""The latent navigator's first visit and revisit, with float32 decoders (before) and float16 ones (today).
+"""The latent navigator's first visit and revisit: the plain files (before) and the packed ones (today).
 
-    flock /tmp/aelab-bench.lock .venv/bin/python bench/first_visit.py [--rounds 2] [--json FILE]
+    flock /tmp/aelab-bench.lock .venv/bin/python bench/first_visit.py [--rounds 3] [--json FILE]
 
-Two `streamlit run app.py` servers side by side: one on a copy of the shipped checkpoints whose AE and
-VAE decoders are exported in float32 as they were before (`onnx_export.export_decoder(..., half=False)`),
-one on the shipped checkpoints (float16 weights). For each, in alternation, a fresh Chromium profile
-opens the Manifold with the VAE (bench/navigator.py's first_use_rows): the bytes of the app's static
-files over the network (as the browser received them, compressed) and the time from page load to the
-first digit decoded in the browser, then a revisit in the same profile; and the time to the first
-picture in the digit's box (the server's digit, drawn while the runtime loads; none before). Each server
-first shows the page once, not counted (its first page loads the models).
+One `streamlit run app.py` server. In alternation, a fresh Chromium profile opens the Manifold with
+the VAE (bench/navigator.py's Tab) in two ways:
+- plain (before, the path every page took until the packed files): the browser is refused the
+  packed files (`.wasm.zst`, `.onnx.planes.gz`), so files.js falls back to the plain ones, as it
+  does in a browser that cannot unpack them: the 14 MB `.wasm` and the `.onnx` gzipped by Streamlit;
+- packed (after): the `.wasm.zst` unpacked by fzstd, the decoder's byte planes by the browser's gunzip.
+Each measures the bytes of the app's static files over the network (as the browser received them,
+compressed) by kind and the time from page load to the first digit decoded in the browser; then a
+revisit in the same profile, then Latent space in the same profile (its VAE navigator needs nothing
+new: the runtime and the VAE's decoder are in the browser's store; only the AE's decoder is new);
+and, in another fresh profile, the time to the first picture in the digit's box (the server's digit,
+drawn while the runtime loads). The server first shows both pages once, not counted (the first
+page loads the models and publishes the files).
 """
 
 import argparse
 import json
-import os
-import shutil
+import re
 import statistics
 import sys
 import tempfile
@@ -26,34 +30,67 @@ import load_sessions as ls
 import navigator as nav
 from _common import print_rows, row
 
+PACKED = re.compile(r"\.(zst|planes\.gz)(\?|$)")  # What the plain visit is refused.
+LATENT = "latent_space?tab=navigate"
+# Both navigators of Latent space decoding (the AE's and the VAE's).
+BOTH_READY = """() => { const ns = [...document.querySelectorAll('*')].map((e) => e.shadowRoot
+  && e.shadowRoot.querySelector('.nav')).filter(Boolean);
+  return ns.length === 2 && ns.every((n) => n.dataset.status === 'ready' && n.__nav.decodes > 0); }"""
 # Something in the digit's box: the browser's own digit, or the server's one drawn under the loading line.
 PICTURE = f"""() => {{ const n = {nav.NAV}; if (!n) return false;
   const c = n.querySelector('canvas.digit');
   return !!(c.dataset.decodes || n.querySelector('.loading.on-picture')); }}"""
+KINDS = (  # (name, what a static URL has in it), first match wins.
+    ("runtime .wasm", "simd-threaded.wasm"),  # and its .zst
+    ("decoders", ".onnx"),
+    ("points", ".points"),
+    ("runtime .mjs", "ort.wasm.bundle"),
+    ("fzstd", "fzstd"),
+    ("modules", ".modules/"),
+)
 
 
-def float32_checkpoints(folder):
-    """A copy of the shipped checkpoints whose AE and VAE decoders are float32 ONNX (the old export)."""
-    from aelab import checkpoints
-    from aelab.inference import onnx_export
-
-    src = checkpoints.resolve_dir()
-    for name in os.listdir(src):
-        shutil.copy(os.path.join(src, name), folder)
-    for name in ("ae2d", "vae2d"):
-        model = checkpoints.load(name, folder)
-        path = os.path.join(folder, name + onnx_export.SUFFIX)
-        digest = onnx_export.export_decoder(model, path, half=False)
-        meta = checkpoints.read_sidecar(name, folder)
-        meta["decoder_onnx"] = {"file": os.path.basename(path), "sha256": digest}
-        with open(os.path.join(folder, f"{name}.json"), "w") as f:
-            json.dump(meta, f, indent=1)
-    return folder
+def by_kind(tab):
+    """The static bytes a tab received, by kind of file."""
+    out = {name: 0 for name, _ in KINDS} | {"other": 0}
+    for url, n in tab.bytes.values():
+        if "/app/static/" in url:
+            out[next((name for name, part in KINDS if part in url), "other")] += n
+    return out
 
 
-def first_picture(browser, base):
-    """Seconds from page load to a digit in the box (the server's or the browser's), fresh profile."""
+def context_for(browser, variant):
     context = browser.new_context(viewport={"width": 1280, "height": 720})
+    if variant == "plain":
+        context.route(PACKED, lambda route: route.abort())
+    return context
+
+
+def visits(browser, base, variant):
+    """First visit, revisit and Latent space in one fresh profile: seconds to the first digit, bytes."""
+    context = context_for(browser, variant)
+    figures = {}
+    for step in ("first", "revisit", "latent"):
+        tab = nav.Tab(context, base)
+        t0 = time.perf_counter()
+        if step == "latent":
+            tab.page.goto(f"{base}/{LATENT}", wait_until="commit")
+            tab.page.wait_for_function(BOTH_READY, polling="raf")
+            figures[f"{step}_s"] = time.perf_counter() - t0
+        else:
+            figures[f"{step}_s"] = tab.open()
+        kinds = by_kind(tab)
+        figures[f"bytes_{step}"] = sum(kinds.values())
+        if step != "revisit":
+            figures[f"kinds_{step}"] = kinds
+        tab.page.close()
+    context.close()
+    return figures
+
+
+def first_picture(browser, base, variant):
+    """Seconds from page load to a digit in the box (the server's or the browser's), fresh profile."""
+    context = context_for(browser, variant)
     page = context.new_page()
     page.set_default_timeout(180_000)
     t0 = time.perf_counter()
@@ -64,72 +101,82 @@ def first_picture(browser, base):
     return seconds
 
 
+def mb(n):
+    return f"{n / 1e6:.2f} MB"
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--rounds", type=int, default=2, help="alternating rounds per server (default 2)")
+    p.add_argument("--rounds", type=int, default=3, help="alternating rounds of each way (default 3)")
     p.add_argument("--json", default=None, help="also write the figures to this JSON file")
     args = p.parse_args()
     from playwright.sync_api import sync_playwright
 
-    old_dir = float32_checkpoints(tempfile.mkdtemp(prefix="aelab-float32-"))
-    servers, logs = {}, []
+    log = tempfile.NamedTemporaryFile("w+", prefix="aelab-first-visit-", suffix=".log", delete=False)
+    proc, base = ls.start_server(log)
+    runs = {"plain": [], "packed": []}
     try:
-        for label, folder in (("float32", old_dir), ("float16", None)):
-            if folder:
-                os.environ["AELAB_CHECKPOINT_DIR"] = folder
-            else:
-                os.environ.pop("AELAB_CHECKPOINT_DIR", None)
-            logs.append(tempfile.NamedTemporaryFile("w+", prefix=f"aelab-first-{label}-", suffix=".log", delete=False))
-            servers[label] = ls.start_server(logs[-1])
-        figures = {label: {"first_s": [], "revisit_s": [], "bytes_first": [], "bytes_revisit": [], "picture_s": []}
-                   for label in servers}  # fmt: skip
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=nav.CHROMIUM, args=nav.ARGS)
-            for _proc, base in servers.values():  # Not counted: each server's first page loads its models.
-                first_picture(browser, base)
+            visits(browser, base, "packed")  # Not counted: the server loads the models, publishes the files.
             for r in range(args.rounds):
-                for label, (_proc, base) in servers.items():
-                    print(f"… round {r + 1}: {label}", file=sys.stderr, flush=True)
-                    _rows, f = nav.first_use_rows(browser, base)
-                    fig = figures[label]
-                    fig["first_s"].append(f["first_visit_s"])
-                    fig["revisit_s"].append(f["revisit_s"])
-                    fig["bytes_first"].append(f["bytes_first"])
-                    fig["bytes_revisit"].append(f["bytes_revisit"])
-                    fig["picture_s"].append(first_picture(browser, base))
+                for variant in runs:
+                    print(f"… round {r + 1}: {variant}", file=sys.stderr, flush=True)
+                    figures = visits(browser, base, variant)
+                    figures["picture_s"] = first_picture(browser, base, variant)
+                    runs[variant].append(figures)
             browser.close()
     finally:
-        for proc, _base in servers.values():
-            proc.terminate()
-            proc.wait(30)
-        shutil.rmtree(old_dir, ignore_errors=True)
-    med = {label: {k: statistics.median(v) for k, v in fig.items()} for label, fig in figures.items()}
-    old, new = med["float32"], med["float16"]
+        proc.terminate()
+        proc.wait(30)
+
+    def median(variant, key, kind=None):
+        return statistics.median(f[key][kind] if kind else f[key] for f in runs[variant])
+
+    old, new = ({k: median(v, k) for k in runs[v][0] if not k.startswith("kinds")} for v in ("plain", "packed"))
+    kinds = {v: {name: median(v, "kinds_first", name) for name in runs[v][0]["kinds_first"]} for v in runs}
+    runtime_again = {v: median(v, "kinds_latent", "runtime .wasm") + median(v, "kinds_latent", "fzstd") for v in runs}
     rows = [
         row(
-            "navigator first visit: static bytes over the network (Manifold, VAE; runtime, decoder, points)",
-            f"float32 decoders {old['bytes_first'] / 1e6:.2f} MB (×{new['bytes_first'] / old['bytes_first']:.2f})",
-            f"{new['bytes_first'] / 1e6:.2f} MB",
+            "navigator first visit: static bytes over the network (Manifold, VAE; runtime, decoder, points, code)",
+            f"plain files {mb(old['bytes_first'])}",
+            f"{mb(new['bytes_first'])} (×{new['bytes_first'] / old['bytes_first']:.2f})",
             "≤ 3.5 MB",
             new["bytes_first"] <= 3.5e6,
         ),
         row(
-            "navigator first visit: page load → first digit decoded in the browser",
-            f"float32 decoders {old['first_s']:.2f} s (×{new['first_s'] / old['first_s']:.2f})",
-            f"{new['first_s']:.2f} s",
-            "faster than float32",
-            new["first_s"] < old["first_s"],
+            "  of which the runtime's .wasm / the VAE's decoder",
+            f"{mb(kinds['plain']['runtime .wasm'])} / {mb(kinds['plain']['decoders'])}",
+            f"{mb(kinds['packed']['runtime .wasm'])} / {mb(kinds['packed']['decoders'])}"
+            f" (+ fzstd {kinds['packed']['fzstd'] / 1e3:.0f} kB)",
+            "smaller",
+            kinds["packed"]["runtime .wasm"] < kinds["plain"]["runtime .wasm"]
+            and kinds["packed"]["decoders"] < kinds["plain"]["decoders"],
         ),
         row(
-            "navigator revisit: page load → first digit, bytes",
-            f"float32 decoders {old['revisit_s']:.2f} s, {old['bytes_revisit'] / 1e3:.0f} kB",
+            "navigator first visit: page load → first digit decoded in the browser",
+            f"plain files {old['first_s']:.2f} s",
+            f"{new['first_s']:.2f} s (×{new['first_s'] / old['first_s']:.2f})",
+            "not slower on this server's loopback (bytes cost ~nothing here; unpacking does)",
+            new["first_s"] <= old["first_s"] * 1.1,
+        ),
+        row(
+            "navigator revisit (same profile): page load → first digit, bytes",
+            f"{old['revisit_s']:.2f} s, {old['bytes_revisit'] / 1e3:.0f} kB",
             f"{new['revisit_s']:.2f} s, {new['bytes_revisit'] / 1e3:.0f} kB",
-            "≤ 10% of the first visit's bytes",
-            new["bytes_revisit"] <= 0.1 * new["bytes_first"],
+            "0 bytes again",
+            new["bytes_revisit"] == 0,
+        ),
+        row(
+            "then Latent space (same profile): its two navigators decoding; bytes (runtime again)",
+            f"{old['latent_s']:.2f} s, {mb(old['bytes_latent'])} ({runtime_again['plain'] / 1e3:.0f} kB)",
+            f"{new['latent_s']:.2f} s, {mb(new['bytes_latent'])} ({runtime_again['packed'] / 1e3:.0f} kB)",
+            "nothing fetched twice: only the AE's decoder is new",
+            runtime_again["packed"] == 0 and median("packed", "kinds_latent", "decoders") < 1.6e6,
         ),
         row(
             "navigator first visit: page load → a digit in the box (the server's while the runtime loads)",
-            f"before the server's digit: the browser's first digit at {old['first_s']:.2f} s",
+            f"{old['picture_s']:.2f} s",
             f"{new['picture_s']:.2f} s",
             "before the runtime is ready",
             new["picture_s"] < new["first_s"],
@@ -138,7 +185,7 @@ def main():
     print_rows(rows)
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"runs": figures, "medians": med}, f, indent=2)
+            json.dump({"runs": runs, "medians": {"plain": old, "packed": new}, "kinds_first": kinds}, f, indent=2)
     return 0
 
 

@@ -15,7 +15,7 @@ from streamlit.components.v2.bidi_component.main import _make_trigger_id
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 from aelab import checkpoints, data
-from aelab.inference import onnx_export
+from aelab.inference import byte_planes, onnx_export
 from app_pages import _navigator
 
 MANIFOLD = "app_pages/manifold.py"
@@ -72,9 +72,14 @@ def test_manifold_navigator_gets_the_shipped_decoder_the_points_and_the_grid_ran
     # The browser gets the shipped .onnx itself (the same bytes), named by its sha256.
     assert static_file(data["model_url"]).name == meta["decoder_onnx"]["sha256"] + ".onnx"
     assert checkpoints.sha256_of(static_file(data["model_url"])) == meta["decoder_onnx"]["sha256"]
-    for url in (data["runtime_url"], data["wasm_url"]):  # The vendored runtime, its sha256 in the URL.
-        path, version = url.split("?v=")
+    # Also packed for the wire (modules/unpack.js): the same bytes once unpacked.
+    planes = static_file(data["model_planes_url"])
+    assert planes.name == meta["decoder_onnx"]["sha256"] + ".onnx.planes.gz"
+    assert byte_planes.unpack(planes.read_bytes()) == static_file(data["model_url"]).read_bytes()
+    for key in ("runtime_url", "wasm_url", "wasm_zst_url", "fzstd_url"):  # Vendored files, their sha256 in the URL.
+        path, version = data[key].split("?v=")
         assert checkpoints.sha256_of(static_file(path)).startswith(version)
+    assert data["wasm_zst_url"].startswith(data["wasm_url"].split("?")[0] + ".zst?")
     blob = static_file(data["points_url"]).read_bytes()
     n = data["n_points"]
     assert n == len(labels) and len(blob) == 9 * n  # float32 pairs, then uint8 labels

@@ -5,6 +5,7 @@ Screenshots go to AELAB_SCREENSHOT_DIR (default /tmp/aelab-screenshots) as navig
 """
 
 import os
+import re
 
 import pytest
 from test_browser import MAIN, RUN_TIMEOUT_MS, full_page_screenshot, wait_until_idle
@@ -25,6 +26,11 @@ new MutationObserver((changes) => {
 # Whether the page loaded the navigator's latency timers (modules/timers.js).
 LOADED_TIMERS = "performance.getEntriesByType('resource').some(e => new URL(e.name).pathname.endsWith('/timers.js'))"
 MARGIN = {"left": 46, "right": 10, "top": 10, "bottom": 38}  # modules/layout.js: room for the tick labels.
+# The navigator's big files the page fetched, by the ends of their paths.
+FETCHED = """[...new Set(performance.getEntriesByType('resource').map(e => new URL(e.name).pathname)
+  .filter(p => /[.](wasm|zst|onnx|gz|points)$/.test(p)).map(p => p.replace(/^.*\\/[0-9a-f]{64}/, '<sha256>')
+  .replace(/^.*\\//, '')))].sort()"""
+PACKED = re.compile(r"[.](zst|planes[.]gz)([?]|$)")  # The packed runtime and decoders (modules/unpack.js).
 
 
 def nav(page, label, expr):
@@ -42,12 +48,14 @@ def wait_ready(page, label="VAE"):
     return nav(page, label, "n.dataset.status")
 
 
-def open_page(chromium, app_url, path, width, height, touch=False, init=None):
+def open_page(chromium, app_url, path, width, height, touch=False, init=None, refuse=None):
     ctx = chromium.new_context(viewport={"width": width, "height": height}, has_touch=touch, is_mobile=touch)
     page = ctx.new_page()
     page.set_default_timeout(RUN_TIMEOUT_MS)
     page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1",
                "data:", "blob:")) else r.abort())  # fmt: skip
+    if refuse:  # Requests the server answers with an error, as a proxy or a broken download would.
+        page.route(refuse, lambda r: r.fulfill(status=503, body="refused"))
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.add_init_script(COUNT_RERUNS)
@@ -171,7 +179,28 @@ def test_a_click_pins_the_point_and_the_browser_draws_what_the_server_decodes(pa
     # ONNX in the browser (float16 weights) and TensorFlow on the server differ by < 1/255: one grey level at most.
     assert max(abs(a - b) for a, b in zip(ours, theirs, strict=True)) <= 1
     assert sum(ours) > 784 * 10  # a digit, not a blank canvas
+    # What decoded it came packed: the runtime's .wasm as zstd, the decoder as gzipped byte planes.
+    assert page.evaluate(FETCHED) == [
+        "<sha256>.onnx.planes.gz",
+        "<sha256>.points",
+        "ort-wasm-simd-threaded.wasm.zst",
+    ]
     full_page_screenshot(page, os.path.join(screenshot_dir, "navigator_manifold_pinned_1280.png"))
+    assert not errors
+
+
+def test_when_the_packed_files_fail_the_plain_ones_decode_the_same_digit(pages, app_url):
+    page, errors = pages(app_url, "manifold?model=vae&pick=1.5,-1", 1280, 720, refuse=PACKED)
+    assert wait_ready(page) == "ready"  # and a digit drawn: the pinned point's, nothing under the pointer
+    ours, theirs = browser_digit(page), server_digit(page)
+    assert max(abs(a - b) for a, b in zip(ours, theirs, strict=True)) <= 1 and sum(ours) > 784 * 10
+    assert page.evaluate(FETCHED) == [
+        "<sha256>.onnx",
+        "<sha256>.onnx.planes.gz",  # asked for, refused
+        "<sha256>.points",
+        "ort-wasm-simd-threaded.wasm",
+        "ort-wasm-simd-threaded.wasm.zst",  # asked for, refused
+    ]
     assert not errors
 
 

@@ -204,7 +204,7 @@ def test_a_20_step_interpolation_wraps_into_rows_of_readable_digits_on_a_phone(c
 
 def test_the_digit_box_says_it_is_loading_until_the_first_digit(chromium, app_url, screenshot_dir):
     # The decoder's file waits until the test has seen the line; then the digit replaces it.
-    page, ctx, held = open_at(chromium, app_url, "manifold?model=vae", "1280x720", hold="**/*.onnx")
+    page, ctx, held = open_at(chromium, app_url, "manifold?model=vae", "1280x720", hold="**/*.onnx*")
     try:
         page.wait_for_function(f"() => ({NAV})('VAE') && ({NAV})('VAE').dataset.status === 'loading'")
         nav(page, "VAE", "n.querySelector('.digit-box').scrollIntoView({block: 'center'})")
@@ -215,7 +215,7 @@ def test_the_digit_box_says_it_is_loading_until_the_first_digit(chromium, app_ur
                   decodes: n.__nav.decodes}; })()""")  # fmt: skip
         shoot(page, screenshot_dir, "navigator_loading_1280x720")
         assert line == {"text": "Loading the model…", "hidden": False, "visible": True, "inside": True, "decodes": 0}
-        # The runtime (14 MB) loads first; the decoder's request comes after it, and waits.
+        # The runtime loads first; the decoder's request (its packed .onnx.planes.gz) comes after it, and waits.
         give_up = page.evaluate("performance.now()") + RUN_TIMEOUT_MS
         while not held:  # Playwright answers the routes while the page is waited on.
             assert page.evaluate("performance.now()") < give_up, "the decoder was never asked for"
@@ -223,7 +223,7 @@ def test_the_digit_box_says_it_is_loading_until_the_first_digit(chromium, app_ur
         assert nav(page, "VAE", "n.__nav.decodes") == 0 and not nav(page, "VAE", "n.querySelector('.loading').hidden")
         for route in held:
             route.continue_()
-        page.unroute("**/*.onnx")
+        page.unroute("**/*.onnx*")
         page.wait_for_function(
             f"() => {{ const n = ({NAV})('VAE'); return n.dataset.status === 'ready' && n.__nav.decodes > 0; }}"
         )

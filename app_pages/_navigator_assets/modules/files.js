@@ -39,14 +39,14 @@ function request(db, mode, use) {
 }
 
 // The bytes at `url`, from the store when they are there; fetched and stored otherwise,
-// dropping the least recently stored files beyond KEPT.
-export async function fetchStored(url) {
+// dropping the least recently stored files beyond KEPT. With `packed` ({url, unpack}), the packed
+// form is fetched instead and unpacked (unpack.js); if anything in that fails, the plain file is.
+// Either way the original bytes are stored under `url`, so a revisit or another page fetches nothing.
+export async function fetchStored(url, packed = null) {
   const db = await store();
   const kept = db && (await request(db, "readonly", (s) => s.get(url)));
   if (kept) return kept.bytes;
-  const r = await fetch(url);
-  if (!r.ok) throw new Error(`${url.split("/").pop()}: HTTP ${r.status}`);
-  const bytes = await r.arrayBuffer();
+  const bytes = (packed && (await fetchPacked(packed))) || (await fetchPlain(url));
   if (db) {
     await request(db, "readwrite", (s) => s.put({ bytes, time: Date.now() }, url));
     const keys = await request(db, "readonly", (s) => s.getAllKeys());
@@ -57,6 +57,24 @@ export async function fetchStored(url) {
     }
   }
   return bytes;
+}
+
+async function fetchPlain(url) {
+  const r = await fetch(url);
+  if (!r.ok) throw new Error(`${url.split("/").pop()}: HTTP ${r.status}`);
+  return r.arrayBuffer();
+}
+
+// The unpacked bytes, or null (said in the console) when the packed file cannot be had or unpacked.
+async function fetchPacked({ url, unpack }) {
+  try {
+    const r = await fetch(url);
+    if (!r.ok) throw new Error(`HTTP ${r.status}`);
+    return await unpack(r);
+  } catch (e) {
+    console.warn(`${url.split("/").pop()}: ${e.message || e}; fetching the plain file instead`);
+    return null;
+  }
 }
 
 // The `n` encoded test digits at `url`, loaded once per page.

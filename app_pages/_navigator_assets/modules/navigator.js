@@ -2,7 +2,8 @@
 // decoder draws at the point under the pointer, decoded here in the browser. This module
 // wires the others: layout.js (sizes, pixel <-> latent), plane.js and digit.js (drawing),
 // runtime.js (onnxruntime-web), input.js (pointer, touch, keys), files.js (the browser's
-// store), legend.js (which colour is which digit), and timers.js only when a benchmark asks.
+// store), unpack.js (the packed runtime and decoders), legend.js (which colour is which digit),
+// and timers.js only when a benchmark asks.
 //
 // Nothing reaches the server while the pointer moves. A click, a tap, or Enter pins the
 // point: one trigger value ("pin"), one rerun, and Python moves the rest of the page there.
@@ -16,6 +17,7 @@ import { Layout } from "./layout.js";
 import { showLegend } from "./legend.js";
 import { Plane } from "./plane.js";
 import { Decoder, loadModel } from "./runtime.js";
+import { planes, zstd } from "./unpack.js";
 
 const TRAIL = 14; // Positions kept in the trail: about a quarter of a second of movement.
 
@@ -167,7 +169,12 @@ export async function mount(root, { data, setStateValue }) {
     }
     root.dataset.status = "loading";
     digit.wait(say("loading"));
-    loadModel(data.runtime_url, data.wasm_url, data.model_url)
+    // The packed files when the server offers them (unpack.js); files.js falls back to the plain ones.
+    const wasmZst = data.wasm_zst_url && { url: data.wasm_zst_url, unpack: zstd(data.fzstd_url) };
+    const modelPlanes = data.model_planes_url && { url: data.model_planes_url, unpack: planes };
+    const wasm = { url: data.wasm_url, packed: wasmZst };
+    const model = { url: data.model_url, packed: modelPlanes };
+    loadModel(data.runtime_url, wasm, model)
       .then((model) => {
         if (nav.data.model_url !== data.model_url) return;
         decoder.use(model);

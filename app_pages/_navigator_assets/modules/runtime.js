@@ -8,7 +8,9 @@ import { fetchStored } from "./files.js";
 const runtimes = new Map(); // runtime URL -> Promise of the ort module, configured.
 const sessions = new Map(); // model URL -> Promise of an InferenceSession.
 
-function loadRuntime(url, wasmUrl) {
+// `wasm` and `model` are files as files.js fetches them: `{url, packed}`, the plain file's URL
+// and, or null, its packed form `{url, unpack}` (unpack.js).
+function loadRuntime(url, wasm) {
   if (!runtimes.has(url)) {
     runtimes.set(
       url,
@@ -16,9 +18,9 @@ function loadRuntime(url, wasmUrl) {
         if (typeof WebAssembly !== "object") throw new Error("this browser has no WebAssembly");
         // The entry runs from a blob: URL, so the runtime's address is made absolute.
         const ort = await import(new URL(url, window.location.origin).href);
-        // The .wasm's bytes themselves (from the store); the bundle carries its own
-        // Emscripten glue, so nothing else is fetched.
-        ort.env.wasm.wasmBinary = await fetchStored(wasmUrl);
+        // The .wasm's bytes themselves (from the store, or unpacked from the .wasm.zst); the
+        // bundle carries its own Emscripten glue, so nothing else is fetched.
+        ort.env.wasm.wasmBinary = await fetchStored(wasm.url, wasm.packed);
         // One thread: threads need a cross-origin-isolated page, and one 2-D point
         // decodes in about a millisecond anyway.
         ort.env.wasm.numThreads = 1;
@@ -30,22 +32,22 @@ function loadRuntime(url, wasmUrl) {
   return runtimes.get(url);
 }
 
-function loadSession(ort, url) {
-  if (!sessions.has(url)) {
+function loadSession(ort, model) {
+  if (!sessions.has(model.url)) {
     sessions.set(
-      url,
-      fetchStored(url).then((bytes) =>
+      model.url,
+      fetchStored(model.url, model.packed).then((bytes) =>
         ort.InferenceSession.create(new Uint8Array(bytes), { executionProviders: ["wasm"] }),
       ),
     );
   }
-  return sessions.get(url);
+  return sessions.get(model.url);
 }
 
 // A model ready to run, `{ort, session}`; rejects with the reason it cannot be.
-export async function loadModel(runtimeUrl, wasmUrl, modelUrl) {
-  const ort = await loadRuntime(runtimeUrl, wasmUrl);
-  return { ort, session: await loadSession(ort, modelUrl) };
+export async function loadModel(runtimeUrl, wasm, model) {
+  const ort = await loadRuntime(runtimeUrl, wasm);
+  return { ort, session: await loadSession(ort, model) };
 }
 
 export class Decoder {
