@@ -45,7 +45,7 @@ def draw(zs, labels, width=640, height=520):
     fig = Figure(figsize=(width / DPI, height / DPI), dpi=DPI)
     canvas = FigureCanvasAgg(fig)
     # A fixed frame (no layout pass per picture): room for the ticks at the left and below, the legend at the right.
-    fig.subplots_adjust(left=78 * k / width, right=1 - 78 * k / width, bottom=48 * k / height, top=1 - 12 * k / height)
+    fig.subplots_adjust(left=92 * k / width, right=1 - 84 * k / width, bottom=58 * k / height, top=1 - 12 * k / height)
     ax = fig.add_subplot()
     # One line of markers per digit, digit 9's on top, as Plotly draws its ten traces: Agg stamps a
     # marker of one colour (a few ms for 2,000 points) where a scatter of many colours draws each.
@@ -56,19 +56,19 @@ def draw(zs, labels, width=640, height=520):
     }  # fmt: skip
     names = {}
     for d in digits:
-        names[d] = ax.text(0, 0, str(d), ha="center", va="center", fontsize=11 * k, fontweight="bold",
+        names[d] = ax.text(0, 0, str(d), ha="center", va="center", fontsize=14 * k, fontweight="bold",
                                 color="#111111", zorder=5, bbox=dict(boxstyle="square,pad=0.15",
                                 facecolor=(1, 1, 1, 0.8), edgecolor="none"))  # fmt: skip
-    ax.set_xlabel("z0", fontsize=12 * k, color=plots.TEXT_COLOR)
-    ax.set_ylabel("z1", fontsize=12 * k, color=plots.TEXT_COLOR)
-    ax.tick_params(labelsize=10 * k, colors=plots.TEXT_COLOR)
+    ax.set_xlabel("z0", fontsize=15 * k, color=plots.TEXT_COLOR)
+    ax.set_ylabel("z1", fontsize=15 * k, color=plots.TEXT_COLOR)
+    ax.tick_params(labelsize=13 * k, colors=plots.TEXT_COLOR)
     ax.grid(color="#E4E4E4", linewidth=1)
     ax.set_axisbelow(True)
     for spine in ax.spines.values():
         spine.set_color("#C8C8C8")
-    handles = [Line2D([], [], linestyle="", marker="o", markersize=7 * k, markerfacecolor=plots.DIGIT_COLORS[d],
+    handles = [Line2D([], [], linestyle="", marker="o", markersize=9 * k, markerfacecolor=plots.DIGIT_COLORS[d],
                       markeredgecolor=plots.DIGIT_EDGES[d], label=str(d)) for d in range(10)]  # fmt: skip
-    text = {"family": family, "size": 11 * k}
+    text = {"family": family, "size": 14 * k}
     ax.legend(handles=handles, title=_("digit"), loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0,
               prop=text, title_fontproperties=text, frameon=False)  # fmt: skip
     out = np.empty((len(zs), height, width, 3), "uint8")
