@@ -16,6 +16,7 @@ _COMPONENT = st.components.v2.component(
     "aelab.news",
     html='<span class="aelab-news" hidden></span>',
     js=(_ASSETS / "news.js").read_text(),
+    isolate_styles=False,  # In the page's DOM: the browser tests read how often it asked.
 )
 EVERY_MS = 300  # How often a browser asks: with the server's 0.2-s reads, news is seen within ~0.5 s.
 FIELDS = ("version", "pin", "closed")  # The counters, in the order of `ClassStore.poll`'s tuple.

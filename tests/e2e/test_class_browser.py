@@ -2,7 +2,7 @@
 
 The teacher starts a class; the phones join by the link, draw a digit on the pad, choose it and send
 it; the teacher's page shows the count and the points without the teacher doing anything; the teacher
-hides one; a phone has no moderation controls; a wrong code gets its message.
+hides one; a phone has no moderation controls; a phone follows the teacher's pin; a wrong code gets its message.
 Screenshots: class_teacher_projector.png (what the back of the room sees), class_teacher.png, class_phone.png.
 """
 
@@ -15,7 +15,7 @@ from test_browser import MAIN, RUN_TIMEOUT_MS, full_page_screenshot, wait_until_
 
 pytestmark = pytest.mark.e2e
 
-LIVE_MS = 15_000  # A sent digit must reach the teacher's idle page well within this (the poll is 0.5 s).
+LIVE_MS = 15_000  # A sent digit or a pin must reach an idle page well within this (news is asked every 0.3 s).
 
 
 def open_class(new_page, app_url, query="", **size):
@@ -28,19 +28,23 @@ def open_class(new_page, app_url, query="", **size):
     return page, errors
 
 
-def draw_and_send(page, digit):
+def draw_stroke(page):
+    """Draws a "7" on the pad: a bar across the top, then a stroke down to the lower left (pointer events)."""
     canvas = page.locator(f"{MAIN} canvas[aria-label^='Drawing pad']")
     canvas.wait_for(timeout=RUN_TIMEOUT_MS)
     canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
     x0, y0, s = box["x"], box["y"], box["width"] / 280
-    # A "7": a bar across the top, then a stroke down to the lower left (pointer events on the pad).
     page.mouse.move(x0 + 70 * s, y0 + 60 * s)
     page.mouse.down()
     page.mouse.move(x0 + 200 * s, y0 + 60 * s, steps=10)
     page.mouse.move(x0 + 110 * s, y0 + 230 * s, steps=12)
     page.mouse.up()
     wait_until_idle(page)
+
+
+def draw_and_send(page, digit):
+    draw_stroke(page)
     page.locator(f'{MAIN} [data-testid="stButtonGroup"]').get_by_role("radio", name=str(digit), exact=True).click()
     wait_until_idle(page)
     page.locator(MAIN).get_by_role("button", name="Send", exact=True).click()
@@ -119,6 +123,21 @@ def test_a_class_with_three_phones(new_page, app_url, screenshot_dir):
     wait_until_idle(teacher)
     expect(teacher.locator(f"{MAIN} .aelab-class-wall figure")).to_have_count(2)
     full_page_screenshot(teacher, os.path.join(screenshot_dir, "class_teacher.png"))
+
+    # A phone follows the teacher; the teacher pins a point; the phone shows it without being touched.
+    follower, _errors = phones[1]
+    follower.locator(MAIN).get_by_text("Follow the teacher").click()
+    follower.locator(MAIN).get_by_text("has not pinned a point yet").wait_for(timeout=RUN_TIMEOUT_MS)
+    wait_until_idle(follower)
+    teacher.locator(MAIN).get_by_text("Pin a point for the class").click()
+    for name, value in (("z0", "1.5"), ("z1", "-0.5")):
+        field = teacher.locator(MAIN).get_by_role("spinbutton", name=name)
+        field.fill(value)
+        field.press("Tab")
+    teacher.locator(MAIN).get_by_role("button", name="Pin for the class").click()
+    follower.locator(MAIN).get_by_text("AE at (1.50, -0.50)").wait_for(timeout=LIVE_MS)
+    # It waited on the class's news file (a static file), not on a rerun per poll.
+    assert follower.evaluate("() => document.querySelector('.aelab-news').__news.polls") > 0
 
     stranger, stranger_errors = open_class(new_page, app_url, "?join=ZZZZZZ", width=390, height=844, has_touch=True)
     stranger.locator(MAIN).get_by_text("There is no class with the code ZZZZZZ").wait_for(timeout=RUN_TIMEOUT_MS)
