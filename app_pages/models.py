@@ -210,7 +210,8 @@ JOB_STATUS = {"done": N_("Training done"), "stopped": N_("Training stopped"), "f
 LIVE_STATUS = {"waiting": N_("waiting"), "running": N_("running")}  # "Your AE job is running".
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+# One entry per finished job a class has open (a 30-epoch atlas is about 0.7 MB): an evicted one is drawn again.
+@st.cache_data(max_entries=40, show_spinner=False)
 def replay_atlas(job_id, epochs, language, _snapshots, _labels):
     """A finished job's scatters, one picture per epoch, as the replay scrubber's atlas (drawn once per job)."""
     del job_id, epochs, language  # The key: a job's snapshots do not change once it has finished; the legend's words.
