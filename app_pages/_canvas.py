@@ -175,4 +175,9 @@ def digit_pad(key):
         ),
     }
     _PAD(key=key, data={"image": image, "text": text}, default={"image": None}, on_image_change=changed)
+    if image is None:
+        # A session new to this server (another replica took over when this browser's went down): the
+        # browser resent the pad's drawing as the component's state, and no stroke ended here to copy it.
+        changed()
+        image = drawings[key]
     return image
