@@ -73,8 +73,8 @@ def atlas(frames, static=None, colors=None):
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii"), (w, h)
 
 
-def scrubber(key, *, label, stops, value, atlas_uri, tile, rows, on_change, heads=None, note=None, group_label=None, metrics=None, marker=None,
-             numbers=None, layout="grid", pixelated=True, cell_px=112):  # fmt: skip
+def scrubber(key, *, label, stops, value, on_change, atlas_uri=None, tile=(0, 0), rows=(), heads=None, note=None, group_label=None,
+             metrics=None, marker=None, traces=None, numbers=None, layout="grid", pixelated=True, cell_px=112):  # fmt: skip
     """Shows a scrubbed slider and its pictures.
 
     Args:
@@ -83,7 +83,7 @@ def scrubber(key, *, label, stops, value, atlas_uri, tile, rows, on_change, head
         group_label: what the whole shows, for screen readers (default: `label`).
         stops: the text of each stop ("σ = 0.30"), in slider order.
         value: the index of the stop shown first (the page's settled value).
-        atlas_uri, tile: from `atlas`.
+        atlas_uri, tile: from `atlas`; none for a scrubber that only moves a chart's traces.
         rows: list of dicts: `cells`, a list of `{"t": k}` (the k-th picture of the stop's band)
             or `{"s": k}` (the k-th unchanging picture), each with `alt`, a text or one text per
             stop; optional `caption`, a text or one per stop.
@@ -94,6 +94,10 @@ def scrubber(key, *, label, stops, value, atlas_uri, tile, rows, on_change, head
         marker: optional dict: `chart` (the `st.plotly_chart` key), `prefix` (the start of the marker's
             note, "σ = "), and per stop `values` (x on the chart), `texts` (the note), `right` (the note
             left of the line).
+        traces: optional dict: `chart` (the `st.plotly_chart` key) and `items`, a list of
+            `{"match": the start of a trace's name, "x", "y", "names": one per stop}`: the browser puts
+            stop s's points and name in the first trace whose name starts with `match` (plotly.js's own
+            `restyle`). x and y hold None where a line breaks.
         numbers: optional numeric value of each stop, ascending, for `aria-valuenow` (indices otherwise).
         layout: "grid" (rows under each other, as `_pictures.grid`) or "two" (rows side by side where they fit).
         pixelated: draw pictures with square pixels (digits); False scales them smoothly (photos).
@@ -115,11 +119,12 @@ def scrubber(key, *, label, stops, value, atlas_uri, tile, rows, on_change, head
         "numbers": None if numbers is None else [float(v) for v in numbers],
         "atlas": atlas_uri,
         "tile": list(tile),
-        "rows": rows,
+        "rows": list(rows),
         "heads": heads,
         "note": note,
         "metrics": metrics,
         "marker": marker,
+        "traces": traces,
         "layout": layout,
         "pixelated": pixelated,
         "cell_px": int(cell_px),

@@ -117,7 +117,8 @@ LINK = (  # The link's parameters (README, "Links"): `?tab=interpolate&a=3&b=2&s
     links.Param("steps", links.integer(2, 20), 10, key="steps", bound=True),
     # Not bound by Streamlit: the step scrubber is no st.slider; the link follows its settled step.
     links.Param("step", links.integer(1, 20), 1, key="interp_step", when={"tab": "interpolate"}),
-    links.Param("scale", links.choice(ELLIPSE_SCALES), 10, key="scale", bound=True),
+    # Not bound by Streamlit: the ellipse scrubber is no st.slider; the link follows its settled scale.
+    links.Param("scale", links.choice(ELLIPSE_SCALES), 10, key="scale", when={"tab": "vae"}),
     links.Param("samples", links.integer(1, 32), 12, key="samples", bound=True),
     links.Param("prior_seed", links.integer(0, 2**31 - 1), None, get=lambda: state.prior_seed,
                 put=lambda seed: seed is not None and _put_prior_seed(seed), when={"tab": "vae"}),
@@ -528,6 +529,49 @@ def draw_prior_samples():
     state.prior_seed = int(np.random.default_rng().integers(2**31))
 
 
+def _set_scale(i):
+    st.session_state["scale"] = ELLIPSE_SCALES[i]
+
+
+def _plain(values):
+    """Coordinates as the browser's Plotly takes them: None where a line breaks (JSON has no NaN)."""
+    return [round(float(v), 5) if np.isfinite(v) else None for v in values]
+
+
+def ellipse_scrubber(posteriors, scale):
+    """The ellipse scale's scrubber: the outlines at every scale, moved on the chart in the browser."""
+    traces = None
+    if posteriors is not None:
+        f = frames.ellipse_frames(*posteriors, ELLIPSE_SCALES, lf.ELLIPSE_SIGMAS)
+        traces = {
+            "chart": "vae_scatter_uncertainty",
+            "items": [
+                {
+                    "match": lf.ellipse_name(n_sigma, 1),  # "q(z|x) 1σ": every scale's name starts so.
+                    "x": [_plain(o[:, 0]) for o in f.outlines[n_sigma]],
+                    "y": [_plain(o[:, 1]) for o in f.outlines[n_sigma]],
+                    "names": [lf.ellipse_name(n_sigma, s) for s in ELLIPSE_SCALES],
+                }
+                for n_sigma in lf.ELLIPSE_SIGMAS
+            ],
+        }
+    _scrubber.scrubber(
+        "scale_scrub",
+        label=_("Draw the ellipses larger by"),
+        stops=[f"{s}×" for s in ELLIPSE_SCALES],
+        numbers=ELLIPSE_SCALES,
+        value=ELLIPSE_SCALES.index(scale),
+        note=[
+            _("The ellipses are drawn {scale}× larger than they are.").format(scale=s)
+            if s != 1
+            else _("The ellipses are drawn at their true size.")
+            for s in ELLIPSE_SCALES
+        ],
+        traces=traces,
+        on_change=_set_scale,
+    )
+
+
 @st.fragment
 def vae_uncertainty():
     model, info, z = model_or_none(next(k for k in KINDS if registry.get(k).posterior))
@@ -544,22 +588,25 @@ def vae_uncertainty():
     rows = selected()
     selecting = select_toggle()
     select_by_keys()
+    shown = rows[:MAX_ELLIPSES]
+    posteriors = posterior.posterior(model, x[shown]) if len(rows) else None
+    scale = st.session_state["scale"]  # The scrubber's settled scale (from the link on a fresh visit).
     c1, c2, c3 = st.columns([2, 2, 2], vertical_alignment="bottom")
-    scale = c1.select_slider(_("Draw the ellipses larger by"), ELLIPSE_SCALES, 10, key="scale", bind="query-params")
+    with c1:
+        ellipse_scrubber(posteriors, scale)
     n = c2.slider(_("Samples"), 1, 32, 12, key="samples", bind="query-params")
     c3.button(_("Sample from the prior"), key="prior_sample", on_click=draw_prior_samples, type="primary")
     left, right = st.columns([3, 2])
-    shown = rows[:MAX_ELLIPSES]
     # The ellipses mark the digits; rings would hide them, so the others only fade.
     fig = lf.highlight_rows(plots.latent_scatter(z, y, select=selecting), z, shown, rings=False)
     with right:
         if len(rows):
-            mean, log_var = posterior.posterior(model, x[shown])
+            mean, log_var = posteriors
             lf.add_ellipses(fig, mean, log_var, scale=scale)
             sd = np.exp(0.5 * log_var)
             spread = z.std(axis=0)
             facts = dict(
-                n=len(shown), selected=len(rows), scale=scale, spread0=spread[0], spread1=spread[1],
+                n=len(shown), selected=len(rows), spread0=spread[0], spread1=spread[1],
                 lo0=sd[:, 0].min(), hi0=sd[:, 0].max(), lo1=sd[:, 1].min(), hi1=sd[:, 1].max(),
             )  # fmt: skip
             heading = (
@@ -571,8 +618,7 @@ def vae_uncertainty():
                 ": z0 {lo0:.3f}–{hi0:.3f}, z1 {lo1:.3f}–{hi1:.3f}, against a spread of {spread0:.2f} and "
                 "{spread1:.2f} for all test digits"
             )
-            end = _("; the ellipses are drawn {scale}× larger than they are.") if scale != 1 else _(".")
-            st.markdown((heading + body + end).format(**facts))
+            st.markdown((heading + body + _(".")).format(**facts))  # The scale: the scrubber's note says it.
         else:
             st.info(_("Select digits on this chart or on the Explore tab to see their posterior ellipses."))
         seed = state.prior_seed

@@ -135,6 +135,16 @@ def add_points(fig, points, name, color=PATH_COLOR, symbol="x", size=16):
     return fig
 
 
+ELLIPSE_SIGMAS = (1.0, 2.0)  # The outlines drawn for each posterior: 1σ solid, 2σ dotted.
+
+
+def ellipse_name(n_sigma, scale):
+    """The legend's name of the n-sigma outlines drawn `scale` times larger ("q(z|x) 1σ ×10")."""
+    scale = float(scale)
+    larger = "" if scale == 1 else f" ×{scale:g}"  # Short: the legend is narrow; the page says more.
+    return f"q(z|x) {n_sigma:.0f}σ{larger}"
+
+
 def add_ellipses(fig, z_mean, z_log_var, color=ELLIPSE_COLOR, scale=1.0):
     """Draws each digit's posterior q(z|x) as its 1-sigma (solid) and 2-sigma (dotted) ellipse.
 
@@ -149,16 +159,14 @@ def add_ellipses(fig, z_mean, z_log_var, color=ELLIPSE_COLOR, scale=1.0):
     Returns:
         `fig`.
     """
-    scale = float(scale)
-    larger = "" if scale == 1 else f" ×{scale:g}"  # Short: the legend is narrow; the page says more.
-    for n_sigma, dash, width in ((1.0, "solid", 2), (2.0, "dot", 1.5)):
-        outline = posterior.ellipses(z_mean, z_log_var, n_sigma * scale)
+    for n_sigma, dash, width in zip(ELLIPSE_SIGMAS, ("solid", "dot"), (2, 1.5), strict=True):
+        outline = posterior.ellipses(z_mean, z_log_var, n_sigma * float(scale))
         fig.add_trace(
             go.Scattergl(
                 x=outline[:, 0],
                 y=outline[:, 1],
                 mode="lines",
-                name=f"q(z|x) {n_sigma:.0f}σ{larger}",
+                name=ellipse_name(n_sigma, scale),
                 line=dict(color=color, width=width, dash=dash),
                 connectgaps=False,
                 hoverinfo="skip",

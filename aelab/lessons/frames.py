@@ -17,7 +17,7 @@ from PIL import Image
 from aelab import data, metrics
 from aelab.figures import epoch_scatters
 from aelab.inference import latent
-from aelab.lessons import interpolation
+from aelab.lessons import interpolation, posterior
 
 
 def sigma_stops(lo=0.0, hi=1.0, step=0.05):
@@ -155,6 +155,36 @@ def interpolation_frames(models, ends, steps):
         points[kind], digits = interpolation.decode_path(models[kind], *ends[kind], steps)
         decoded.append(np.asarray(digits, "float32"))
     return InterpolationFrames(kinds=kinds, points=points, digits=np.stack(decoded, axis=1))
+
+
+@dataclasses.dataclass(frozen=True)
+class EllipseFrames:
+    """The posterior ellipses of a few digits at every enlargement.
+
+    Attributes:
+        scales: the enlargements, one per frame.
+        outlines: dict n_sigma -> float32 (S, M, 2): frame s holds `posterior.ellipses` at
+            `n_sigma * scales[s]` (outlines joined by NaN rows).
+    """
+
+    scales: tuple
+    outlines: dict
+
+
+def ellipse_frames(z_mean, z_log_var, scales, sigmas=(1.0, 2.0)):
+    """The n-sigma outlines of each posterior at every enlargement of the VAE tab's slider.
+
+    Args:
+        z_mean, z_log_var: the posteriors, (N, 2) (`aelab.lessons.posterior.posterior`).
+        scales: the slider's enlargements.
+        sigmas: the outlines drawn per posterior (`aelab.figures.overlays.ELLIPSE_SIGMAS`).
+
+    Returns:
+        An `EllipseFrames`.
+    """
+    scales = tuple(float(s) for s in scales)
+    outlines = {n: np.stack([posterior.ellipses(z_mean, z_log_var, n * s) for s in scales]) for n in sigmas}
+    return EllipseFrames(scales=scales, outlines=outlines)
 
 
 # A training replay's pictures: the size of the chart they replace in a wide column, sharp

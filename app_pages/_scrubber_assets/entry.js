@@ -161,6 +161,8 @@ function mount(root) {
     root.querySelector(".value").textContent = d.stops[i];
     showMetrics(d.metrics ? d.metrics[i] : []);
     if (d.marker) moveMarker(d.marker, i);
+    // A step of the pointer or a key only: the figure a rerun draws is already at the settled stop.
+    if (d.traces && t0 != null) moveTraces(d.traces, i);
     s.shown += 1;
     if (t0 != null && window.aelabScrubTimers) {
       const drawn = performance.now() - t0;
@@ -204,7 +206,9 @@ function mount(root) {
     }
     build(data);
     show(Math.min(s.index, data.stops.length - 1), null);
-    if (!old || old.atlas !== data.atlas) {
+    if (!data.atlas) {
+      root.dataset.ready = "1"; // Nothing to draw: it moves a chart's traces only.
+    } else if (!old || old.atlas !== data.atlas) {
       const url = data.atlas;
       const img = new Image();
       img.src = url;
@@ -274,4 +278,24 @@ function moveMarker(spec, i) {
   const x = px(a.xref, v);
   const left = spec.right[i] ? x - 4 - w : x + 4;
   g.setAttribute("transform", `translate(${left - left0},0)`);
+}
+
+// Puts stop `i`'s points and legend names in the chart's traces (the VAE's ellipses at one
+// enlargement), with the plotly.js that drew it: Streamlit's bundle is plotly.js's own build,
+// which sets `window.Plotly`. Without it the chart follows at the settled value, by the rerun.
+function moveTraces(spec, i) {
+  const gd = document.querySelector(`.st-key-${spec.chart} .js-plotly-plot`);
+  const plotly = window.Plotly;
+  if (!gd || !gd.data || !plotly || typeof plotly.restyle !== "function") return;
+  const update = { x: [], y: [], name: [] };
+  const indices = [];
+  for (const item of spec.items) {
+    const k = gd.data.findIndex((t) => String(t.name || "").startsWith(item.match));
+    if (k < 0) continue;
+    indices.push(k);
+    update.x.push(item.x[i]);
+    update.y.push(item.y[i]);
+    update.name.push(item.names[i]);
+  }
+  if (indices.length) plotly.restyle(gd, update, indices);
 }

@@ -193,9 +193,10 @@ class Scrubber:
         found = [e for e in at.get("bidi_component") if e.proto.id.endswith(f"-{key}")]
         assert found, f"no scrubber {key!r}"
         self.data = json.loads(found[0].proto.json)
-        png = base64.b64decode(self.data["atlas"].split(",", 1)[1])
-        sheet = Image.open(io.BytesIO(png))
-        self.sheet = np.asarray(sheet.convert("RGB") if sheet.mode == "P" else sheet)  # A chart's palette.
+        self.sheet = None  # A scrubber that only moves a chart's traces has no pictures.
+        if self.data["atlas"]:
+            sheet = Image.open(io.BytesIO(base64.b64decode(self.data["atlas"].split(",", 1)[1])))
+            self.sheet = np.asarray(sheet.convert("RGB") if sheet.mode == "P" else sheet)  # A chart's palette.
 
     def picture(self, stop, cell):
         """The uint8 picture `cell` (a row's `{"t": k}` or `{"s": k}`) shows at `stop`, as the browser draws it."""

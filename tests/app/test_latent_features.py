@@ -257,6 +257,23 @@ def test_posterior_ellipses_and_prior_samples(open_page, select_points, mnist, m
     np.testing.assert_allclose(np.ptp(outline, axis=0) / 2, 10 * np.exp(0.5 * log_var[0]), rtol=0.02)
     assert "Posterior σ of the 3 digits drawn" in " ".join(m.value for m in at.markdown)
 
+    # The scale's scrubber carries the outlines at every scale; the browser puts a stop's in these traces.
+    sc = Scrubber(at, "scale_scrub")
+    assert sc.data["stops"] == ["1×", "2×", "5×", "10×", "20×", "50×"] and sc.data["value"] == 3
+    assert sc.text(sc.data["note"], 0) == "The ellipses are drawn at their true size."
+    assert sc.text(sc.data["note"], 4) == "The ellipses are drawn 20× larger than they are."
+    assert sc.data["traces"]["chart"] == "vae_scatter_uncertainty"
+    for item, n_sigma in zip(sc.data["traces"]["items"], (1, 2), strict=True):
+        assert item["match"] == f"q(z|x) {n_sigma}σ" and item["names"][4] == f"q(z|x) {n_sigma}σ ×20"
+        sent = np.array([item["x"][4], item["y"][4]], "float64").T  # None (a break) becomes NaN
+        np.testing.assert_allclose(sent, posterior.ellipses(mean, log_var, 20 * n_sigma), atol=1e-5)
+    assert sc.data["traces"]["items"][0]["x"][3] == [
+        None if np.isnan(v) else pytest.approx(v, abs=1e-5) for v in one["x"]
+    ]  # The settled stop's outline is the chart's own.
+    at.session_state["scale"] = 20  # As the scrubber's callback sets a settled scale.
+    at.run()
+    assert trace(at.get("plotly_chart")[0], "q(z|x) 1σ ×20") and at.query_params["scale"] == "20"
+
     at.slider(key="samples").set_value(5)
     at.button(key="prior_sample").click().run()
     seed = at.session_state["aelab"].prior_seed

@@ -178,3 +178,32 @@ def test_interpolation_steps_under_the_keys_without_reruns(new_page, app_url, sc
     name = "scrub_interpolation_390.png" if phone else "scrub_interpolation_1920.png"
     full_page_screenshot(page, os.path.join(screenshot_dir, name))
     assert page.locator('[data-testid="stException"]').count() == 0 and not errors, errors
+
+
+# The VAE chart's ellipse traces as Plotly drew them (_fullData: decoded arrays): name and the first outline's width.
+ELLIPSES = """() => [...document.querySelector('.st-key-vae_scatter_uncertainty .js-plotly-plot')._fullData]
+    .filter(t => String(t.name).startsWith('q(z|x) 1σ'))
+    .map(t => { const x = Array.from(t.x).slice(0, 48); return [t.name, Math.max(...x) - Math.min(...x)]; })"""
+
+
+def test_the_ellipse_scale_moves_the_charts_ellipses_without_reruns(new_page, app_url, screenshot_dir):
+    page, sent, errors = open_scrubbed(new_page, app_url, "latent_space?tab=vae&rows=3,10,13&scale=10", 1920, 1080)
+    slider = page.locator(MAIN).get_by_role("slider", name="Draw the ellipses larger by")
+    chart = page.locator(".st-key-vae_scatter_uncertainty .js-plotly-plot")
+    chart.wait_for(timeout=RUN_TIMEOUT_MS)  # This scrubber has no pictures: it is ready before the chart.
+    [(name, width)] = page.evaluate(ELLIPSES)
+    assert name == "q(z|x) 1σ ×10" and slider.get_attribute("aria-valuenow") == "10"
+    slider.focus()
+    quiet = len(sent)
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")  # 50×: plotly.js redraws the outlines, in the browser.
+    [(name, wider)] = page.evaluate(ELLIPSES)
+    assert name == "q(z|x) 1σ ×50" and wider == pytest.approx(5 * width, rel=1e-3) and len(sent) == quiet
+    assert page.locator(MAIN).get_by_text("The ellipses are drawn 50× larger than they are.").is_visible()
+    page.wait_for_function("() => new URLSearchParams(location.search).get('scale') === '50'", timeout=RUN_TIMEOUT_MS)
+    wait_until_idle(page)
+    chart.wait_for(timeout=RUN_TIMEOUT_MS)
+    assert len(sent) == quiet + 1 and page.evaluate(ELLIPSES)[0][0] == "q(z|x) 1σ ×50"  # The rerun's own figure.
+    page.wait_for_timeout(300)
+    full_page_screenshot(page, os.path.join(screenshot_dir, "scrub_ellipses_1920.png"))
+    assert page.locator('[data-testid="stException"]').count() == 0 and not errors, errors

@@ -11,7 +11,7 @@ from PIL import Image
 from aelab import checkpoints, data, metrics
 from aelab.figures import plots
 from aelab.inference import latent
-from aelab.lessons import frames, interpolation, vividness
+from aelab.lessons import frames, interpolation, posterior, vividness
 
 
 def _needs_data():
@@ -108,3 +108,16 @@ def test_snapshot_frames_are_each_epochs_own_scatter():
     for d in np.unique(labels):
         rgb = np.array([int(plots.DIGIT_COLORS[d][i : i + 2], 16) for i in (1, 3, 5)])
         assert (np.abs(f.pictures[2].astype(int) - rgb).sum(axis=-1) == 0).sum() > 10, d
+
+
+def test_ellipse_frames_hold_every_scale_as_the_chart_draws_it():
+    mean = np.array([[0.5, -1.0], [2.0, 0.3]], "float32")
+    log_var = np.log(np.array([[0.02, 0.03], [0.01, 0.05]], "float32") ** 2)
+    scales = (1, 2, 5, 10, 20, 50)
+    f = frames.ellipse_frames(mean, log_var, scales)
+    assert f.scales == scales and set(f.outlines) == {1.0, 2.0} and f.outlines[1.0].shape[0] == 6
+    for s, scale in enumerate(scales):
+        for n_sigma, outline in f.outlines.items():
+            # The outlines overlays.add_ellipses puts in the chart at that scale, point for point.
+            np.testing.assert_array_equal(outline[s], posterior.ellipses(mean, log_var, n_sigma * scale))
+    assert f.outlines[1.0][-1][:49, 0].max() - 0.5 == pytest.approx(50 * 0.02, rel=1e-4)  # The first digit, at 50x.
