@@ -18,7 +18,10 @@ _COMPONENT = st.components.v2.component(
     js=(_ASSETS / "news.js").read_text(),
     isolate_styles=False,  # In the page's DOM: the browser tests read how often it asked.
 )
-EVERY_MS = 300  # How often a browser asks: with the server's 0.2-s reads, news is seen within ~0.5 s.
+# How often a browser asks. Each ask costs the server ~2.5 ms (Streamlit's static route, measured with
+# bench/class_live.py --followers): 30 phones every 0.5 s are ~0.15 cores; with the server's 0.1-s reads
+# news is seen within 0.6 s plus one rerun. A hidden page (a locked phone, another tab) asks every 5 s.
+EVERY_MS, HIDDEN_MS = 500, 5000
 FIELDS = ("version", "pin", "closed")  # The counters, in the order of `ClassStore.poll`'s tuple.
 
 
@@ -34,6 +37,6 @@ def wait_for_news(url, counters, fields, key="class_news"):
     seen = dict(zip(FIELDS, (int(counters[0]), int(counters[1]), bool(counters[2]))))
     _COMPONENT(
         key=key,
-        data={"url": url, "seen": seen, "fields": list(fields), "every_ms": EVERY_MS},
+        data={"url": url, "seen": seen, "fields": list(fields), "every_ms": EVERY_MS, "hidden_ms": HIDDEN_MS},
         on_moved_change=lambda: None,  # The trigger's rerun is all it asks for.
     )

@@ -4,7 +4,7 @@ The teacher's maps and a student who follows the teacher must show a new digit o
 second, while nobody touches the page. A Streamlit page can only learn of news by running Python: a
 fragment rerun twice a second per page cost the server ~5 ms each, a third of a core for a class of
 30 followers doing nothing. Instead one thread per server process reads the counters of every class a
-page waits on (`ClassStore.poll_many`, one query for all of them, five times a second) and, when a
+page waits on (`ClassStore.poll_many`, one query for all of them, ten times a second) and, when a
 class moves, rewrites `news-<name>.json` in a folder the web server serves as static files. The
 browsers ask for that file (app_pages/_news.py); an unchanged file costs the server a static-file
 answer, no script run, and a page reruns only when its news moved. With several replicas on one
@@ -26,7 +26,7 @@ from aelab import locations
 
 log = logging.getLogger(__name__)
 
-INTERVAL_S = 0.2  # How often the thread reads the counters: a digit is in the file within 0.2 s of its commit.
+INTERVAL_S = 0.1  # How often the thread reads the counters: a digit is in the file within 0.1 s of its commit.
 FORGET_S = 120.0  # A class no page asked about for this long is no longer read (a page asks on each run).
 
 

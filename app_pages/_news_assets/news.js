@@ -1,6 +1,6 @@
 // Waits for a class's news without the server running any script: asks for the class's news file
-// (a static file the server rewrites when the class moves, aelab/classroom/news.py) every few hundred
-// milliseconds and, once a counter this page shows has grown, asks Streamlit for one rerun.
+// (a static file the server rewrites when the class moves, aelab/classroom/news.py) every half second
+// (every 5 s while the page is hidden) and, once a counter this page shows has grown, asks Streamlit for one rerun.
 // Streamlit runs this default export on every rerun with that run's data (what the page now shows).
 
 export default function (component) {
@@ -23,7 +23,8 @@ function moved(news, seen, fields) {
 }
 
 async function tick(w) {
-  w.timer = setTimeout(() => tick(w), w.data.every_ms);
+  const every = document.visibilityState === "hidden" ? w.data.hidden_ms : w.data.every_ms;
+  w.timer = setTimeout(() => tick(w), every);
   if (w.asked) return;
   try {
     // "no-cache": the browser revalidates; an unchanged file is a 304, no body.
