@@ -11,18 +11,21 @@ line and the access log's path replaced. Then:
   every request that names a replica in its cookie goes to that one;
 - stopping one replica leaves the sessions on the other untouched (same websocket, still answering), and a
   session that was on it shows Streamlit's "Connecting" and then a working page, served by the other, its
-  cookie moved there; when the stopped replica is back, that session stays put and new browsers reach it.
+  cookie moved there; when the stopped replica is back, that session stays put and new browsers reach it;
+- a class on one throw-away PostgreSQL (tests/pg_cluster.py) shared by both replicas: a teacher and phones
+  on both replicas send digits, one replica is killed (SIGKILL) mid-class, its phone reconnects through
+  nginx to the other replica and sends again, and the teacher's page shows every acknowledged digit.
 
-Skipped without nginx (`apt-get install nginx`; .ci/run installs it). Screenshots: nginx_*.png.
+Skipped without nginx (`apt-get install nginx`; .ci/run installs it); the class test also without
+PostgreSQL's server programs (`apt-get install postgresql`). Screenshots: nginx_*.png.
 """
 
 import base64
+import contextlib
 import io
 import os
 import re
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
@@ -30,14 +33,13 @@ import urllib.request
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
+from playwright.sync_api import expect
 
-from tests.e2e import servers
+from tests import pg_cluster
+from tests.e2e.replicas import NGINX, RUNS_JS, Cluster, replica_cookie
 from tests.e2e.test_browser import MAIN, RUN_TIMEOUT_MS, full_page_screenshot, wait_until_idle
+from tests.e2e.test_class_browser import draw_stroke
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-NGINX_CONF = os.path.join(REPO, "docs", "nginx.conf")
-NGINX = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if os.path.exists(p)), None)
-STARTUP_TIMEOUT_S = 120
 CONNECTION_STATUS = '[data-testid="stConnectionStatus"]'  # Streamlit's "Connecting" badge, top right.
 MAX_SESSIONS = 10  # Opened until both replicas hold one: all ten on one replica has odds of 1 in 512.
 
@@ -50,148 +52,25 @@ pytestmark = [
 PAGES = ["Models", "Latent space", "Manifold", "Denoising", "Colorization", "Variants", "Studies"]
 
 
-# docs/nginx.conf's replicas, in the order of their names there: r1, r2.
-DOC_REPLICAS = ["10.0.0.11:8501", "10.0.0.12:8501"]
-LOG_LINE = re.compile(
-    r'"(?P<request>[^"]*)" (?P<status>\d+) \d+ upstream=(?P<upstream>\S+(?:, \S+)*) cookie=(?P<cookie>\S*) '
-)
-
-
-def render_nginx_conf(ports, listen_port, access_log):
-    """docs/nginx.conf for this test: only the replicas' addresses, the listen line and the log path change."""
-    with open(NGINX_CONF) as f:
-        conf = f.read()
-    for doc, port in zip(DOC_REPLICAS, ports, strict=True):
-        here = f"127.0.0.1:{port}"
-        escaped = doc.replace(".", "\\.")  # In the regular expressions of the map on $upstream_addr.
-        assert conf.count(doc) >= 3 and conf.count(escaped) == 1, f"docs/nginx.conf no longer names {doc}"
-        conf = conf.replace(doc, here).replace(escaped, here.replace(".", "\\."))
-    conf, n_listen = re.subn(r"^    listen 80;", f"    listen 127.0.0.1:{listen_port};", conf, flags=re.M)
-    conf, n_log = re.subn(r"/var/log/nginx/aelab\.access\.log", access_log, conf)
-    assert (n_listen, n_log) == (1, 1), "docs/nginx.conf changed shape: update render_nginx_conf"
-    return conf
-
-
-def nginx_main_conf(prefix, include):
-    """A whole nginx.conf around the include, everything under `prefix`, in the foreground."""
-    user = "user root;" if os.geteuid() == 0 else ""  # As root, workers would otherwise run as nobody.
-    temp = " ".join(f"{k}_temp_path {prefix}/{k};" for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    return (
-        f"daemon off; {user} worker_processes 1; pid {prefix}/nginx.pid; error_log {prefix}/error.log info;\n"
-        "events { worker_connections 512; }\n"
-        f"http {{ {temp}\n include {include};\n}}\n"
-    )
-
-
-def replica_cookie(context):
-    """The browser's `aelab_replica` cookie, set by nginx (docs/nginx.conf): "r1" or "r2"."""
-    return next((c["value"] for c in context.cookies() if c["name"] == "aelab_replica"), None)
-
-
-class Cluster:
-    """Two replicas (r1, r2) and nginx, with what nginx logged about each request."""
-
-    def __init__(self, tmp):
-        self.tmp = tmp
-        self.ports = [servers.free_port(), servers.free_port()]
-        self.port = servers.free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.access_log = os.path.join(tmp, "access.log")
-        self.replicas, self.logs = {}, {}
-        self.nginx = None
-        self.env = dict(
-            os.environ,
-            AELAB_READ_ONLY="1",
-            AELAB_USER_DIR=os.path.join(tmp, "user"),
-            # One secret for all replicas, as the README says (Streamlit refuses it as a flag).
-            STREAMLIT_SERVER_COOKIE_SECRET=os.urandom(16).hex(),
-            TF_CPP_MIN_LOG_LEVEL="2",
-        )
-
-    def start_replica(self, port):
-        """`aelab app` as the README's deployment runs it, from the checkout (`python -m aelab`)."""
-        self.logs[port] = os.path.join(self.tmp, f"replica-{port}.log")
-        cmd = [
-            sys.executable, "-m", "aelab", "app",
-            "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-        ]  # fmt: skip
-        with open(self.logs[port], "a") as out:
-            self.replicas[port] = subprocess.Popen(cmd, cwd=REPO, env=self.env, stdout=out, stderr=subprocess.STDOUT)
-
-    def wait_replica(self, port):
-        servers.wait_healthy(
-            f"http://127.0.0.1:{port}/_stcore/health", [(self.replicas[port], self.logs[port])], STARTUP_TIMEOUT_S
-        )
-
-    def start(self):
-        for port in self.ports:
-            self.start_replica(port)
-        include = os.path.join(self.tmp, "aelab.conf")
-        with open(include, "w") as f:
-            f.write(render_nginx_conf(self.ports, self.port, self.access_log))
-        main = os.path.join(self.tmp, "nginx.conf")
-        with open(main, "w") as f:
-            f.write(nginx_main_conf(self.tmp, include))
-        nginx_log = os.path.join(self.tmp, "nginx.out")
-        with open(nginx_log, "w") as out:
-            self.nginx = subprocess.Popen([NGINX, "-p", self.tmp, "-c", main], stdout=out, stderr=subprocess.STDOUT)
-        for port in self.ports:
-            self.wait_replica(port)
-        servers.wait_healthy(f"{self.url}/_stcore/health", [(self.nginx, nginx_log)], STARTUP_TIMEOUT_S)
-
-    def port_of(self, name):
-        return self.ports[int(name[1:]) - 1]
-
-    def name_of(self, port):
-        return f"r{self.ports.index(port) + 1}"
-
-    def requests(self):
-        """Every request nginx logged: its request line, status, the replica ports tried, and the cookie."""
-        with open(self.access_log) as f:
-            found = [LOG_LINE.search(line) for line in f]
-        return [
-            (
-                m["request"],
-                int(m["status"]),
-                [int(a.rsplit(":", 1)[1]) for a in m["upstream"].split(", ")],
-                m["cookie"].strip("-"),
-            )
-            for m in found
-            if m and m["upstream"] != "-"  # "-": nginx answered itself (a client gone before the reply).
-        ]
-
-    def check_sticky(self, since=0):
-        """Asserts that every request that named a replica in its cookie went to that replica, and only to it."""
-        for request, _, tried, cookie in self.requests()[since:]:
-            if cookie:
-                assert tried == [self.port_of(cookie)], f"{request} with cookie {cookie} went to {tried}"
-
-    def stop_replica(self, port):
-        """Sends the replica SIGTERM, as `systemctl stop` does; returns its process to wait for."""
-        self.replicas[port].terminate()
-        return self.replicas[port]
-
-    def stop(self):
-        for proc in [*self.replicas.values(), self.nginx]:
-            servers.stop(proc)
-
-
 @pytest.fixture(scope="module")
 def cluster():
     if not os.environ.get("AELAB_DATA_DIR"):
         pytest.skip("AELAB_DATA_DIR is not set; the app needs the real MNIST/CIFAR-10 files")
     tmp = tempfile.mkdtemp(prefix="aelab-nginx-")
-    c = Cluster(tmp)
-    try:
-        c.start()
-        yield c
-    finally:
-        c.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
+    with contextlib.ExitStack() as stack:
+        # One PostgreSQL for both replicas, as the README's deployment: the class test needs it.
+        database_url = stack.enter_context(pg_cluster.cluster()) if pg_cluster.binaries() else None
+        c = Cluster(tmp, database_url)
+        try:
+            c.start()
+            yield c
+        finally:
+            c.stop()
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
-def open_session(new_page, cluster, path="", width=1920, height=1080):
-    page = new_page(width, height)
+def open_session(new_page, cluster, path="", width=1920, height=1080, **options):
+    page = new_page(width, height, **options)
     page.errors = []
     page.on("pageerror", lambda e: page.errors.append(str(e)))
     page.sockets = []
@@ -364,3 +243,83 @@ def test_sessions_spread_and_survive_a_replica_stopping(new_page, cluster, scree
                 break
         assert time.monotonic() < deadline, "no new browser was sent to the restarted replica"
         time.sleep(1)
+
+
+# A class over both replicas (tests/e2e/test_class_browser.py has the one-server class).
+
+
+def after_a_run(page, action):
+    """Does `action()` and waits until a run of the script after it has ended and the page is idle.
+
+    A stale "Sent" or the page as it was before a reconnect must not pass for what came after.
+    """
+    runs = page.evaluate(RUNS_JS)
+    action()
+    page.wait_for_function(f"() => window.__runs > {runs}", timeout=RUN_TIMEOUT_MS)
+    wait_until_idle(page)
+
+
+def open_class_session(new_page, cluster, query="", **size):
+    page = open_session(new_page, cluster, f"class{query}", **size)
+    page.locator(MAIN).get_by_role("heading", name="Classroom").first.wait_for(timeout=RUN_TIMEOUT_MS)
+    return page
+
+
+def send_digit(phone, screenshot_dir, digit=7):
+    """Draws a 7 on the pad, makes sure `digit` is chosen, presses Send; waits for the acknowledgement."""
+    draw_stroke(phone)  # On the 7 already there, after the first: the same drawing, no new stroke sent.
+    choice = phone.locator(f'{MAIN} [data-testid="stButtonGroup"]').get_by_role("radio", name=str(digit), exact=True)
+    if choice.get_attribute("aria-checked") != "true":  # A click on the chosen pill would unchoose it.
+        after_a_run(phone, choice.click)
+    after_a_run(phone, phone.locator(MAIN).get_by_role("button", name="Send", exact=True).click)
+    try:  # What the student sees as acknowledged.
+        expect(phone.locator(MAIN).get_by_text(f"Sent: your {digit}")).to_be_visible(timeout=5_000)
+    except AssertionError:
+        full_page_screenshot(phone, os.path.join(screenshot_dir, "nginx_class_send_failed.png"))
+        raise
+
+
+def test_a_class_survives_a_replica_killed_mid_class(new_page, cluster, screenshot_dir):
+    if cluster.database_url is None:
+        pytest.skip("PostgreSQL's server programs are not installed (apt-get install postgresql)")
+    cluster.ensure_running()
+    teacher = open_class_session(new_page, cluster)
+    teacher.locator(MAIN).get_by_role("button", name="Start a class").click()
+    code_box = teacher.locator(f"{MAIN} .aelab-class-code")
+    code_box.wait_for(timeout=RUN_TIMEOUT_MS)
+    code = code_box.inner_text().strip()
+    kept = cluster.port_of(replica_cookie(teacher.context))
+    killed = next(p for p in cluster.ports if p != kept)
+    # Phones until one is on each replica: the teacher's, which stays, and the other, which is killed.
+    phones = {port: [] for port in cluster.ports}
+    while not (phones[kept] and phones[killed]):
+        assert sum(map(len, phones.values())) < MAX_SESSIONS, f"all phones on one replica: {phones}"
+        phone = open_class_session(new_page, cluster, f"?join={code}", width=390, height=844, has_touch=True)
+        phone.locator(MAIN).get_by_text(f"You are in class {code}").wait_for(timeout=RUN_TIMEOUT_MS)
+        phones[cluster.port_of(replica_cookie(phone.context))].append(phone)
+    victim = phones[killed][0]
+    acknowledged = 0
+    for phone in (victim, phones[kept][0]):
+        send_digit(phone, screenshot_dir)
+        acknowledged += 1
+    count = teacher.locator(MAIN).get_by_role("heading", name=re.compile(r"^\d+ digits? from \d+ students?"))
+    expect(count).to_have_text(re.compile(rf"^{acknowledged} digits from "))
+
+    with victim.expect_websocket(timeout=RUN_TIMEOUT_MS):
+        cluster.kill_replica(killed)  # Mid-class: the victim's websocket breaks, nothing is flushed.
+    # Streamlit reconnected through nginx to the replica left: a new session there, which runs at the
+    # student's next action (Send) with the page's ?join= link, so it rejoins the class.
+    expect(victim.locator(CONNECTION_STATUS)).to_have_count(0)
+    send_digit(victim, screenshot_dir)
+    acknowledged += 1
+    assert replica_cookie(victim.context) == cluster.name_of(kept)
+    assert len(victim.sockets) == 2 and victim.sockets[0].is_closed()
+    victim.screenshot(path=os.path.join(screenshot_dir, "nginx_class_phone_after_kill.png"))
+
+    # The teacher did nothing: every acknowledged digit is on the count and the wall, none lost.
+    expect(count).to_have_text(re.compile(rf"^{acknowledged} digits from "))
+    expect(teacher.locator(f"{MAIN} .aelab-class-wall figure")).to_have_count(acknowledged)
+    assert len(teacher.sockets) == 1 and not teacher.sockets[0].is_closed()
+    full_page_screenshot(teacher, os.path.join(screenshot_dir, "nginx_class_teacher_after_kill.png"))
+    for page in (teacher, victim, phones[kept][0]):
+        assert_no_exception(page, "the class after a replica was killed")
