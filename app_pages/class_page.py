@@ -19,7 +19,7 @@ import numpy as np
 import segno
 import streamlit as st
 
-from aelab import data, shelf
+from aelab import data, i18n, shelf
 from aelab.classroom import codes, landing
 from aelab.classroom import store as class_store
 from aelab.classroom import training as class_training
@@ -443,7 +443,8 @@ def student(seat):
         draw_and_send(seat)
     follow(seat)
     my_digits(seat)
-    watch(seat, ("pin", "closed") if seat.follow else ("closed",))
+    if not seat.follow:  # A follower's pin waits for the news itself (the pin and the class closing).
+        watch(seat, ("closed",))
 
 
 def draw_and_send(seat):
@@ -462,25 +463,50 @@ def draw_and_send(seat):
                 st.error(str(e))
 
 
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _pin_map(slot, _z_test, point, language):
+    """The teacher's pin on a map, built once per pin for every follower (`language`: the figure's words)."""
+    fig = class_map(slot, _z_test, np.zeros((0, 2)), [], [], None)
+    (x0, x1), (y0, y1) = fig.layout.xaxis.range, fig.layout.yaxis.range
+    fig.add_scatter(  # On the map's edge when it lies beyond it.
+        x=[min(max(point[0], x0), x1)], y=[min(max(point[1], y0), y1)], mode="markers", name=_("the teacher's pin"),
+        marker=plots.POINT_STYLE, hovertemplate="z0 %{x:.2f}, z1 %{y:.2f}<extra></extra>",
+    )  # fmt: skip
+    fig.update_layout(height=420)
+    return fig
+
+
 def follow(seat):
+    """The Follow the teacher switch, and the teacher's pin while it is on."""
     seat.follow = st.toggle(_("Follow the teacher"), value=seat.follow, key="class_follow")
-    if not seat.follow:
-        return
+    if seat.follow:
+        followed_pin(seat)
+
+
+@st.fragment
+def followed_pin(seat):
+    """The teacher's pin, rerun alone when the class's news says the pin moved (the page around it stays)."""
+    try:
+        now = _classroom.store().poll(seat.code)
+    except class_store.ClassroomError:
+        now = None
+    if now is None or now[2] != seat.seen[2]:  # Closed or gone since the page was drawn: the whole page says so.
+        st.rerun(scope="app")
     pin = _classroom.store().pin(seat.code)
     if pin is None:
         st.info(_("Your teacher has not pinned a point yet; it appears here as soon as they do."))
-        return
+    else:
+        show_pin(pin)
+    _news.wait_for_news(_classroom.news_url(seat.code, now), now, ("pin", "closed"), key="class_news_pin")
+
+
+def show_pin(pin):
     kind = registry.get(pin.kind)
     model, z_test = shipped(kind)
     if model is None:
         return
-    fig = class_map(f"shipped:{kind.name}", z_test, np.zeros((0, 2)), [], [], None)
-    (x0, x1), (y0, y1) = fig.layout.xaxis.range, fig.layout.yaxis.range
-    fig.add_scatter(  # On the map's edge when it lies beyond it.
-        x=[min(max(pin.point[0], x0), x1)], y=[min(max(pin.point[1], y0), y1)], mode="markers", name=_("the teacher's pin"),
-        marker=plots.POINT_STYLE, hovertemplate="z0 %{x:.2f}, z1 %{y:.2f}<extra></extra>",
-    )  # fmt: skip
-    fig.update_layout(height=420)
+    slot = f"shipped:{kind.name}"
+    fig = _pin_map(slot, z_test, tuple(pin.point), i18n.language())
     left, right = st.columns([3, 1])
     with left:
         st.plotly_chart(fig, key="class_follow_map", config=plots.png_config("class_pin"))
