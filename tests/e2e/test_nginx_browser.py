@@ -273,7 +273,7 @@ def send_digit(phone, screenshot_dir, digit=7):
         after_a_run(phone, choice.click)
     after_a_run(phone, phone.locator(MAIN).get_by_role("button", name="Send", exact=True).click)
     try:  # What the student sees as acknowledged.
-        expect(phone.locator(MAIN).get_by_text(f"Sent: your {digit}")).to_be_visible(timeout=5_000)
+        expect(phone.locator(MAIN).get_by_text(f"Sent: your {digit}")).to_be_visible(timeout=RUN_TIMEOUT_MS)
     except AssertionError:
         full_page_screenshot(phone, os.path.join(screenshot_dir, "nginx_class_send_failed.png"))
         raise
