@@ -159,6 +159,9 @@ def cifar_test():
 # Models.
 
 
+_LOADED = set()  # `_load` keys this server loaded once: later calls are cache hits (or a quick reload).
+
+
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _load(name, directory, sha256, kind):
     # sha256 is only part of the cache key: a checkpoint saved again under the
@@ -187,8 +190,13 @@ def checkpoint_model(name, directory=None, kind=None):
     directory = checkpoints.resolve_dir(directory)
     try:
         meta = checkpoints.read_sidecar(name, directory)
+        key = (name, directory, meta.get("sha256", ""), kind or name)
+        if key in _LOADED:  # Cached: a spinner's element and timer thread would cost more than the call.
+            return _load(*key), meta
         with st.spinner(_("Loading the model…")):
-            return _load(name, directory, meta.get("sha256", ""), kind or name), meta
+            model = _load(*key)
+        _LOADED.add(key)
+        return model, meta
     except (checkpoints.CheckpointError, ValueError) as e:
         st.error(str(e))
         return None, None
