@@ -4,8 +4,8 @@
 
 One `streamlit run app.py` server. In alternation, a fresh Chromium profile opens the Manifold with
 the VAE (bench/navigator.py's Tab) in two ways:
-- plain (before, the path every page took until the packed files): the browser is refused the
-  packed files (`.wasm.zst`, `.onnx.planes.gz`), so files.js falls back to the plain ones, as it
+- plain (before, the path every page took until the packed files): the page's fetch of a packed file
+  (`.wasm.zst`, `.onnx.planes.gz`) fails at once, so files.js falls back to the plain ones, as it
   does in a browser that cannot unpack them: the 14 MB `.wasm` and the `.onnx` gzipped by Streamlit;
 - packed (after): the `.wasm.zst` unpacked by fzstd, the decoder's byte planes by the browser's gunzip.
 Each measures the bytes of the app's static files over the network (as the browser received them,
@@ -19,7 +19,6 @@ page loads the models and publishes the files).
 
 import argparse
 import json
-import re
 import statistics
 import sys
 import tempfile
@@ -30,7 +29,11 @@ import load_sessions as ls
 import navigator as nav
 from _common import print_rows, row
 
-PACKED = re.compile(r"\.(zst|planes\.gz)(\?|$)")  # What the plain visit is refused.
+# The plain visit: the page's fetch of a packed file fails, so files.js fetches the plain one. In the page,
+# not with Playwright's routing, which would turn the browser's HTTP cache off for that profile.
+REFUSE_PACKED = """{ const fetch0 = window.fetch;
+  window.fetch = (url, ...rest) => /[.](zst|planes[.]gz)([?]|$)/.test(String(url))
+    ? Promise.reject(new TypeError('refused by bench/first_visit.py')) : fetch0(url, ...rest); }"""
 LATENT = "latent_space?tab=navigate"
 # Both navigators of Latent space decoding (the AE's and the VAE's).
 BOTH_READY = """() => { const ns = [...document.querySelectorAll('*')].map((e) => e.shadowRoot
@@ -62,7 +65,7 @@ def by_kind(tab):
 def context_for(browser, variant):
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     if variant == "plain":
-        context.route(PACKED, lambda route: route.abort())
+        context.add_init_script(REFUSE_PACKED)
     return context
 
 
