@@ -13,6 +13,7 @@ on the projector, whatever model a student chose on the Models page.
 
 import html
 import io
+import re
 import urllib.parse
 
 import numpy as np
@@ -29,11 +30,12 @@ from aelab.figures import plots
 from aelab.i18n import _, ngettext
 from aelab.inference import latent
 from aelab.models import registry
-from app_pages import _canvas, _classroom, _common, _news, _pictures, _state, _training
+from app_pages import _canvas, _classroom, _common, _news, _pictures, _seat, _state, _training
 
 WALL = 40  # Newest drawings on the wall; older ones stay on the maps.
 PAD_KEY = "class_pad"
 JOIN_PARAM, TEACH_PARAM, KEY_PARAM = "join", "teach", "key"  # ?join=CODE; the teacher link ?teach=CODE&key=TOKEN
+OWNER = re.compile(r"[0-9a-f]{32}")  # A session's owner id (uuid4().hex), as a tab hands it back.
 PAGES = {"latent_space": "app_pages/latent_space.py"}  # Pages a pin can point to (the navigator's).
 
 state = _state.get()
@@ -70,6 +72,7 @@ def qr_png(text):
 
 def leave():
     state.seat = None
+    _seat.forget()
     for key in (JOIN_PARAM, TEACH_PARAM, KEY_PARAM):
         st.query_params.pop(key, None)
 
@@ -102,6 +105,36 @@ def join(code, nickname=None):
     state.seat = _state.ClassSeat(info.code, nickname=codes.clean_nickname(nickname))
     st.query_params[JOIN_PARAM] = info.code
     return True
+
+
+def restore_seat(stored):
+    """Takes back this tab's seat from before a new server session (`_seat.keep`), if it checks out.
+
+    Args:
+        stored: what the browser kept: `code`, `teacher`, and `token` or `owner` and `nickname`.
+    """
+    code = codes.normalize_code(stored.get("code"))
+    if code is None or (state.seat is not None and state.seat.code != code):
+        return  # Nothing to take back, or this tab has gone on to another class.
+    try:
+        _classroom.store().get(code)
+    except class_store.ClassroomError:
+        return  # The class is gone: the page says so when the code is used.
+    if stored.get("teacher") is True:
+        token = stored.get("token")
+        if isinstance(token, str) and _classroom.store().is_teacher(code, token):
+            state.seat = _state.ClassSeat(code, teacher=True, token=token)
+        return
+    owner, nickname = stored.get("owner"), stored.get("nickname")
+    if isinstance(owner, str) and OWNER.fullmatch(owner) and owner != state.owner:
+        # The same student: their digits (one sent before the tab handed its id back too), their limits.
+        _classroom.store().move_drawings(code, state.owner, owner)
+        state.owner = owner
+    follow = state.seat.follow if state.seat is not None else False
+    state.seat = _state.ClassSeat(
+        code, nickname=codes.clean_nickname(nickname) if isinstance(nickname, str) else None, follow=follow
+    )
+    st.query_params[JOIN_PARAM] = code
 
 
 def entrance():
@@ -567,3 +600,4 @@ elif seat.teacher:
     teacher(seat)
 else:
     student(seat)
+_seat.keep(state.seat, state.owner, restore_seat)  # Last: a new server session takes the seat back.

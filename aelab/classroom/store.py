@@ -559,6 +559,27 @@ class ClassStore:
             for r in rows
         ]
 
+    def move_drawings(self, code, from_session, to_session):
+        """Files a session's drawings in a class under another session id: a student's tab took its id back.
+
+        A student whose server session was lost (a replica killed, a restart) reconnects to a new session
+        with a new id; a Send in its first run is stored under that id before the tab hands the old one
+        back (app_pages/_seat.py). Both ids are random and known only to that tab.
+
+        Returns:
+            How many drawings moved.
+        """
+        with self._write() as conn:
+            row = self._row(conn, code, lock=True)
+            moved = conn.execute(
+                drawings.update()
+                .where(drawings.c.class_id == row["id"], drawings.c.session == str(from_session)[:64])
+                .values(session=str(to_session)[:64])
+            ).rowcount
+            if moved:
+                conn.execute(classes.update().where(classes.c.id == row["id"]).values(version=classes.c.version + 1))
+        return moved
+
     def counts(self, code):
         """`(digits shown, students who sent them)` of a class: its hidden drawings do not count."""
         with self.engine.connect() as conn:

@@ -3,13 +3,15 @@
 The class lives in a temporary SQLite file (AELAB_DATABASE_URL), so the test leaves no class behind.
 """
 
+import json
 import re
 
 import pytest
+from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 from aelab import data
 from aelab.data import images
-from tests.app.test_navigator import navigators, send
+from tests.app.test_navigator import _make_trigger_id, _walk, navigators, send
 
 PAGE = "app_pages/class_page.py"
 
@@ -163,3 +165,47 @@ def test_the_teacher_pins_from_the_navigator(open_page):
     student.switch_page("app_pages/latent_space.py").run()
     send(student, navigators(student)["VAE latent plane"][0], "pin", [-1.04, 2.46])
     assert not [b for b in student.button if b.key == "class_pin_vae2d"]
+
+
+def hand_back(at, stored):
+    """Reruns as if the tab's seat keeper (app_pages/_seat.py) handed back what the tab stored."""
+    element = next(
+        e for e in _walk(at.main) if getattr(e, "type", None) == "bidi_component"
+        and e.proto.component_name == "aelab.class_seat"
+    )  # fmt: skip
+    states = at._tree.get_widget_states()
+    state = WidgetState(id=_make_trigger_id(element.proto.id, "events"))
+    state.json_trigger_value = json.dumps([{"event": "restore", "value": stored}])
+    states.widgets.append(state)
+    at._run(states)
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_a_new_server_session_takes_the_tabs_seat_back(open_page, data_dir):
+    teacher = open_page(PAGE)
+    teacher.button(key="class_start").click().run()
+    seat = teacher.session_state["aelab"].seat
+    student = open_page(PAGE, query={"join": seat.code})
+    url, digit = drawing(data_dir)
+    student.session_state["aelab"].drawings["class_pad"] = url
+    student.button_group(key="class_meant").set_value(digit).run()
+    student.button(key="class_send").click().run()
+    owner = student.session_state["aelab"].owner
+
+    # The server went away: new sessions, as a reconnect to another replica gives (the student's link kept).
+    # The student's first action there is Send: stored under the new session's id, then moved to the tab's.
+    again = open_page(PAGE, query={"join": seat.code})
+    again.session_state["aelab"].drawings["class_pad"] = url
+    again.button_group(key="class_meant").set_value(digit).run()
+    again.button(key="class_send").click().run()
+    hand_back(again, {"code": seat.code, "teacher": False, "owner": owner, "nickname": "Ann"})
+    assert again.session_state["aelab"].owner == owner and again.session_state["aelab"].seat.nickname == "Ann"
+    assert texts(again).count("you meant") == 2 and "as Ann" in texts(again)  # Both digits are theirs.
+    projector = hand_back(open_page(PAGE), {"code": seat.code, "teacher": True, "token": seat.token})
+    assert projector.session_state["aelab"].seat.teacher and "2 digits from 1 student" in texts(projector)
+    # What a browser hands back is checked: a forged token or id gives nothing.
+    forged = hand_back(open_page(PAGE), {"code": seat.code, "teacher": True, "token": "x" * 43})
+    assert forged.session_state["aelab"].seat is None
+    odd = hand_back(open_page(PAGE, query={"join": seat.code}), {"code": seat.code, "teacher": False, "owner": "<b>"})
+    assert odd.session_state["aelab"].owner != "<b>" and not odd.session_state["aelab"].seat.teacher

@@ -87,3 +87,15 @@ def test_landed_cache_votes_once_per_drawing_and_agrees_with_score():
 def test_news_of_counters():
     assert news.news_of(None) == {"gone": True}
     assert news.news_of((3, 2, True)) == {"version": 3, "pin": 2, "closed": True, "gone": False}
+
+
+def test_move_drawings_files_a_sessions_digits_under_another_id(make):  # noqa: F811
+    s = make()
+    info, _token = s.create_class()
+    s.add_drawing(info.code, "new-id", DIGIT, 1)
+    s.add_drawing(info.code, "other", DIGIT, 1)
+    before = s.poll(info.code)[0]
+    assert s.move_drawings(info.code, "new-id", "tab-id") == 1
+    assert [d.session for d in s.drawings(info.code, session="tab-id")] == ["tab-id"]
+    assert s.counts(info.code) == (2, 2) and s.poll(info.code)[0] == before + 1  # The teacher's page hears of it.
+    assert s.move_drawings(info.code, "nobody", "tab-id") == 0 and s.poll(info.code)[0] == before + 1
