@@ -25,7 +25,7 @@ EVERY_MS, HIDDEN_MS = 500, 5000
 FIELDS = ("version", "pin", "closed")  # The counters, in the order of `ClassStore.poll`'s tuple.
 
 
-def wait_for_news(url, counters, fields, key="class_news"):
+def wait_for_news(url, counters, fields, key="class_news", every_ms=EVERY_MS):
     """Reruns the page when the class's news file shows one of `fields` beyond `counters`.
 
     Args:
@@ -33,10 +33,11 @@ def wait_for_news(url, counters, fields, key="class_news"):
         counters: `(version, pin_seq, closed)` as the page read them for this run.
         fields: which of "version", "pin", "closed" this page shows.
         key: the component's key.
+        every_ms: how often the browser asks while the page is visible.
     """
     seen = dict(zip(FIELDS, (int(counters[0]), int(counters[1]), bool(counters[2]))))
     _COMPONENT(
         key=key,
-        data={"url": url, "seen": seen, "fields": list(fields), "every_ms": EVERY_MS, "hidden_ms": HIDDEN_MS},
+        data={"url": url, "seen": seen, "fields": list(fields), "every_ms": int(every_ms), "hidden_ms": HIDDEN_MS},
         on_moved_change=lambda: None,  # The trigger's rerun is all it asks for.
     )

@@ -32,6 +32,7 @@ from aelab.inference import latent
 from aelab.models import registry
 from app_pages import _canvas, _classroom, _common, _news, _pictures, _seat, _state, _training
 
+TEACHER_EVERY_MS = 250  # The projector asks for news twice as often as a phone: one page per class.
 WALL = 40  # Newest drawings on the wall; older ones stay on the maps.
 PAD_KEY = "class_pad"
 JOIN_PARAM, TEACH_PARAM, KEY_PARAM = "join", "teach", "key"  # ?join=CODE; the teacher link ?teach=CODE&key=TOKEN
@@ -165,9 +166,9 @@ def entrance():
 # Live: the browser waits for the class's news, the page reruns only when there is some.
 
 
-def watch(seat, fields):
+def watch(seat, fields, every_ms=_news.EVERY_MS):
     """Reruns the page when the class's news moved in `fields` ("version", "pin", "closed")."""
-    _news.wait_for_news(_classroom.news_url(seat.code, seat.seen), seat.seen, fields)
+    _news.wait_for_news(_classroom.news_url(seat.code, seat.seen), seat.seen, fields, every_ms=every_ms)
 
 
 # The teacher.
@@ -263,7 +264,7 @@ def teacher(seat):
     moderate(seat, drawn, info)
     pin_form(seat)
     train_on_class(seat, shown)
-    watch(seat, ("version", "closed"))
+    watch(seat, ("version", "closed"), every_ms=TEACHER_EVERY_MS)
 
 
 def maps(shown):
