@@ -8,6 +8,7 @@ navigator's own unpack.js and the vendored fzstd, run here in Node when it is in
 import gzip
 import hashlib
 import json
+import os
 import pathlib
 import shutil
 import subprocess
@@ -27,10 +28,24 @@ def sums(folder):
     return {name: digest for digest, name in (line.split() for line in (STATIC / folder / "SHA256SUMS").open())}
 
 
+def node():
+    """A Node.js: the system's, or the one Playwright (a test dependency) ships to drive browsers."""
+    if shutil.which("node"):
+        return shutil.which("node")
+    try:
+        from playwright._impl._driver import compute_driver_executable
+
+        found = compute_driver_executable()[0]
+    except ImportError:
+        found = None
+    if not found or not os.path.exists(found):
+        pytest.skip("Node.js is not installed, nor Playwright's")
+    return found
+
+
 def node_unpack(unpacker, path):
     """The sha256 and length of what unpack.js's `unpacker` makes of the file at `path`, in Node."""
-    if not shutil.which("node"):
-        pytest.skip("Node.js is not installed")
+    executable = node()
     script = f"""
 globalThis.window = {{ location: {{ origin: "http://localhost" }} }};  // unpack.js resolves URLs on the page's origin
 const {{ readFileSync }} = await import("node:fs");
@@ -41,7 +56,7 @@ const unpacker = {unpacker};
 const out = new Uint8Array(await unpacker(new Response(readFileSync({json.dumps(str(path))}))));
 console.log(JSON.stringify({{ sha256: createHash("sha256").update(out).digest("hex"), length: out.length }}));
 """
-    out = subprocess.run(["node", "--input-type=module", "-e", script], capture_output=True, text=True, timeout=60)
+    out = subprocess.run([executable, "--input-type=module", "-e", script], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)
 
