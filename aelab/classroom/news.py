@@ -28,6 +28,10 @@ log = logging.getLogger(__name__)
 
 INTERVAL_S = 0.1  # How often the thread reads the counters: a digit is in the file within 0.1 s of its commit.
 FORGET_S = 120.0  # A class no page asked about for this long is no longer read (a page asks on each run).
+# A watched class's file is rewritten at least this often, with a new `beat`: a browser that sees the
+# beat stop (the server that kept the file died; another one, sharing the folder, does not watch the class
+# yet) asks for one rerun, which makes its new server watch the class (app_pages/_news_assets/news.js).
+HEARTBEAT_S = 2.0
 
 
 def file_name(code):
@@ -51,13 +55,15 @@ class Newsroom:
         folder: where the files go (served to browsers as static files).
         interval_s: seconds between two reads of the counters.
         forget_s: a class stops being read when no page asked about it for this long.
+        heartbeat_s: a watched class's file is rewritten at least this often (its `beat` grows).
     """
 
-    def __init__(self, store, folder, interval_s=INTERVAL_S, forget_s=FORGET_S):
+    def __init__(self, store, folder, interval_s=INTERVAL_S, forget_s=FORGET_S, heartbeat_s=HEARTBEAT_S):
         self.store, self.folder = store, os.fspath(folder)
-        self.interval_s, self.forget_s = interval_s, forget_s
+        self.interval_s, self.forget_s, self.heartbeat_s = interval_s, forget_s, heartbeat_s
         self._asked = {}  # code -> monotonic time a page last asked
         self._written = {}  # code -> the news last written
+        self._beats = {}  # code -> (monotonic time of the last write, beat number)
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = None
@@ -89,6 +95,7 @@ class Newsroom:
             for code in [c for c, t in self._asked.items() if now - t > self.forget_s]:
                 del self._asked[code]
                 self._written.pop(code, None)
+                self._beats.pop(code, None)
             codes = list(self._asked)
         if codes:
             self._publish(self.store.poll_many(codes))
@@ -102,10 +109,13 @@ class Newsroom:
                 if old is not None and not old["gone"] and not news["gone"]:
                     # Counters only grow: the thread's older read never undoes a page's fresher one.
                     news = {k: max(old[k], news[k]) for k in news}
-                if old == news:
+                last, beat = self._beats.get(code, (0.0, 0))
+                now = time.monotonic()
+                if old == news and now - last < self.heartbeat_s:
                     continue
-                self._written[code] = news
-                locations.write_text_atomic(os.path.join(self.folder, file_name(code)), json.dumps(news))
+                self._written[code], self._beats[code] = news, (now, beat + 1)
+                text = json.dumps({**news, "beat": beat + 1})
+                locations.write_text_atomic(os.path.join(self.folder, file_name(code)), text)
 
     def _run(self):
         while not self._stop.wait(self.interval_s):

@@ -3,10 +3,13 @@
 // (every 5 s while the page is hidden) and, once a counter this page shows has grown, asks Streamlit for one rerun.
 // Streamlit runs this default export on every rerun with that run's data (what the page now shows).
 
+const STALE_MS = 8000; // The server rewrites a watched file every 2 s (aelab/classroom/news.py, HEARTBEAT_S).
+
 export default function (component) {
   const root = component.parentElement.querySelector(".aelab-news");
   let w = root.__news;
   if (!w) w = root.__news = { timer: null, asked: false, polls: 0 };
+  if (w.data && w.data.url !== component.data.url) w.found = false; // Another class's file.
   w.data = component.data;
   w.setTriggerValue = component.setTriggerValue;
   w.asked = false; // A new run drew the page: news from now on is news again.
@@ -30,11 +33,27 @@ async function tick(w) {
     // "no-cache": the browser revalidates; an unchanged file is a 304, no body.
     const response = await fetch(w.data.url, { cache: "no-cache" });
     w.polls += 1; // Read by the browser tests.
-    if (!response.ok) return; // Not written yet, or the server restarting: the next tick asks again.
-    const news = await response.json();
-    if (!w.asked && moved(news, w.data.seen, w.data.fields)) {
+    if (response.status === 404 && w.found && !w.asked) {
+      // It was there and is not: this tab now talks to another server (a replica died, a restart), whose
+      // new session has not asked for this class's news yet. One rerun there starts it (and the seat
+      // keeper hands the seat back); never more than once per file seen.
+      w.found = false;
       w.asked = true;
       w.setTriggerValue("moved", Date.now());
+      return;
+    }
+    if (!response.ok) return; // Not written yet, or the server restarting: the next tick asks again.
+    w.found = true;
+    const news = await response.json();
+    const now = Date.now();
+    if (news.beat !== w.beat) [w.beat, w.beatAt, w.staleAsked] = [news.beat, now, false];
+    // The server that kept the file stopped rewriting it (it died; the one this tab now talks to shares
+    // the folder but does not watch the class yet): one rerun there starts it.
+    const stale = now - w.beatAt > STALE_MS && !w.staleAsked;
+    if (!w.asked && (stale || moved(news, w.data.seen, w.data.fields))) {
+      w.asked = true;
+      w.staleAsked = w.staleAsked || stale;
+      w.setTriggerValue("moved", now);
     }
   } catch (e) {
     // The network or the server went away for a moment: keep asking.

@@ -10,13 +10,16 @@ from tests.unit.test_classroom_store import DIGIT, Clock, clock, make, postgres_
 
 
 def read(folder, code):
-    return json.loads((folder / news.file_name(code)).read_text())
+    got = json.loads((folder / news.file_name(code)).read_text())
+    assert got.pop("beat") >= 1  # The heartbeat's counter, checked on its own below.
+    return got
 
 
 def test_news_follows_a_class_and_says_when_it_is_gone(make, clock, tmp_path):  # noqa: F811
     s = make()
     info, token = s.create_class(lifetime_s=60)
-    room = news.Newsroom(s, tmp_path, interval_s=3600)  # The test reads by hand (poll_once), not on a timer.
+    # The test reads by hand (poll_once), not on a timer, and no heartbeat rewrites an unchanged file.
+    room = news.Newsroom(s, tmp_path, interval_s=3600, heartbeat_s=3600)
     try:
         name = room.watch(info.code, s.poll(info.code))
         assert name == news.file_name(info.code) and info.code not in name
@@ -99,3 +102,18 @@ def test_move_drawings_files_a_sessions_digits_under_another_id(make):  # noqa: 
     assert [d.session for d in s.drawings(info.code, session="tab-id")] == ["tab-id"]
     assert s.counts(info.code) == (2, 2) and s.poll(info.code)[0] == before + 1  # The teacher's page hears of it.
     assert s.move_drawings(info.code, "nobody", "tab-id") == 0 and s.poll(info.code)[0] == before + 1
+
+
+def test_a_watched_file_beats_while_nothing_moves(make, tmp_path):  # noqa: F811
+    s = make()
+    info, _token = s.create_class()
+    room = news.Newsroom(s, tmp_path, interval_s=3600, heartbeat_s=0.0)  # Every read rewrites it.
+    path = tmp_path / news.file_name(info.code)
+    try:
+        room.watch(info.code, s.poll(info.code))
+        first = json.loads(path.read_text())["beat"]
+        room.poll_once()
+        again = json.loads(path.read_text())
+        assert again["beat"] == first + 1 and again["version"] == 0
+    finally:
+        room.stop()
