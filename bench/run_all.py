@@ -11,7 +11,7 @@ target over the reference on the host the README's table comes from.) The
 browser rows (latent navigator) keep the one absolute target that is the
 display's own: a frame at 60 Hz. The exit code is 1 when any row misses its
 target. Needs the MNIST files (AELAB_DATA_DIR or Keras' cache) and Chromium at
-/usr/bin/chromium. Takes about 8 minutes; --quick about 4. Run it alone:
+/usr/bin/chromium. Takes about 10 minutes; --quick about 5. Run it alone:
 `flock /tmp/aelab-bench.lock python bench/run_all.py`, with no training going on.
 """
 
@@ -25,6 +25,7 @@ import decode
 import navigator
 import rerun_manifold
 import scatter
+import scrub
 import train_epoch
 
 
@@ -33,7 +34,10 @@ def main():
     p.add_argument("--quick", action="store_true", help="fewer repetitions (figures are noisier)")
     p.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     p.add_argument(
-        "--skip", nargs="*", default=[], choices=["decode", "rerun", "cold", "scatter", "memory", "train", "navigator"]
+        "--skip",
+        nargs="*",
+        default=[],
+        choices=["decode", "rerun", "cold", "scatter", "memory", "train", "navigator", "scrub"],
     )
     args = p.parse_args()
     runs = 10 if args.quick else 30
@@ -46,6 +50,8 @@ def main():
         ("memory", lambda: rerun_manifold.memory_rows(50 if args.quick else 200)),
         ("train", lambda: train_epoch.train_epoch_rows(2)),
         ("navigator", lambda: navigator.navigator_rows(classroom_seconds=15 if args.quick else 30)[0]),
+        # The scrubbed lesson sliders (Denoising sigma, Colorization T): a step in Chromium, a drag's reruns.
+        ("scrub", lambda: scrub.browser_rows(20 if args.quick else 40, 5)[0] + scrub.server_rows()[0]),
     ]
     rows = []
     start = time.perf_counter()
