@@ -243,6 +243,8 @@ def run_followers(url, args, repo=_common.REPO, name="followers"):
         seen = [page.evaluate("() => window.__pins") for page in phones]
         store.dispose()
     lat = sorted(s[x] / 1000 - t for s in seen for x, t in pins.items() if x in s)
+    if os.environ.get("AELAB_BENCH_VERBOSE"):
+        print("  every pin -> seen (s):", [round(v, 2) for v in lat])
     missing = len(pins) * len(phones) - len(lat)
     p50, p95 = (lat[int(round(q * (len(lat) - 1)))] if lat else float("nan") for q in (0.5, 0.95))
     print(f"\n{name}: {len(phones)} phones follow the teacher, a new pin every 5 s for {args.seconds:.0f} s")
