@@ -342,7 +342,7 @@ def read_digit():
         if upload is None:
             st.info(_("Upload a photo or scan of one digit: dark on light or light on dark, any size."))
             return None
-        load, raw = digits.from_upload, upload.getvalue()
+        load, raw = digits.from_upload_with_notes, upload.getvalue()
     else:
         st.caption(
             _(
@@ -359,10 +359,16 @@ def read_digit():
                 _("Your digit is small on the pad: draw it larger, filling most of the square, for a clearer result.")
             )
     try:
-        return load(raw)
+        got = load(raw)
     except (images.ImageError, digits.DigitError) as e:
         st.error(str(e))
         return None
+    if source != "Upload":
+        return got
+    digit, notes = got
+    for note in notes:  # A photo with other marks: the largest was taken as the digit.
+        st.info(note)
+    return digit
 
 
 def where_it_lands(kind, digit):

@@ -358,6 +358,21 @@ def from_upload(data):
     return mnist_style(images.decode_upload(data))
 
 
+def from_upload_with_notes(data):
+    """`from_upload`, with what the page should tell about the picture.
+
+    Args:
+        data: the file's bytes.
+
+    Returns:
+        `(digit, notes)`: as `read` (notes: several marks were found and the largest was used).
+
+    Raises:
+        aelab.data.images.ImageError, DigitError: as `from_upload`.
+    """
+    return read(images.decode_upload(data))
+
+
 def from_data_url(url):
     """Decodes a drawing sent by the browser as a PNG data URL (`canvas.toDataURL()`).
 

@@ -75,3 +75,16 @@ def test_mnist_test_digits_come_through_unchanged(data_dir):
     x = data.load_mnist(data_dir)[1][0][:1000]
     out = np.stack([digits.mnist_style(d) for d in x])
     assert np.mean(np.abs(out - x) <= 1 / 255 + 1e-6) >= 0.99  # All 10,000: 99.80 % (docs/models.md).
+
+
+def test_an_upload_says_when_the_largest_of_several_marks_was_used():
+    import io
+
+    def upload(kind):
+        buf = io.BytesIO()
+        Image.fromarray(np.round(photo(kind) * 255).astype("uint8")).save(buf, format="JPEG", quality=90)
+        return buf.getvalue()
+
+    digit, notes = digits.from_upload_with_notes(upload("two marks"))
+    assert digit.shape == (28, 28, 1) and len(notes) == 1 and "largest mark" in notes[0]
+    assert digits.from_upload_with_notes(upload("plain"))[1] == []
