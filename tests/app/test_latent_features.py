@@ -299,3 +299,16 @@ def test_digits_selected_by_class_and_region_without_dragging(open_page, mnist):
     words = [h.proto.body for h in at.get("html") if h.proto.body.startswith('<div class="aelab-described"')]
     assert len(words) == 2 and all(f"{len(rows):,} digits selected: {len(rows):,} × 7." in w for w in words), words
     assert all("7s lie" in w and 'aria-live="polite"' in w for w in words), words[0]
+
+
+def test_a_photo_with_several_marks_says_which_was_used(open_page):
+    from tests.unit.test_paper_photos import photo
+
+    buf = io.BytesIO()
+    Image.fromarray(np.round(photo("two marks") * 255).astype("uint8")).save(buf, format="JPEG", quality=90)
+    at = open_tab(open_page, "Your digit")
+    at.segmented_control(key="digit_source").set_value("Upload").run()
+    at.file_uploader(key="digit_upload").upload("page.jpg", buf.getvalue(), "image/jpeg").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any("the largest mark was used" in i.value for i in at.info), [i.value for i in at.info]
+    assert at.image[0].captions == ["what the models see: 28 × 28, centred like MNIST"]
