@@ -10,6 +10,7 @@ import urllib.parse
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 from test_browser import MAIN, RUN_TIMEOUT_MS, SCROLL_BELOW_HEADER, full_page_screenshot, wait_until_idle
 
 pytestmark = pytest.mark.e2e
@@ -127,7 +128,8 @@ def test_training_draws_the_latent_scatter_every_epoch(new_page, app_url, screen
     page.screenshot(path=os.path.join(screenshot_dir, "teach_training_live.png"))
     page.locator(MAIN).get_by_text("How the latent space formed").wait_for(timeout=TRAIN_TIMEOUT_MS)
     wait_until_idle(page)
-    assert page.locator(MAIN).get_by_text("2,000 test digits after epoch 3").count() == 1
+    # The replay scrubber writes its stop's note in the browser, once its atlas has been drawn: wait for it.
+    expect(page.locator(MAIN).get_by_text("2,000 test digits after epoch 3")).to_have_count(1)
     shoot(page, errors, screenshot_dir, "teach_training_replay")
 
     # Back to the untrained model's codes with the replay slider.
