@@ -29,15 +29,16 @@ import threading
 import numpy as np
 import streamlit as st
 
-from aelab import checkpoints, links, locations
+from aelab import checkpoints, links
 from aelab.data import images
 from aelab.figures import describe, plots
 from aelab.i18n import N_, _
 from aelab.inference import byte_planes, latent, onnx_export
 from aelab.models import registry
+from app_pages import _static
 
 _ASSETS = pathlib.Path(__file__).with_name("_navigator_assets")
-STATIC = pathlib.Path(locations.APP_DIR) / "static"  # Streamlit serves it at /app/static/.
+STATIC = _static.STATIC  # Streamlit serves it at /app/static/.
 PUBLISHED = STATIC / "navigator"
 RUNTIME = "onnxruntime-web/ort.wasm.bundle.min.mjs"  # The runtime with its glue, one ES module.
 WASM = "onnxruntime-web/ort-wasm-simd-threaded.wasm"
@@ -76,9 +77,7 @@ _MODULES_SHA256 = hashlib.sha256(
 ).hexdigest()
 
 
-def _url(relative):
-    base = (st.get_option("server.baseUrlPath") or "").strip("/")
-    return f"/{base}/app/static/{relative}" if base else f"/app/static/{relative}"
+_url = _static.url  # The address of a file under STATIC.
 
 
 def _versioned(relative):
