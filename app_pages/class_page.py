@@ -557,10 +557,15 @@ def show_pin(pin):
             )  # fmt: skip
 
 
-def landed_words(kind, d):
-    """Where a student's digit landed on a model's map: the digit its nearest test digits mostly are, and where."""
+def landed_words(kind, z_test, d):
+    """Where a student's digit landed on a model's map: the digit its nearest test digits mostly are, and where.
+
+    Args:
+        kind: the map's registry kind.
+        z_test: the shipped model's test encodings (`shipped`), or None when it could not be loaded.
+        d: the student's `Drawing`.
+    """
     p = getattr(d, kind.link)
-    _model, z_test = shipped(kind)
     if z_test is None:
         return _("{model} at ({z0:.2f}, {z1:.2f})").format(model=_(kind.short), z0=p[0], z1=p[1])
     among = int(_landed(f"shipped:{kind.name}", z_test).landed([(d.id, *p)], [p])[0])
@@ -573,13 +578,14 @@ def my_digits(seat):
     mine = _classroom.store().drawings(seat.code, session=state.owner)
     if not mine:
         return
+    maps = {k.name: shipped(k)[1] for k in kinds()}  # Once per map, not once per digit.
     st.subheader(_("Your digits"), anchor=False)
     for d in mine[::-1]:
         left, right = st.columns([1, 5])
         with left:
             _pictures.image(images.enlarge(d.image.astype("float32") / 255, 3), alt=_("digit {d}").format(d=d.digit))
         with right:
-            where = [landed_words(k, d) for k in kinds() if getattr(d, k.link) is not None]
+            where = [landed_words(k, maps[k.name], d) for k in kinds() if getattr(d, k.link) is not None]
             said = _("you meant {digit}").format(digit=d.digit)
             if d.hidden:
                 said += " · " + _("hidden by the teacher")
