@@ -111,12 +111,18 @@ def test_train_on_our_class(open_page, data_dir, app_pool, monkeypatch):
     assert teacher.table  # Landed-among before and after.
 
 
-def test_a_student_follows_the_teachers_pin(open_page):
+def class_with_a_follower(open_page):
+    """A teacher who started a class, and a student who joined it and follows the teacher."""
     teacher = open_page(PAGE)
     teacher.button(key="class_start").click().run()
     seat = teacher.session_state["aelab"].seat
     student = open_page(PAGE, query={"join": seat.code})
     student.toggle(key="class_follow").set_value(True).run()
+    return teacher, student
+
+
+def test_a_student_follows_the_teachers_pin(open_page):
+    teacher, student = class_with_a_follower(open_page)
     assert "has not pinned a point yet" in texts(student)
     teacher.number_input[0].set_value(1.5)
     teacher.number_input[1].set_value(-0.5)
@@ -144,11 +150,7 @@ def test_the_teacher_link_reopens_the_class_and_a_forged_one_does_not(open_page)
 
 
 def test_the_teacher_pins_from_the_navigator(open_page):
-    teacher = open_page(PAGE)
-    teacher.button(key="class_start").click().run()
-    seat = teacher.session_state["aelab"].seat
-    student = open_page(PAGE, query={"join": seat.code})
-    student.toggle(key="class_follow").set_value(True).run()
+    teacher, student = class_with_a_follower(open_page)
     # The teacher pins a point on the navigator's VAE plane, as a click does.
     teacher.query_params.clear()
     teacher.query_params.update({"tab": "navigate"})
