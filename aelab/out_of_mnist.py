@@ -1,8 +1,10 @@
 """How the models do on digits MNIST did not provide, sent through the app's own upload path.
 
 "Draw a 7 and see where it lands" is measured here on digits from other hands than MNIST's writers:
-digits rendered from installed fonts in many pens, slants, sizes and angles (`aelab.data.font_digits`),
-each one encoded as a PNG upload and read back by `aelab.data.digits.from_upload`, as the page does.
+digits rendered from installed fonts in many pens, slants, sizes and angles (`aelab.data.font_digits`)
+and digits written stroke by stroke by a scripted pen as the drawing pad draws them, in several shapes,
+pens, slants and speeds (`aelab.data.pen_digits`), each one encoded as a PNG upload and read back by
+`aelab.data.digits.from_upload`, as the page does.
 
 For each latent model (AE, VAE) the score is the Latent space page's "landed among" vote
 (`aelab.classroom.landing.votes`: the digit most common among the 10 nearest MNIST test digits on the
@@ -20,7 +22,7 @@ import numpy as np
 
 from aelab import data, locations
 from aelab.classroom import landing
-from aelab.data import digits, font_digits
+from aelab.data import digits, font_digits, pen_digits
 
 DAE_SIGMA = 0.5  # The tutorial noise level of the DAE's identity check.
 CLASSIFIER_EPOCHS = 2
@@ -127,67 +129,72 @@ def dae_identity(dae, clf, x, y, seed=0):
     return float(np.mean(read_digits(clf, denoised) == yr)), int(readable.sum())
 
 
+# The populations MNIST did not provide, by their name in the results: printed and handwritten shapes.
+SETS = {"fonts": font_digits.font_set, "pen": pen_digits.pen_set}
+
+
 def evaluate(models, data_dir=None, limit=0, seed=0, clf=None):
     """The out-of-MNIST table's numbers.
 
     Args:
         models: `{"ae2d": model, "vae2d": model, "dae": model}` (any subset).
         data_dir: folder with mnist.npz.
-        limit: use this many font digits and MNIST test digits (0: all font digits and 2,000 test digits;
-            the map the votes are taken on is always the whole test set, or `limit` digits when smaller).
-        seed: seed of the font sample (with `limit`) and of the DAE's noise.
+        limit: use this many font digits, pen digits and MNIST test digits (0: all font and pen digits
+            and 2,000 test digits; the map the votes are taken on is always the whole test set).
+        seed: seed of the font and pen samples (with `limit`) and of the DAE's noise.
         clf: the judge for the DAE (default: `classifier(data_dir)`).
 
     Returns:
-        A dict: per latent model `{"fonts": share, "mnist": share, "per_digit_fonts": [10 shares]}`,
-        for "dae" `{"fonts": share, "mnist": share, "fonts_counted": n, "mnist_counted": n}`, and
-        "n_fonts", "n_mnist".
+        A dict: per latent model `{"fonts": share, "pen": share, "mnist": share, "per_digit_fonts": [10
+        shares], "per_digit_pen": [10 shares]}`, for "dae" `{"fonts": share, "pen": share, "mnist": share,
+        "fonts_counted": n, "pen_counted": n, "mnist_counted": n}`, and "n_fonts", "n_pen", "n_mnist".
     """
     from aelab.inference import latent
 
-    uploads, labels, _ = font_digits.font_set(limit, seed)
-    x_font, kept = through_upload(uploads)
-    y_font = labels[kept]
+    sets = {}
+    for name, make in SETS.items():
+        uploads, labels, _ = make(limit, seed)
+        x, kept = through_upload(uploads)
+        sets[name] = (x, labels[kept])
     (x_test, y_test) = data.load_mnist(data_dir)[1]
     n_mnist = min(limit or 2000, len(x_test))
-    x_map, y_map = x_test, y_test
     x_mnist, kept_m = through_upload(mnist_as_uploads(x_test[:n_mnist]))
     y_mnist = y_test[:n_mnist][kept_m]
-    out = {"n_fonts": int(len(y_font)), "n_mnist": int(len(y_mnist))}
-    for name in ("ae2d", "vae2d"):
-        if name not in models:
+    out = {f"n_{name}": int(len(y)) for name, (_, y) in sets.items()} | {"n_mnist": int(len(y_mnist))}
+    for kind in ("ae2d", "vae2d"):
+        if kind not in models:
             continue
-        model = models[name]
-        z_map = latent.encode(model, x_map)
-        font_vote = landing.votes(z_map, y_map, latent.encode(model, x_font)).argmax(axis=1)
-        mnist_vote = landing.votes(z_map, y_map, latent.encode(model, x_mnist), exclude=kept_m).argmax(axis=1)
-        out[name] = {
-            "fonts": float(np.mean(font_vote == y_font)),
-            "mnist": float(np.mean(mnist_vote == y_mnist)),
-            "per_digit_fonts": [float(np.mean(font_vote[y_font == d] == d)) if (y_font == d).any() else None
-                                for d in range(10)],
-        }  # fmt: skip
+        model = models[kind]
+        z_map = latent.encode(model, x_test)
+        mnist_vote = landing.votes(z_map, y_test, latent.encode(model, x_mnist), exclude=kept_m).argmax(axis=1)
+        out[kind] = {"mnist": float(np.mean(mnist_vote == y_mnist))}
+        for name, (x, y) in sets.items():
+            vote = landing.votes(z_map, y_test, latent.encode(model, x)).argmax(axis=1)
+            out[kind][name] = float(np.mean(vote == y))
+            out[kind][f"per_digit_{name}"] = [float(np.mean(vote[y == d] == d)) if (y == d).any() else None
+                                              for d in range(10)]  # fmt: skip
     if "dae" in models:
         clf = clf if clf is not None else classifier(data_dir)
-        fonts, n_f = dae_identity(models["dae"], clf, x_font, y_font, seed)
-        mnist, n_m = dae_identity(models["dae"], clf, x_mnist, y_mnist, seed)
-        out["dae"] = {"fonts": fonts, "mnist": mnist, "fonts_counted": n_f, "mnist_counted": n_m}
+        out["dae"] = {}
+        for name, (x, y) in [*sets.items(), ("mnist", (x_mnist, y_mnist))]:
+            out["dae"][name], out["dae"][f"{name}_counted"] = dae_identity(models["dae"], clf, x, y, seed)
     return out
 
 
 def format_rows(results):
     """The out-of-MNIST table as Markdown lines."""
     lines = [
-        f"Out of MNIST: {results['n_fonts']} font digits, {results['n_mnist']} MNIST test digits, both as uploads",
+        f"Out of MNIST: {results['n_fonts']} font digits, {results['n_pen']} pen digits, "
+        f"{results['n_mnist']} MNIST test digits, all as uploads",
         "",
-        "| model | score | font digits | MNIST test digits | gap (points) |",
-        "|---|---|---|---|---|",
+        "| model | score | font digits | pen digits | MNIST test digits | gap, fonts / pen (points) |",
+        "|---|---|---|---|---|---|",
     ]
     for name, score in (("ae2d", "landed among"), ("vae2d", "landed among"), ("dae", "kept as the same digit")):
         if name in results:
             r = results[name]
-            gap = 100 * (r["mnist"] - r["fonts"])
-            lines.append(f"| {name} | {score} | {r['fonts']:.1%} | {r['mnist']:.1%} | {gap:.1f} |")
+            gaps = " / ".join(f"{100 * (r['mnist'] - r[s]):.1f}" for s in SETS)
+            lines.append(f"| {name} | {score} | {r['fonts']:.1%} | {r['pen']:.1%} | {r['mnist']:.1%} | {gaps} |")
     return lines
 
 
@@ -200,8 +207,12 @@ def main(argv=None, prog="python -m aelab.out_of_mnist"):
     p = ArgumentParser(prog=prog, description="Score the AE, VAE and DAE on digits MNIST did not provide.")
     p.add_argument("--data-dir", type=existing_dir, default=None, help="folder with mnist.npz")
     p.add_argument("--checkpoint-dir", type=existing_dir, default=None, help="folder with the checkpoints")
-    p.add_argument("--limit", type=non_negative_int, default=0, help="font and MNIST digits to use (0: all, 2,000)")
-    p.add_argument("--seed", type=non_negative_int, default=0, help="seed of the font sample and the DAE's noise")
+    p.add_argument(
+        "--limit", type=non_negative_int, default=0, help="font, pen and MNIST digits to use (0: all, 2,000)"
+    )
+    p.add_argument(
+        "--seed", type=non_negative_int, default=0, help="seed of the font and pen samples and the DAE's noise"
+    )
     p.add_argument("--json", default=None, help="also write the results to this JSON file")
     args = p.parse_args(argv)
     quiet_tensorflow()

@@ -5,7 +5,7 @@ import pytest
 
 from aelab import checkpoints, out_of_mnist
 from aelab.classroom import landing
-from aelab.data import font_digits
+from aelab.data import font_digits, pen_digits
 
 
 def test_font_digits_arrive_as_uploads_and_come_out_mnist_style():
@@ -34,6 +34,18 @@ def test_votes_leave_out_a_digit_and_name_the_leaders():
     assert landing.landed_among(z, y, [[5, 5]], k=2).tolist() == [1]
 
 
+def test_pen_digits_are_written_like_the_pad_and_come_out_mnist_style():
+    uploads, labels, names = pen_digits.pen_set(limit=20, seed=3)
+    assert len(uploads) == 20 and sorted(set(labels.tolist())) == list(range(10))
+    assert pen_digits.pen_set(limit=20, seed=3)[2] == names  # Seeded.
+    page = pen_digits.render(7, 1, pen=40, slant=0.3, speed="fast", seed=1)
+    assert page.shape == (pen_digits.CANVAS,) * 2 and page[0, 0] == 0 and page.max() == 255  # White on black.
+    thin, thick = (np.count_nonzero(pen_digits.render(4, 0, pen=w)) for w in (14, 40))
+    assert thick > 2 * thin  # The pen's width is the width drawn.
+    x, kept = out_of_mnist.through_upload(uploads)
+    assert len(kept) == 20 and x.shape == (20, 28, 28, 1) and 0 <= x.min() and x.max() <= 1
+
+
 @pytest.fixture(scope="module")
 def slice_results(data_dir, checkpoint_dir):
     models = {name: checkpoints.load(name, checkpoint_dir) for name in ("ae2d", "vae2d", "dae")}
@@ -43,10 +55,12 @@ def slice_results(data_dir, checkpoint_dir):
 
 def test_the_evaluation_scores_every_model_on_a_small_slice(slice_results):
     r = slice_results
-    assert r["n_fonts"] == 60 and r["n_mnist"] == 60
+    assert r["n_fonts"] == 60 and r["n_pen"] == 60 and r["n_mnist"] == 60
     for name in ("ae2d", "vae2d"):
         assert 0.5 <= r[name]["mnist"] <= 1.0  # MNIST's own digits mostly land among their digit...
         assert 0.0 <= r[name]["fonts"] <= 1.0 and len(r[name]["per_digit_fonts"]) == 10
+        assert 0.3 <= r[name]["pen"] <= 1.0 and len(r[name]["per_digit_pen"]) == 10  # ...handwriting often.
+    assert r["dae"]["pen_counted"] > 30
     assert r["dae"]["mnist"] >= 0.7 and r["dae"]["mnist_counted"] > 30
     table = "\n".join(out_of_mnist.format_rows(r))
     assert "landed among" in table and "kept as the same digit" in table
