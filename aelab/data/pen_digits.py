@@ -102,33 +102,46 @@ def _catmull_rom(points, per_segment=12):
     return np.vstack([*out, p[-1:]])
 
 
-def render(digit, template=0, pen=26, slant=0.0, speed="slow", seed=0):
-    """Writes one digit as the pad would show it.
+def strokes(digit, template=0, slant=0.0, speed="slow", seed=0):
+    """The pen's path for one digit on the 280-pixel pad: what `render` draws, and a browser test draws.
 
     Args:
         digit: 0 to 9.
         template: which of the digit's shapes (`TEMPLATES[digit]`).
-        pen: pen width in pixels on the 280-pixel pad.
         slant: horizontal shear (x += slant * (centre - y)): positive leans right.
         speed: "slow" (smooth curves) or "fast" (straight segments between the points).
         seed: the hand's seed: how the points wobble and how tall and wide the digit is.
 
     Returns:
-        uint8 array (CANVAS, CANVAS): white strokes (255) on black (0), as the pad sends them.
+        A list of float arrays (M, 2), one per stroke: (x, y) in pad pixels, in the pen's order.
     """
     rng = np.random.default_rng([digit, template, seed])
     height = CANVAS * rng.uniform(0.55, 0.8)
     width = height * rng.uniform(0.6, 0.85)
     top = (CANVAS - height) / 2 + rng.uniform(-0.05, 0.05) * CANVAS
     left = (CANVAS - width) / 2 + rng.uniform(-0.05, 0.05) * CANVAS
-    img = Image.new("L", (CANVAS, CANVAS), 0)
-    draw = ImageDraw.Draw(img)
+    out = []
     for stroke in TEMPLATES[digit][template]:
         unit = np.asarray(stroke, dtype=float) + rng.normal(0, WOBBLE, (len(stroke), 2))
         line = _catmull_rom(unit) if speed == "slow" else unit
         x = left + line[:, 0] * width + slant * (0.5 - line[:, 1]) * height
-        y = top + line[:, 1] * height
-        xy = list(zip(x.tolist(), y.tolist()))
+        out.append(np.stack([x, top + line[:, 1] * height], axis=1))
+    return out
+
+
+def render(digit, template=0, pen=26, slant=0.0, speed="slow", seed=0):
+    """Writes one digit as the pad would show it (see `strokes` for the arguments).
+
+    Args:
+        pen: pen width in pixels on the 280-pixel pad.
+
+    Returns:
+        uint8 array (CANVAS, CANVAS): white strokes (255) on black (0), as the pad sends them.
+    """
+    img = Image.new("L", (CANVAS, CANVAS), 0)
+    draw = ImageDraw.Draw(img)
+    for line in strokes(digit, template, slant, speed, seed):
+        xy = [tuple(p) for p in line.tolist()]
         draw.line(xy, fill=255, width=pen, joint="curve")
         r = pen / 2  # Round caps, as the pad's lineCap = "round".
         for cx, cy in (xy[0], xy[-1]):

@@ -7,6 +7,7 @@ Screenshots go to AELAB_SCREENSHOT_DIR (default /tmp/aelab-screenshots) as laten
 import io
 import os
 
+import numpy as np
 import pytest
 from PIL import Image
 from playwright.sync_api import expect
@@ -19,6 +20,8 @@ from test_browser import (
     open_page,
     wait_until_idle,
 )
+
+from aelab.data import pen_digits
 
 pytestmark = pytest.mark.e2e
 
@@ -94,17 +97,19 @@ def test_linked_selection_and_scatter_png(new_page, app_url, screenshot_dir):
 
 
 def test_draw_a_digit_and_see_where_it_lands(new_page, app_url, screenshot_dir):
+    """The out-of-MNIST evaluation's scripted pen (aelab.data.pen_digits) writes a 7 on the pad: the pad shows
+    what the evaluation's renderer draws, and the page says where it landed."""
     page, errors = open_page(new_page, app_url, "latent_space")
     open_tab(page, "Your digit")
     canvas = page.locator(f"{MAIN} canvas[aria-label^='Drawing pad']")
     canvas.wait_for(timeout=RUN_TIMEOUT_MS)
     box = canvas.bounding_box()
-    # A "7": a bar across the top, then a stroke down to the lower left.
-    x0, y0, s = box["x"], box["y"], box["width"] / 280
-    page.mouse.move(x0 + 70 * s, y0 + 60 * s)
+    x0, y0, s = box["x"], box["y"], box["width"] / pen_digits.CANVAS
+    (line,) = pen_digits.strokes(7, template=0, speed="slow", seed=0)  # One stroke: a bar, then down.
+    page.mouse.move(x0 + line[0, 0] * s, y0 + line[0, 1] * s)
     page.mouse.down()
-    page.mouse.move(x0 + 200 * s, y0 + 60 * s, steps=12)
-    page.mouse.move(x0 + 110 * s, y0 + 230 * s, steps=16)
+    for x, y in line[1:]:
+        page.mouse.move(x0 + x * s, y0 + y * s, steps=2)
     page.mouse.up()
     page.locator(MAIN).get_by_text("Landed among").nth(1).wait_for(timeout=RUN_TIMEOUT_MS)
     wait_until_idle(page)
@@ -112,9 +117,11 @@ def test_draw_a_digit_and_see_where_it_lands(new_page, app_url, screenshot_dir):
     for i in range(2):
         assert "your digit" in legend_names(charts(page).nth(i))
     shoot(page, screenshot_dir, "latent_your_digit")
-    # The drawing stays on the pad after the rerun.
-    pixels = Image.open(io.BytesIO(canvas.screenshot())).convert("L")
-    assert sum(1 for v in pixels.getdata() if v > 200) > 1000
+    # The drawing stays on the pad after the rerun, and it is the evaluation's digit (26-px pen, round caps).
+    size = (pen_digits.CANVAS,) * 2
+    pad = np.asarray(Image.open(io.BytesIO(canvas.screenshot())).convert("L").resize(size)) > 128
+    ours = pen_digits.render(7, template=0, pen=26, speed="slow", seed=0) > 128
+    assert (pad & ours).sum() / (pad | ours).sum() > 0.8, "the pad and pen_digits.render draw different digits"
     assert not errors, errors
 
 
