@@ -14,7 +14,8 @@ line and the access log's path replaced. Then:
   cookie moved there; when the stopped replica is back, that session stays put and new browsers reach it;
 - a class on one throw-away PostgreSQL (tests/pg_cluster.py) shared by both replicas: a teacher and phones
   on both replicas send digits, one replica is killed (SIGKILL) mid-class, its phone reconnects through
-  nginx to the other replica and sends again, and the teacher's page shows every acknowledged digit.
+  nginx to the other replica and sends again, and the teacher's page shows every acknowledged digit; then
+  the teacher's own replica is killed, and the projector comes back as the teacher of the same class.
 
 Skipped without nginx (`apt-get install nginx`; .ci/run installs it); the class test also without
 PostgreSQL's server programs (`apt-get install postgresql`). Screenshots: nginx_*.png.
@@ -324,3 +325,22 @@ def test_a_class_survives_a_replica_killed_mid_class(new_page, cluster, screensh
     full_page_screenshot(teacher, os.path.join(screenshot_dir, "nginx_class_teacher_after_kill.png"))
     for page in (teacher, victim, phones[kept][0]):
         assert_no_exception(page, "the class after a replica was killed")
+
+    # Then the teacher's own replica dies (the killed one is back): the projector reconnects to the other,
+    # the tab hands the teacher's seat (code and token) to the new session, and the class goes on there.
+    cluster.start_replica(killed)
+    cluster.wait_replica(killed)
+    with teacher.expect_websocket(timeout=RUN_TIMEOUT_MS):
+        cluster.kill_replica(kept)
+    expect(teacher.locator(CONNECTION_STATUS)).to_have_count(0)
+    survivor = phones[kept][0]  # Its replica is gone too: it reconnects as the victim did.
+    expect(survivor.locator(CONNECTION_STATUS)).to_have_count(0)
+    send_digit(survivor, screenshot_dir)
+    acknowledged += 1
+    assert replica_cookie(teacher.context) == cluster.name_of(killed)
+    expect(teacher.locator(f"{MAIN} .aelab-class-code")).to_have_text(code)  # Still the teacher, same class.
+    expect(count).to_have_text(re.compile(rf"^{acknowledged} digits from 2 students"))
+    expect(teacher.locator(f"{MAIN} .aelab-class-wall figure")).to_have_count(acknowledged)
+    full_page_screenshot(teacher, os.path.join(screenshot_dir, "nginx_class_teacher_after_own_replica_killed.png"))
+    for page in (teacher, survivor):
+        assert_no_exception(page, "the class after the teacher's replica was killed")
