@@ -19,6 +19,8 @@ EPOCHS_MAX = 30
 BATCH_SIZES = (32, 64, 128, 256, 512)
 TRAIN_SIZES = (1000, 2000, 5000, 10000, 20000, 30000, 59000)
 LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
+# `--augment` strengths (aelab.training.augment.STRENGTHS) as the Models page names them.
+AUGMENT_NAMES = {"mild": N_("mild"), "standard": N_("standard"), "strong": N_("strong")}
 METRIC_NAMES = {  # Labels in English, shown as _(label).
     "psnr": ("PSNR", "{:.1f} dB"),
     "mse": (N_("MSE per pixel"), "{:.4f}"),
@@ -91,6 +93,11 @@ def summary(model, info):
         _("Training data"): _("{n:,} {dataset} images").format(
             n=train_images(meta), dataset=meta.get("dataset", "mnist").upper().replace("CIFAR10", "CIFAR-10")
         ),
+        _("Augmentation"): _("redrawn ({strength}): other pens, slants, sizes and wobbles").format(
+            strength=_(AUGMENT_NAMES.get(cfg["augment"], cfg["augment"]))
+        )
+        if cfg.get("augment", "none") != "none"
+        else _("none"),
         _("Epochs"): _("{epochs} (stopped early)").format(epochs=epochs)
         if meta.get("stopped_early") and not meta.get("partial_epoch")
         else epochs,

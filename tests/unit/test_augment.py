@@ -1,8 +1,12 @@
 """On-the-fly augmentation of training digits (aelab.training.augment) and its place in the pipeline."""
 
+import json
+import os
+
 import numpy as np
 import pytest
 
+from aelab.models import registry
 from aelab.training import augment, pipeline
 
 
@@ -86,3 +90,12 @@ def test_the_vae_scores_its_reconstruction_against_the_targets():
     other = [float(t) for t in vae.loss_terms((x, np.zeros_like(x)))]
     assert same[0] != other[0] and same[1] == other[1]  # Reconstruction moves with the target, KL does not.
     assert [float(t) for t in vae.loss_terms(x)] == pytest.approx(same, rel=0.01)  # z is sampled anew.
+
+
+@pytest.mark.parametrize("kind", [k for k in registry.KINDS.values() if k.dataset == "mnist"], ids=lambda k: k.name)
+def test_the_registry_names_the_augmentation_of_each_shipped_checkpoint(kind, checkpoint_dir):
+    """The registry, its rebuild command and the shipped sidecar agree on how the digits were redrawn."""
+    assert kind.augment in augment.STRENGTHS
+    assert (f"--augment {kind.augment}" in kind.rebuild) == (kind.augment != "none")
+    with open(os.path.join(checkpoint_dir, f"{kind.name}.json")) as f:
+        assert json.load(f)["config"].get("augment", "none") == kind.augment
