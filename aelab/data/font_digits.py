@@ -84,6 +84,24 @@ def png(page):
     return buf.getvalue()
 
 
+def balanced_sample(cases, limit=0, seed=0):
+    """`limit` of the cases (each a tuple starting with its digit), drawn at random but balanced over digits.
+
+    Args:
+        cases: tuples `(digit, ...)`.
+        limit: how many to keep (0, or at least as many as there are: all of them, in order).
+        seed: the draw's seed.
+
+    Returns:
+        A list of cases: digit `i % 10` at place i, each drawn from that digit's cases.
+    """
+    if not limit or limit >= len(cases):
+        return list(cases)
+    rng = np.random.default_rng(seed)
+    per_digit = {d: [c for c in cases if c[0] == d] for d in range(10)}
+    return [per_digit[i % 10][rng.integers(len(per_digit[i % 10]))] for i in range(limit)]
+
+
 def font_set(limit=0, seed=0):
     """The out-of-MNIST font digits: every installed font x digit x variant, as uploads.
 
@@ -103,11 +121,7 @@ def font_set(limit=0, seed=0):
         raise FileNotFoundError(
             f"No font of {FONTS[0]}... found in {FONT_DIRS}: install Debian's fonts-dejavu-core and fonts-liberation"
         )
-    cases = [(d, p, v) for p in paths for d in range(10) for v in variants()]
-    if limit and limit < len(cases):
-        rng = np.random.default_rng(seed)
-        per_digit = {d: [c for c in cases if c[0] == d] for d in range(10)}
-        cases = [per_digit[i % 10][rng.integers(len(per_digit[i % 10]))] for i in range(limit)]
+    cases = balanced_sample([(d, p, v) for p in paths for d in range(10) for v in variants()], limit, seed)
     uploads = [png(render(d, p, *v)) for d, p, v in cases]
     labels = np.array([d for d, _, _ in cases], dtype="int64")
     names = [f"{os.path.basename(p)} {v[0]}px pen {v[1]} slant {v[2]:+g} rot {v[3]:+g}" for _, p, v in cases]

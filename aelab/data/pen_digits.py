@@ -161,10 +161,7 @@ def pen_set(limit=0, seed=0):
         "shape/pen/slant/speed/hand" descriptions.
     """
     cases = [(d, t, *v) for d in range(10) for t in range(len(TEMPLATES[d])) for v in variants()]
-    if limit and limit < len(cases):
-        rng = np.random.default_rng(seed)
-        per_digit = {d: [c for c in cases if c[0] == d] for d in range(10)}
-        cases = [per_digit[i % 10][rng.integers(len(per_digit[i % 10]))] for i in range(limit)]
+    cases = font_digits.balanced_sample(cases, limit, seed)
     uploads = [font_digits.png(render(d, t, p, s, v, h)) for d, t, p, s, v, h in cases]
     labels = np.array([c[0] for c in cases], dtype="int64")
     names = [f"{d} shape {t} pen {p}px slant {s:+g} {v} hand {h}" for d, t, p, s, v, h in cases]
