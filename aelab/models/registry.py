@@ -34,9 +34,10 @@ class ModelKind:
         build: `build(cfg) -> keras.Model`, untrained.
         test_metrics: `test_metrics(model, x_test, seed) -> dict` of the
             headline numbers stored in the sidecar.
-        rebuild: the command that rebuilds the shipped checkpoint.
+        rebuild: the command that rebuilds the shipped checkpoint (its `--augment` is added from
+            `augment`).
         augment: how strongly the shipped checkpoint's training digits were redrawn
-            (`aelab.training.augment`, the `--augment` in `rebuild`); "none" for no augmentation.
+            (`aelab.training.augment`); "none" for no augmentation.
         latent_2d: whether the latent pages can show it (an encoder and a
             decoder around a 2-D latent).
         posterior: whether its encoder returns `(z_mean, z_log_var, z)`.
@@ -69,6 +70,10 @@ class ModelKind:
     architecture: str = ""
     cli: bool = True
     augment: str = "none"
+
+    def __post_init__(self):
+        if self.augment != "none":  # The command says the augmentation once stated here.
+            object.__setattr__(self, "rebuild", f"{self.rebuild} --augment {self.augment}")
 
 
 def _size_kwargs(cfg):
@@ -164,13 +169,12 @@ KINDS = {
         # under the evaluator's 150 nats, and the DAE's would cost it its PSNR threshold.
         ModelKind(
             "ae2d", N_("Autoencoder (AE)"), "AE", _build_ae, _reconstruction_metrics,
-            rebuild="python -m aelab.train ae2d --epochs 30 --augment standard", latent_2d=True, link="ae",
-            augment="standard",
+            rebuild="python -m aelab.train ae2d --epochs 30", latent_2d=True, link="ae", augment="standard",
         ),
         ModelKind(
             "vae2d", N_("Variational autoencoder (VAE)"), "VAE", _build_vae, _vae_metrics,
-            rebuild="python -m aelab.train vae2d --epochs 30 --augment mild", latent_2d=True, posterior=True,
-            link="vae", prior_extent=4.0, augment="mild",
+            rebuild="python -m aelab.train vae2d --epochs 30", latent_2d=True, posterior=True, link="vae",
+            prior_extent=4.0, augment="mild",
             loss=None,  # The VAE's train_step owns its loss (reconstruction + KL).
         ),
         ModelKind(
