@@ -59,14 +59,17 @@ def in_thread(coro_fn):
 
 
 def cpu_over(pid, seconds, during=None):
-    """Server CPU seconds over a window of `seconds`, running `during(deadline)` meanwhile if given."""
+    """Server CPU over a window of `seconds`, running `during(deadline)` meanwhile if given.
+
+    Returns:
+        `(cpu seconds, wall seconds, what during returned)`.
+    """
     c0, t0 = ls.cpu_seconds(pid), time.monotonic()
-    if during:
-        during(t0 + seconds)
+    got = during(t0 + seconds) if during else None
     left = t0 + seconds - time.monotonic()
     if left > 0:
         time.sleep(left)
-    return ls.cpu_seconds(pid) - c0, time.monotonic() - t0
+    return ls.cpu_seconds(pid) - c0, time.monotonic() - t0, got
 
 
 def scrub(tabs, deadline):
@@ -128,10 +131,9 @@ def main():
                 time.sleep(0.5)  # Every websocket session has its page.
             time.sleep(3)
             pid = proc.pid
-            idle_cpu, idle_t = cpu_over(pid, args.seconds)
+            idle_cpu, idle_t, _ = cpu_over(pid, args.seconds)
             n_sent = len(sent)
-            box = {}
-            scrub_cpu, scrub_t = cpu_over(pid, args.seconds, lambda d: box.update(steps=scrub(tabs, d)))
+            scrub_cpu, scrub_t, steps = cpu_over(pid, args.seconds, lambda d: scrub(tabs, d))
             reruns = len(sent) - n_sent
             time.sleep(2)  # The last settle's link write, if any, before the tabs close.
             browser.close()
@@ -144,18 +146,18 @@ def main():
         async def move_all(deadline):
             await asyncio.gather(*(m.run(deadline, 0.5, asyncio.Event()) for m in movers))
 
-        ref_cpu, ref_t = cpu_over(pid, args.seconds, lambda d: asyncio.run(move_all(d)))
+        ref_cpu, ref_t, _ = cpu_over(pid, args.seconds, lambda d: asyncio.run(move_all(d)))
         moves = [t for m in movers for t in m.times]
         errors += [e for m in movers for e in m.errors]
     finally:
         servers.stop(proc)
     idle_cores = idle_cpu / idle_t
-    per_step = (scrub_cpu - idle_cores * scrub_t) / max(box["steps"], 1) * 1000
+    per_step = (scrub_cpu - idle_cores * scrub_t) / max(steps, 1) * 1000
     per_rerun = (ref_cpu - idle_cores * ref_t) / max(len(moves), 1) * 1000
     print(f"{args.sessions} sessions on {PAGE}: {args.tabs} Chromium tabs, {n_ws} websocket sessions; "
           f"windows of {args.seconds:.0f} s")  # fmt: skip
     print(f"  idle: server {idle_cores:.3f} cores")
-    print(f"  scrub: {box['steps']} sigma steps in the tabs, {reruns} websocket messages from the tabs; server "
+    print(f"  scrub: {steps} sigma steps in the tabs, {reruns} websocket messages from the tabs; server "
           f"{scrub_cpu / scrub_t:.3f} cores: {per_step:.2f} ms of CPU per step over idle")  # fmt: skip
     print(f"  reference: {len(moves)} 'Digits' slider reruns (median {statistics.median(moves) * 1000:.0f} ms); "
           f"server {ref_cpu / ref_t:.3f} cores: {per_rerun:.1f} ms of CPU per rerun over idle")  # fmt: skip
