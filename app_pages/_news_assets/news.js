@@ -4,6 +4,9 @@
 // Streamlit runs this default export on every rerun with that run's data (what the page now shows).
 
 const STALE_MS = 8000; // The server rewrites a watched file every 2 s (aelab/classroom/news.py, HEARTBEAT_S).
+// A trigger sent while Streamlit's websocket was down (a replica died a moment ago) is dropped, and no
+// run comes to draw the page again. Asked this long ago with no run since, the news is news again.
+const RETRY_MS = 20000; // Longer than any run of a page that waits for news, so a slow run is not cut short.
 
 export default function (component) {
   const root = component.parentElement.querySelector(".aelab-news");
@@ -13,6 +16,7 @@ export default function (component) {
   w.data = component.data;
   w.setTriggerValue = component.setTriggerValue;
   w.asked = false; // A new run drew the page: news from now on is news again.
+  w.undo = null;
   if (!w.timer) tick(w);
   return () => {
     clearTimeout(w.timer);
@@ -25,9 +29,19 @@ function moved(news, seen, fields) {
   return fields.some((f) => (f === "closed" ? news.closed && !seen.closed : news[f] > seen[f]));
 }
 
+function ask(w, now) {
+  w.undo = { at: now, found: w.found, staleAsked: w.staleAsked };
+  w.asked = true;
+  w.setTriggerValue("moved", now);
+}
+
 async function tick(w) {
   const every = document.visibilityState === "hidden" ? w.data.hidden_ms : w.data.every_ms;
   w.timer = setTimeout(() => tick(w), every);
+  if (w.asked && w.undo && Date.now() - w.undo.at > RETRY_MS) {
+    [w.asked, w.found, w.staleAsked] = [false, w.undo.found, w.undo.staleAsked]; // As before the ask.
+    w.undo = null;
+  }
   if (w.asked) return;
   try {
     // "no-cache": the browser revalidates; an unchanged file is a 304, no body.
@@ -37,9 +51,8 @@ async function tick(w) {
       // It was there and is not: this tab now talks to another server (a replica died, a restart), whose
       // new session has not asked for this class's news yet. One rerun there starts it (and the seat
       // keeper hands the seat back); never more than once per file seen.
+      ask(w, Date.now());
       w.found = false;
-      w.asked = true;
-      w.setTriggerValue("moved", Date.now());
       return;
     }
     if (!response.ok) return; // Not written yet, or the server restarting: the next tick asks again.
@@ -51,9 +64,8 @@ async function tick(w) {
     // the folder but does not watch the class yet): one rerun there starts it.
     const stale = now - w.beatAt > STALE_MS && !w.staleAsked;
     if (!w.asked && (stale || moved(news, w.data.seen, w.data.fields))) {
-      w.asked = true;
+      ask(w, now);
       w.staleAsked = w.staleAsked || stale;
-      w.setTriggerValue("moved", now);
     }
   } catch (e) {
     // The network or the server went away for a moment: keep asking.

@@ -330,10 +330,11 @@ def test_a_class_survives_a_replica_killed_mid_class(new_page, cluster, screensh
     # the tab hands the teacher's seat (code and token) to the new session, and the class goes on there.
     cluster.start_replica(killed)
     cluster.wait_replica(killed)
-    with teacher.expect_websocket(timeout=RUN_TIMEOUT_MS):
+    survivor = phones[kept][0]  # Its replica is gone too: it reconnects as the victim did.
+    # Both tabs' new websockets, not just a badge not shown yet: a tab that has not noticed yet shows none.
+    with teacher.expect_websocket(timeout=RUN_TIMEOUT_MS), survivor.expect_websocket(timeout=RUN_TIMEOUT_MS):
         cluster.kill_replica(kept)
     expect(teacher.locator(CONNECTION_STATUS)).to_have_count(0)
-    survivor = phones[kept][0]  # Its replica is gone too: it reconnects as the victim did.
     expect(survivor.locator(CONNECTION_STATUS)).to_have_count(0)
     send_digit(survivor, screenshot_dir)
     acknowledged += 1
