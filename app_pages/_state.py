@@ -91,7 +91,8 @@ class ClassSeat:
         nickname: the student's optional nickname.
         follow: whether the student follows the teacher's pin.
         seen: what the page last drew, `(version, pin_seq, closed)` from the store's `poll`.
-        sent: the ids of the drawings this student sent, newest last.
+        sent: `(drawing, digit)` this student last sent, the pad's data URL and the digit meant: its
+            acknowledgement stays on the page while that drawing is on the pad, through other runs.
         training: the class's fine-tuning job in the pool (teachers only), else None.
     """
 
@@ -101,7 +102,7 @@ class ClassSeat:
     nickname: str | None = None
     follow: bool = False
     seen: tuple | None = None
-    sent: list = dataclasses.field(default_factory=list)
+    sent: tuple | None = None
     training: object = None
 
 

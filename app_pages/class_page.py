@@ -131,9 +131,12 @@ def restore_seat(stored):
         # The same student: their digits (one sent before the tab handed its id back too), their limits.
         _classroom.store().move_drawings(code, state.owner, owner)
         state.owner = owner
-    follow = state.seat.follow if state.seat is not None else False
+    here = state.seat  # This session's own seat in the same class (it joined by the link), or None.
     state.seat = _state.ClassSeat(
-        code, nickname=codes.clean_nickname(nickname) if isinstance(nickname, str) else None, follow=follow
+        code,
+        nickname=codes.clean_nickname(nickname) if isinstance(nickname, str) else None,
+        follow=here.follow if here is not None else False,
+        sent=here.sent if here is not None else None,
     )
     st.query_params[JOIN_PARAM] = code
 
@@ -449,6 +452,7 @@ def before_after(job):
 
 
 def send(seat, digit_image, meant):
+    """Puts a student's digit in the class; returns the stored `Drawing`, or None after saying why not."""
     pixels = images.to_uint8(digit_image)
     placed = {}
     for kind in kinds():
@@ -460,9 +464,8 @@ def send(seat, digit_image, meant):
         )
     except class_store.ClassroomError as e:
         st.error(str(e))
-        return
-    seat.sent.append(d.id)
-    st.success(_("Sent: your {digit} is on the teacher's maps.").format(digit=meant))
+        return None
+    return d
 
 
 def student(seat):
@@ -486,15 +489,21 @@ def draw_and_send(seat):
     raw = _canvas.digit_pad(PAD_KEY)
     meant = st.pills(_("The digit you meant"), list(range(10)), key="class_meant")
     if st.button(_("Send"), type="primary", key="class_send"):
+        seat.sent = None  # This press says for itself how it went.
         if raw is None:
             st.error(_("Draw a digit on the pad first."))
         elif meant is None:
             st.error(_("Choose the digit you meant, then press Send."))
         else:
             try:
-                send(seat, digits.from_data_url(raw), int(meant))
+                if send(seat, digits.from_data_url(raw), int(meant)) is not None:
+                    seat.sent = (raw, int(meant))
             except (images.ImageError, digits.DigitError) as e:
                 st.error(str(e))
+    # Until the student draws again: a rerun they did not ask for (the seat handed back after a
+    # reconnect, the class's news) must not take the acknowledgement away before it was read.
+    if seat.sent is not None and seat.sent[0] == raw:
+        st.success(_("Sent: your {digit} is on the teacher's maps.").format(digit=seat.sent[1]))
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)

@@ -60,8 +60,10 @@ def test_teacher_starts_and_a_student_sends(open_page, data_dir):
     assert "1 digit from 1 student" in texts(teacher)
     maps = teacher.get("plotly_chart")
     assert len(maps) == 2
+    student.toggle(key="class_follow").set_value(True).run()  # Another run: the same drawing, still acknowledged.
+    assert f"Sent: your {digit}" in texts(student)
     student.button(key="class_send").click().run()  # Too fast: the limit's message, nothing stored.
-    assert "One digit a second" in texts(student)
+    assert "One digit a second" in texts(student) and "Sent: your" not in texts(student)
 
 
 def test_wrong_code_and_a_nickname_that_is_markup(open_page, data_dir):
@@ -102,7 +104,7 @@ def test_train_on_our_class(open_page, data_dir, app_pool, monkeypatch):
     assert teacher.get("download_button")  # The class's digits as .npz.
     teacher.button(key="class_train").click().run()
     job = teacher.session_state["aelab"].seat.training
-    assert job is not None and job.wait(240), job.progress()
+    assert job is not None and job.wait(600), job.progress()  # A bound for a loaded machine, not a figure.
     teacher.run(timeout=120)
     assert not teacher.exception, [e.value for e in teacher.exception]
     assert job.status == "done", job.error
@@ -204,6 +206,10 @@ def test_a_new_server_session_takes_the_tabs_seat_back(open_page, data_dir):
     hand_back(again, {"code": seat.code, "teacher": False, "owner": owner, "nickname": "Ann"})
     assert again.session_state["aelab"].owner == owner and again.session_state["aelab"].seat.nickname == "Ann"
     assert texts(again).count("you meant") == 2 and "as Ann" in texts(again)  # Both digits are theirs.
+    assert f"Sent: your {digit}" in texts(again)  # The hand-back's rerun kept the acknowledgement.
+    again.session_state["aelab"].drawings["class_pad"] = None  # Cleared: the next run drops it.
+    again.run()
+    assert "Sent: your" not in texts(again)
     projector = hand_back(open_page(PAGE), {"code": seat.code, "teacher": True, "token": seat.token})
     assert projector.session_state["aelab"].seat.teacher and "2 digits from 1 student" in texts(projector)
     # What a browser hands back is checked: a forged token or id gives nothing.
