@@ -83,13 +83,16 @@ def test_a_quick_rerun_runs_in_the_pool_shows_its_progress_and_then_its_result(n
     page, errors = _open(new_page, app_url, "studies", "Studies")
     panel = page.locator(f'{MAIN} [role="tabpanel"]:visible')
     panel.get_by_role("button", name="Rerun a quick version").click()
+    # The job is in the pool: its Stop (or Leave the queue) button. In CI a job an earlier test left
+    # running can hold the worker for minutes, so the bar is waited for as long as the run itself.
+    stop = panel.get_by_role("button", name=re.compile("Stop training|Leave the queue"))
+    stop.wait_for(timeout=RUN_TIMEOUT_MS)
+    assert stop.count() == 1
     # While it runs the page stays usable: the tabs switch, and its progress refreshes on its own.
     # A visible bar: on a loaded machine the first one found was still hidden (an empty bar, before its job
     # reported), and `.first` waited on it for two minutes.
     bar = panel.locator('[data-testid="stProgress"]:visible')
-    bar.first.wait_for(timeout=RUN_TIMEOUT_MS)
-    stop = panel.get_by_role("button", name=re.compile("Stop training|Leave the queue"))
-    assert stop.count() == 1
+    bar.first.wait_for(timeout=QUICK_RUN_TIMEOUT_MS)
     # While the job's progress reruns the panel, Streamlit can show a stale copy of the tab strip: click the live one.
     live_tabs = page.locator(f'{MAIN} [role="tab"]:not([data-stale="true"] *)')
     live_tabs.filter(has_text="Losses").first.click()
@@ -99,7 +102,7 @@ def test_a_quick_rerun_runs_in_the_pool_shows_its_progress_and_then_its_result(n
     live_tabs.filter(has_text="Variants").first.click()
     panel.get_by_role("heading", name="Quick rerun (this session)").wait_for(timeout=QUICK_RUN_TIMEOUT_MS)
     wait_until_idle(page)
-    page.wait_for_timeout(800)  # Charts finish their layout.
+    panel.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=RUN_TIMEOUT_MS)  # Charts laid out.
     full_page_screenshot(page, os.path.join(screenshot_dir, "studies_quick_rerun.png"))
     assert "Quick run finished in" in panel.inner_text()
     assert panel.locator('[data-testid="stTable"]').count() >= 2  # The stored table and the quick one.
