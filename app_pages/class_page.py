@@ -430,8 +430,10 @@ def before_after(job):
         rows.append(
             {
                 _("Model"): _(kind.short),
+                _("Redrawing error, before"): f"{class_training.redraw_error(model, x_class):.4f}",
+                _("Redrawing error, after"): f"{class_training.redraw_error(tuned, x_class):.4f}",
                 _("Landed among their digit, before"): f"{landing.score(z_test, y, before, job.labels):.0%}",
-                _("after"): f"{landing.score(z_tuned, y, after, job.labels):.0%}",
+                _("Landed among their digit, after"): f"{landing.score(z_tuned, y, after, job.labels):.0%}",
             }
         )
         with column:
@@ -446,6 +448,13 @@ def before_after(job):
             )  # fmt: skip
     st.success(_("Trained on the class's digits in {s:.0f} s.").format(s=job.seconds))
     st.table(rows)
+    st.caption(
+        _(
+            "The models learned to redraw the class's digits: their error is what the training lowers. "
+            "Which digit a student meant is never shown to an autoencoder, so where the digits land among "
+            "MNIST's can move either way."
+        )
+    )
 
 
 # A student.

@@ -13,8 +13,8 @@ the fine-tuned maps. Browser rendering is not included.
 
 Prints: the press -> maps shown seconds (and the job's own training seconds); per model, the landed-among
 score (the page's 10-nearest vote) of the class's digits, of the held-out digits and of 1,000 MNIST test
-digits (each voted on by the other test digits), before (the shipped model: the reference, same run) and
-after fine-tuning.
+digits (each voted on by the other test digits), and the redrawing error (MSE) of the same digits, before
+(the shipped model: the reference, same run) and after fine-tuning.
 """
 
 import argparse
@@ -29,6 +29,7 @@ import numpy as np
 from aelab import checkpoints, data
 from aelab.classroom import landing
 from aelab.classroom import store as class_store
+from aelab.classroom import training as class_training
 from aelab.data import font_digits
 from aelab.inference import latent
 from aelab.models import registry
@@ -46,13 +47,15 @@ def class_digits(n, seed=0):
 
 
 def scores(model, x_test, y_test, x_class, y_class, x_held, y_held, n_mnist=1000):
+    """Landed-among scores, then redrawing errors (MSE), of the class's, the held-out and MNIST's digits."""
     z_test = latent.encode(model, x_test)
     own = landing.votes(z_test, y_test, z_test[:n_mnist], exclude=np.arange(n_mnist)).argmax(1)
-    return (
+    landed = (
         landing.score(z_test, y_test, latent.encode(model, x_class), y_class),
         landing.score(z_test, y_test, latent.encode(model, x_held), y_held),
         float(np.mean(own == y_test[:n_mnist])),
     )
+    return landed, tuple(class_training.redraw_error(model, x) for x in (x_class, x_held, x_test[:n_mnist]))
 
 
 def main():
@@ -95,11 +98,18 @@ def main():
     print(f"\nTrain on our class: {len(x_class)} font digits, the page's defaults; AppTest, the real pool")
     print(f"  press -> fine-tuned maps shown: {shown:.1f} s (the job's own training: {job.seconds:.1f} s)")
     print("  landed among the digit meant (10 nearest test digits), shipped model -> fine-tuned:")
+    names = ("the class's digits", "held-out font digits", "MNIST test digits")
+    measured = {}
     for kind, model in shipped.items():
         before = scores(model, x_test, y_test, x_class, y_class, x_held, y_held)
         after = scores(job.models[kind], x_test, y_test, x_class, y_class, x_held, y_held)
-        for name, b, a in zip(("the class's digits", "held-out font digits", "MNIST test digits"), before, after):
+        measured[kind] = before, after
+        for name, b, a in zip(names, before[0], after[0]):
             print(f"    {kind}, {name}: {b:.1%} -> {a:.1%} (after / before {a / b:.2f})")
+    print("  redrawing error (mean squared error per pixel), shipped model -> fine-tuned:")
+    for kind, (before, after) in measured.items():
+        for name, b, a in zip(names, before[1], after[1]):
+            print(f"    {kind}, {name}: {b:.4f} -> {a:.4f} (after / before {a / b:.2f})")
     store.dispose()
 
 

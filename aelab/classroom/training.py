@@ -15,6 +15,7 @@ import numpy as np
 
 from aelab import checkpoints, data
 from aelab.i18n import _
+from aelab.inference import latent
 from aelab.models import registry
 from aelab.training import jobs, worker
 
@@ -34,6 +35,23 @@ def to_model_input(images):
 def repeats(n_class, n_mnist=MNIST_MIX, share=CLASS_SHARE):
     """How often each of the class's `n_class` digits is repeated so they are about `share` of the mix."""
     return max(1, int(round(share / (1 - share) * n_mnist / max(1, n_class))))
+
+
+def redraw_error(model, x):
+    """How far a model's redrawing of digits is from them: the mean squared error per pixel.
+
+    What the fine-tuning lowers (it trains the models to redraw the class's digits); where the digits
+    land among MNIST's is not trained (an autoencoder never sees which digit was meant) and may move
+    either way.
+
+    Args:
+        model: an AE or VAE (a VAE redraws from its posterior mean).
+        x: digits as the models take them, float32 (N, 28, 28, 1) in [0, 1].
+
+    Returns:
+        A float.
+    """
+    return float(np.mean(np.square(latent.reconstruct(model, x) - x)))
 
 
 def mix(x_class, x_mnist, share=CLASS_SHARE):

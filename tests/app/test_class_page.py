@@ -110,7 +110,11 @@ def test_train_on_our_class(open_page, data_dir, app_pool, monkeypatch):
     assert job.status == "done", job.error
     assert "Trained on the class's digits" in texts(teacher)
     assert len(teacher.get("plotly_chart")) == 4  # The live maps, and the fine-tuned ones.
-    assert teacher.table  # Landed-among before and after.
+    table = teacher.table[0].value  # Per model: the redrawing error and the landed-among score, before and after.
+    assert len(table) == 2
+    for _i, row in table.iterrows():  # What the fine-tuning trains: the class's digits redrawn better.
+        assert float(row["Redrawing error, after"]) < float(row["Redrawing error, before"]), row.to_dict()
+        assert re.fullmatch(r"\d+%", row["Landed among their digit, after"]), row.to_dict()
 
 
 def class_with_a_follower(open_page):
