@@ -126,15 +126,23 @@ def serve(argv, env):
     (its training pool's processes end with it), and this command exits with its status.
     """
     posix = os.name == "posix"
-    proc = subprocess.Popen(argv, env=env, stderr=subprocess.PIPE, preexec_fn=_server_setup if posix else None)
+    proc, early = None, []
     if posix:
+        # Before the server starts: a Ctrl-C in the moment it is starting must reach it too, not end
+        # this command with a KeyboardInterrupt while the server (in its own session) goes on.
 
         def forward(signum, _frame):
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM if signum == signal.SIGHUP else signum)
+            signum = signal.SIGTERM if signum == signal.SIGHUP else signum
+            if proc is None:
+                early.append(signum)
+            elif proc.poll() is None:
+                proc.send_signal(signum)
 
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(signum, forward)
+    proc = subprocess.Popen(argv, env=env, stderr=subprocess.PIPE, preexec_fn=_server_setup if posix else None)
+    for signum in early[:1]:  # Sent while it started: passed on once it is there.
+        proc.send_signal(signum)
     try:
         level = int(env.get("TF_CPP_MIN_LOG_LEVEL") or 0)
     except ValueError:

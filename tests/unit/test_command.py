@@ -1,6 +1,7 @@
 """`aelab app` in the terminal: one line on where the data and models come from, TensorFlow's start-up chatter
 hidden, and Ctrl-C stopping the server (and its processes) through this command."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -116,6 +117,14 @@ FAKE_SERVER = textwrap.dedent(
 LAUNCHER = "import sys; from aelab import command; sys.exit(command.serve([sys.executable, '-c', sys.argv[1], sys.argv[2]], command.app_env({'PATH': ''})))"
 
 
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
 def _wait_for(path, timeout=30):
     deadline = time.monotonic() + timeout
     while not os.path.exists(path) or not open(path).read():
@@ -141,7 +150,16 @@ def test_ctrl_c_reaches_the_server_alone_which_stops_and_ends_its_children(tmp_p
     server_group = os.getpgid(child)
     assert server_group != launcher.pid  # The server and its children are out of the terminal's group.
     os.killpg(launcher.pid, signum)  # What Ctrl-C (SIGINT) or `kill -TERM -PGID` does.
-    out, err = launcher.communicate(timeout=30)
+    try:
+        out, err = launcher.communicate(timeout=30)
+    except subprocess.TimeoutExpired:  # Say who is still there, then end them all.
+        alive = {name: _alive(pid) for name, pid in (("launcher", launcher.pid), ("child", child))}
+        got_signal = open(got).read() if os.path.exists(got) else None
+        for group in (launcher.pid, server_group):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(group, signal.SIGKILL)
+        launcher.communicate()
+        pytest.fail(f"the launcher did not end within 30 s; alive: {alive}; the server got: {got_signal}")
     assert launcher.returncode == 0, err  # The server's status.
     assert _wait_for(got) == signal.Signals(signum).name  # Passed on once, as it was sent.
     assert err == b"the server's own line\n"  # TensorFlow's four start-up lines hidden, the rest kept.
