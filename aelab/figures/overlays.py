@@ -161,8 +161,11 @@ def add_ellipses(fig, z_mean, z_log_var, color=ELLIPSE_COLOR, scale=1.0):
     """
     for n_sigma, dash, width in zip(ELLIPSE_SIGMAS, ("solid", "dot"), (2, 1.5), strict=True):
         outline = posterior.ellipses(z_mean, z_log_var, n_sigma * float(scale))
+        # SVG, not WebGL, unlike the other overlays: a few hundred points, drawn above the digits, whose
+        # paths the ellipse scale's scrubber rewrites in the browser without plotly.js redrawing the
+        # 10,000 points (app_pages/_scrubber_assets/entry.js, moveTraces).
         fig.add_trace(
-            go.Scattergl(
+            go.Scatter(
                 x=outline[:, 0],
                 y=outline[:, 1],
                 mode="lines",

@@ -280,22 +280,63 @@ function moveMarker(spec, i) {
   g.setAttribute("transform", `translate(${left - left0},0)`);
 }
 
-// Puts stop `i`'s points and legend names in the chart's traces (the VAE's ellipses at one
-// enlargement), with the plotly.js that drew it: Streamlit's bundle is plotly.js's own build,
-// which sets `window.Plotly`. Without it the chart follows at the settled value, by the rerun.
+// Puts stop `i`'s outlines and legend names in the chart's SVG line traces (the VAE's ellipses at
+// one enlargement) by rewriting the paths plotly.js drew, in the subplot's pixels: a `Plotly.restyle`
+// would redraw the whole chart with its 10,000 WebGL points, 44-74 ms a step in headless Chromium.
+// The figure the settled value's rerun draws replaces this.
 function moveTraces(spec, i) {
   const gd = document.querySelector(`.st-key-${spec.chart} .js-plotly-plot`);
-  const plotly = window.Plotly;
-  if (!gd || !gd.data || !plotly || typeof plotly.restyle !== "function") return;
-  const update = { x: [], y: [], name: [] };
-  const indices = [];
+  const fl = gd && gd._fullLayout;
+  if (!fl || !gd._fullData) return;
   for (const item of spec.items) {
-    const k = gd.data.findIndex((t) => String(t.name || "").startsWith(item.match));
+    const k = gd._fullData.findIndex((t) => String(t.name || "").startsWith(item.match));
     if (k < 0) continue;
-    indices.push(k);
-    update.x.push(item.x[i]);
-    update.y.push(item.y[i]);
-    update.name.push(item.names[i]);
+    const t = gd._fullData[k];
+    const xa = fl[`xaxis${(t.xaxis || "x").slice(1)}`];
+    const ya = fl[`yaxis${(t.yaxis || "y").slice(1)}`];
+    const group = [...gd.querySelectorAll(".scatterlayer .trace")].find((g) => g.__data__?.[0]?.trace?.index === k);
+    const lines = group ? group.querySelectorAll("path.js-line") : [];
+    if (!xa || !ya || !lines.length) continue;
+    lines.forEach((path, j) => path.setAttribute("d", j ? "M0,0" : outlinePath(item.x[i], item.y[i], xa, ya)));
+    const legend = [...gd.querySelectorAll(".legend .traces")].find(
+      (g) => (g.__data__?.[0]?.trace ?? g.__data__?.[0]?.[0]?.trace)?.index === k,
+    );
+    const text = legend && legend.querySelector("text.legendtext");
+    if (text && text.textContent !== item.names[i]) {
+      const before = text.getComputedTextLength();
+      text.textContent = item.names[i];
+      shiftAfter(legend, text.getComputedTextLength() - before); // "×5" to "×20": the row's next entries move.
+    }
   }
-  if (indices.length) plotly.restyle(gd, update, indices);
+}
+
+// Moves the legend entries after `entry` on its row by `dx` pixels.
+function shiftAfter(entry, dx) {
+  const at = (g) => (g.getAttribute("transform") || "").match(/translate\(([-\d.e]+),\s*([-\d.e]+)\)/);
+  const row = at(entry);
+  if (!row || !dx) return;
+  for (let g = entry.nextElementSibling; g; g = g.nextElementSibling) {
+    const p = at(g);
+    if (p && p[2] === row[2]) g.setAttribute("transform", `translate(${parseFloat(p[1]) + dx},${p[2]})`);
+  }
+  // The legend's box and the clip of its entries, wider by as much, so the row's last name is not cut.
+  const legend = entry.closest(".legend");
+  const clip = legend && legend.querySelector(".scrollbox")?.getAttribute("clip-path")?.match(/url\(["']?#([^"')]+)/);
+  const rects = [legend?.querySelector("rect.bg"), clip && document.getElementById(clip[1])?.querySelector("rect")];
+  for (const r of rects) if (r && dx > 0) r.setAttribute("width", parseFloat(r.getAttribute("width")) + dx);
+}
+
+// One SVG path of every outline (a null between two ends one), in the subplot's pixels.
+function outlinePath(xs, ys, xa, ya) {
+  let d = "";
+  let pen = "M";
+  for (let j = 0; j < xs.length; j++) {
+    if (xs[j] === null || ys[j] === null) {
+      pen = "M";
+      continue;
+    }
+    d += `${pen}${xa.c2p(xs[j]).toFixed(1)},${ya.c2p(ys[j]).toFixed(1)}`;
+    pen = "L";
+  }
+  return d || "M0,0";
 }

@@ -195,7 +195,7 @@ def test_highlight_marks_the_same_rows_and_stays_out_of_selections():
     assert lf.highlight_rows(plots.latent_scatter(z, y), z, []).data[-1].name == "9"  # nothing to add
 
 
-def test_overlays_add_named_webgl_traces():
+def test_overlays_add_named_traces():
     z, y = sample()
     fig = plots.latent_scatter(z, y)
     lf.add_path(fig, interpolation.path(z[0], z[1], 5))
@@ -203,7 +203,8 @@ def test_overlays_add_named_webgl_traces():
     lf.add_ellipses(fig, z[:3], np.full((3, 2), -2.0), scale=10)
     names = [t.name for t in fig.data[10:]]
     assert names == ["path", "your digit", "q(z|x) 1σ ×10", "q(z|x) 2σ ×10"]
-    assert all(t.type == "scattergl" and t.customdata is None for t in fig.data[10:])
+    assert [t.type for t in fig.data[10:]] == ["scattergl", "scattergl", "scatter", "scatter"]  # Ellipses: SVG.
+    assert all(t.customdata is None for t in fig.data[10:])
     assert (fig.data[10].text[0], fig.data[10].text[-1]) == ("A", "B")
 
 
