@@ -11,12 +11,11 @@ const RETRY_MS = 20000; // Longer than any run of a page that waits for news, so
 export default function (component) {
   const root = component.parentElement.querySelector(".aelab-news");
   let w = root.__news;
-  if (!w) w = root.__news = { timer: null, asked: false, polls: 0 };
+  if (!w) w = root.__news = { timer: null, asked: null, polls: 0 };
   if (w.data && w.data.url !== component.data.url) w.found = false; // Another class's file.
   w.data = component.data;
   w.setTriggerValue = component.setTriggerValue;
-  w.asked = false; // A new run drew the page: news from now on is news again.
-  w.undo = null;
+  w.asked = null; // A new run drew the page: news from now on is news again.
   if (!w.timer) tick(w);
   return () => {
     clearTimeout(w.timer);
@@ -29,18 +28,17 @@ function moved(news, seen, fields) {
   return fields.some((f) => (f === "closed" ? news.closed && !seen.closed : news[f] > seen[f]));
 }
 
+// The rerun asked for, with what the checks knew before it: put back should the rerun never come.
 function ask(w, now) {
-  w.undo = { at: now, found: w.found, staleAsked: w.staleAsked };
-  w.asked = true;
+  w.asked = { at: now, found: w.found, staleAsked: w.staleAsked };
   w.setTriggerValue("moved", now);
 }
 
 async function tick(w) {
   const every = document.visibilityState === "hidden" ? w.data.hidden_ms : w.data.every_ms;
   w.timer = setTimeout(() => tick(w), every);
-  if (w.asked && w.undo && Date.now() - w.undo.at > RETRY_MS) {
-    [w.asked, w.found, w.staleAsked] = [false, w.undo.found, w.undo.staleAsked]; // As before the ask.
-    w.undo = null;
+  if (w.asked && Date.now() - w.asked.at > RETRY_MS) {
+    [w.found, w.staleAsked, w.asked] = [w.asked.found, w.asked.staleAsked, null]; // As before the ask.
   }
   if (w.asked) return;
   try {
