@@ -414,6 +414,22 @@ def train_on_class(seat, shown):
     before_after(job)
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def _placed_and_redrawn(job_id, kind_name, _model, _tuned, _x_class):
+    """Once per job and kind, not on every rerun of the teacher's page as digits keep arriving: the class's
+    digits placed by the shipped and the fine-tuned model, and how well each redraws them.
+
+    Returns:
+        `(points before, points after, redrawing error before, redrawing error after)`.
+    """
+    return (
+        latent.encode(_model, _x_class),
+        latent.encode(_tuned, _x_class),
+        class_training.redraw_error(_model, _x_class),
+        class_training.redraw_error(_tuned, _x_class),
+    )
+
+
 def before_after(job):
     """Scores and maps of the class's digits that the job trained on, with the shipped and the fine-tuned models."""
     x_class = class_training.to_model_input(job.images)
@@ -425,13 +441,12 @@ def before_after(job):
         if model is None or tuned is None:
             continue
         z_tuned = _common.test_encodings(tuned, f"class:{job.id}:{kind.name}")
-        before = latent.encode(model, x_class)
-        after = latent.encode(tuned, x_class)
+        before, after, error_before, error_after = _placed_and_redrawn(job.id, kind.name, model, tuned, x_class)
         rows.append(
             {
                 _("Model"): _(kind.short),
-                _("Redrawing error, before"): f"{class_training.redraw_error(model, x_class):.4f}",
-                _("Redrawing error, after"): f"{class_training.redraw_error(tuned, x_class):.4f}",
+                _("Redrawing error, before"): f"{error_before:.4f}",
+                _("Redrawing error, after"): f"{error_after:.4f}",
                 _("Landed among their digit, before"): f"{landing.score(z_test, y, before, job.labels):.0%}",
                 _("Landed among their digit, after"): f"{landing.score(z_tuned, y, after, job.labels):.0%}",
             }
