@@ -298,9 +298,7 @@ function moveTraces(spec, i) {
     const lines = group ? group.querySelectorAll("path.js-line") : [];
     if (!xa || !ya || !lines.length) continue;
     lines.forEach((path, j) => path.setAttribute("d", j ? "M0,0" : outlinePath(item.x[i], item.y[i], xa, ya)));
-    const legend = [...gd.querySelectorAll(".legend .traces")].find(
-      (g) => (g.__data__?.[0]?.trace ?? g.__data__?.[0]?.[0]?.trace)?.index === k,
-    );
+    const legend = [...gd.querySelectorAll(".legend .traces")].find((g) => g.__data__?.[0]?.trace?.index === k);
     const text = legend && legend.querySelector("text.legendtext");
     if (text && text.textContent !== item.names[i]) {
       const before = text.getComputedTextLength();

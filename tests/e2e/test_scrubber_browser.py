@@ -207,8 +207,7 @@ def test_interpolation_steps_under_the_keys_without_reruns(new_page, app_url, sc
 ELLIPSES = """() => {
     const gd = document.querySelector('.st-key-vae_scatter_uncertainty .js-plotly-plot');
     const k = gd._fullData.findIndex(t => String(t.name).startsWith('q(z|x) 1σ'));
-    const legend = [...gd.querySelectorAll('.legend .traces')]
-        .find(g => (g.__data__[0].trace || g.__data__[0][0].trace).index === k);
+    const legend = [...gd.querySelectorAll('.legend .traces')].find(g => g.__data__[0].trace.index === k);
     const group = [...gd.querySelectorAll('.scatterlayer .trace')].find(g => g.__data__[0].trace.index === k);
     const first = group.querySelector('path.js-line').getAttribute('d').split('M').filter(Boolean)[0];
     const x = first.split('L').map(p => parseFloat(p));
