@@ -66,15 +66,21 @@ class Tab:
     def idle(self):
         self.page.wait_for_function(nav.IDLE, polling="raf")
 
-    def steps(self, slider, n):
-        """n key steps back and forth over the stops, 60 ms apart; the scrubber's timers, reruns, messages."""
+    def steps(self, slider, n, span=None, first="ArrowRight"):
+        """n key steps back and forth over the stops, 60 ms apart; the scrubber's timers, reruns, messages.
+
+        Args:
+            span: steps before turning back (default: from the slider's `aria-valuemax`, at most 10).
+            first: the key of the first run of steps.
+        """
         self.page.evaluate("() => { window.aelabScrubTimers.length = 0; }")
         slider.focus()
         sent, reruns = len(self.sent), self.reruns()
         stops = int(slider.get_attribute("aria-valuemax") or 0) or 20
+        span = span or max(1, min(stops, 10))
+        back = "ArrowLeft" if first == "ArrowRight" else "ArrowRight"
         for i in range(n):
-            forward = (i // max(1, min(stops, 10))) % 2 == 0
-            self.page.keyboard.press("ArrowRight" if forward else "ArrowLeft")
+            self.page.keyboard.press(first if (i // span) % 2 == 0 else back)
             self.page.wait_for_timeout(60)
         timers = self.page.evaluate("() => window.aelabScrubTimers.slice()")
         return timers, len(self.sent) - sent, self.reruns() - reruns

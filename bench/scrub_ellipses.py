@@ -52,25 +52,16 @@ RESTYLE = """async (n) => {
 }"""
 
 
-def steps(tab, slider, n):
-    """n key steps 60 ms apart, back and forth between the ends (every step moves); as `Tab.steps` returns."""
-    page = tab.page
-    page.evaluate("() => { window.aelabScrubTimers.length = 0; }")
-    slider.focus()
-    page.keyboard.press("Home")
-    span = 1  # The stops, counted by stepping from one end to the other.
-    while slider.get_attribute("aria-valuenow") != slider.get_attribute("aria-valuemax") and span < 100:
-        page.keyboard.press("ArrowRight")
-        span += 1
-    page.wait_for_timeout(700)  # That value settles: one rerun, before the timed steps.
+def stops(tab, slider):
+    """The slider's stops, counted by stepping from its first to its last (which then settles)."""
+    tab.page.keyboard.press("Home")
+    count = 1
+    while slider.get_attribute("aria-valuenow") != slider.get_attribute("aria-valuemax") and count < 100:
+        tab.page.keyboard.press("ArrowRight")
+        count += 1
+    tab.page.wait_for_timeout(700)  # That value settles: one rerun, before the timed steps.
     tab.idle()
-    page.evaluate("() => { window.aelabScrubTimers.length = 0; }")
-    sent, reruns = len(tab.sent), tab.reruns()
-    for i in range(n):
-        page.keyboard.press("ArrowLeft" if (i // (span - 1)) % 2 == 0 else "ArrowRight")  # From the far end.
-        page.wait_for_timeout(60)
-    timers = page.evaluate("() => window.aelabScrubTimers.slice()")
-    return timers, len(tab.sent) - sent, tab.reruns() - reruns
+    return count
 
 
 def stats(values):
@@ -94,7 +85,9 @@ def main():
             tab = Tab(browser, base, LINK)
             tab.page.locator(".st-key-vae_scatter_uncertainty .js-plotly-plot .scatterlayer").wait_for()
             slider = tab.page.get_by_role("slider", name=LABEL)
-            timers, sent, reruns = steps(tab, slider, args.steps)
+            slider.focus()
+            span = stops(tab, slider) - 1  # Every step moves: back and forth between the ends.
+            timers, sent, reruns = tab.steps(slider, args.steps, span=span, first="ArrowLeft")
             tab.page.wait_for_timeout(700)  # The last step settles: one rerun, the figure redrawn there.
             tab.idle()
             restyles = tab.page.evaluate(RESTYLE, args.steps)
