@@ -9,6 +9,7 @@ import os
 import re
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from test_browser import DOCS_DIR, MAIN, RUN_TIMEOUT_MS, full_page_screenshot, wait_until_idle
 
 from aelab import experiments
@@ -86,7 +87,11 @@ def test_a_quick_rerun_runs_in_the_pool_shows_its_progress_and_then_its_result(n
     # The job is in the pool: its Stop (or Leave the queue) button. In CI a job an earlier test left
     # running can hold the worker for minutes, so the bar is waited for as long as the run itself.
     stop = panel.get_by_role("button", name=re.compile("Stop training|Leave the queue"))
-    stop.wait_for(timeout=RUN_TIMEOUT_MS)
+    try:
+        stop.wait_for(timeout=RUN_TIMEOUT_MS)
+    except PlaywrightTimeoutError:  # Say what the page showed instead (an error, the button, a spinner).
+        full_page_screenshot(page, os.path.join(screenshot_dir, "studies_quick_rerun_no_job.png"))
+        pytest.fail(f"no job after the press; the tab showed: {panel.inner_text()[:2000]!r}")
     assert stop.count() == 1
     # While it runs the page stays usable: the tabs switch, and its progress refreshes on its own.
     # A visible bar: on a loaded machine the first one found was still hidden (an empty bar, before its job
