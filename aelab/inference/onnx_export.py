@@ -5,6 +5,9 @@ goes through tf2onnx on the TensorFlow backend); onnxruntime-web runs the file i
 the page. Only the decoder travels: the browser turns a 2-D point into a digit.
 A checkpoint saved before the `.onnx` files were written gets its decoder with
 `python -m aelab.checkpoints attach-onnx NAME...` (`aelab.checkpoints.attach_decoder_onnx`).
+
+What is exported is the decoder without its dead units (`aelab.inference.dead_units`: the same
+digits for every point, about half the weights) with its large weights in float16.
 """
 
 import os
@@ -14,6 +17,7 @@ import threading
 import numpy as np
 
 from aelab.checkpoint_rules import sha256_of
+from aelab.inference import dead_units
 
 SUFFIX = ".decoder.onnx"  # Beside `<name>.keras`: `<name>.decoder.onnx`.
 HALF_FROM = 1024  # Weights with this many values or more are stored in float16 (`store_weights_in_float16`).
@@ -33,7 +37,7 @@ def _decoder(model):
     return decoder
 
 
-def export_decoder(model, path, half=True):
+def export_decoder(model, path, half=True, slim=True):
     """Exports a model's decoder as ONNX, atomically.
 
     The file is written in full under a temporary name in the same folder and
@@ -44,6 +48,8 @@ def export_decoder(model, path, half=True):
         path: where the `.onnx` file goes; its folder must exist.
         half: store the large weights in float16 (`store_weights_in_float16`); False keeps float32
             (bench/first_visit.py measures the difference).
+        slim: leave out the units that are zero for every point (`dead_units.without_dead_units`);
+            False exports every unit (bench/first_visit.py measures the difference).
 
     Returns:
         The sha256 of the written file.
@@ -52,6 +58,8 @@ def export_decoder(model, path, half=True):
         ValueError: if the model has no decoder.
     """
     decoder = _decoder(model)
+    if slim:
+        decoder, _ = dead_units.without_dead_units(decoder)
     # Keras exports only models that have run once (their traced signature comes from that).
     decoder(np.zeros((1, *decoder.input_shape[1:]), "float32"), training=False)
     folder = os.path.dirname(os.path.abspath(path))
@@ -75,7 +83,7 @@ def export_decoder(model, path, half=True):
 def store_weights_in_float16(path, at_least=HALF_FROM):
     """Rewrites an ONNX file in place with its large float32 weights stored as float16, computed in float32.
 
-    Half the bytes a first visit downloads (the VAE's decoder: 3.45 MB -> 1.73 MB), and the same
+    Half the bytes of the weights (the VAE's decoder with every unit: 3.45 MB -> 1.73 MB), and the same
     arithmetic: each such weight becomes a float16 initializer and a `Cast` back to float32 in front
     of the node that reads it, so onnxruntime-web's WebAssembly kernels, which are float32, run as
     before. Rounding the weights moves a decoded pixel by far less than 1/255
