@@ -11,14 +11,21 @@ Prints, per database: Send -> visible on the teacher's page p50/p95 (target p95 
 acknowledged vs stored (target: equal), the server's CPU (cores, over the sending minute, and idle with the
 teacher's page polling) and its peak memory.
 
+With --followers N: N phones follow the teacher while the teacher pins a new point every 5 s; pin -> seen
+on the phones p50/p95 and the server's CPU. --chromium K puts K of them in Chromium (390x844, touch; the
+caption seen on the page) and lets the rest speak the protocol (bench/followers.py: the websocket and the
+news file, as their browsers would; the caption received): thirty Chromium pages on two cores fall seconds
+behind on their own rendering.
+
 Not measured here: the student page's own encode-and-rerun before the store call (the Latent space page's
-"Your digit" wait, bench/waits.py), and followers' pin latency.
+"Your digit" wait, bench/waits.py).
 
 Run: AELAB_DATA_DIR=../shared/data python bench/class_live.py [--students 30] [--digits 10] [--seconds 60]
-     [--followers N] [--before DIR]  (DIR: `git worktree add DIR <earlier commit>`, run first as the reference)
+     [--followers N [--chromium K]] [--before DIR]  (DIR: `git worktree add DIR <earlier commit>`, run first as the reference)
 """
 
 import argparse
+import asyncio
 import contextlib
 import os
 import random
@@ -30,6 +37,7 @@ import threading
 import time
 
 import _common  # noqa: F401 - puts the repository on sys.path
+import followers
 import numpy as np
 import psutil
 
@@ -205,6 +213,11 @@ FOLLOW_JS = """() => {
 }"""
 
 
+def quantile(values, q):
+    values = sorted(values)
+    return values[int(round(q * (len(values) - 1)))] if values else float("nan")
+
+
 def run_followers(url, args, repo=_common.REPO, name="followers"):
     """`args.followers` phones follow the teacher while the teacher pins a new point every 5 s."""
     with served(url, repo) as (port, meter, browser):
@@ -219,7 +232,8 @@ def run_followers(url, args, repo=_common.REPO, name="followers"):
         quiet_cores = (meter.cpu_s() - c0) / (time.monotonic() - t0)
         info, token = store.create_class()
         phones = []
-        for _ in range(args.followers):
+        in_chromium = args.followers if args.chromium is None else min(args.chromium, args.followers)
+        for _ in range(in_chromium):
             page = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True).new_page()
             page.set_default_timeout(120_000)
             page.goto(f"http://127.0.0.1:{port}/class?join={info.code}")
@@ -229,6 +243,22 @@ def run_followers(url, args, repo=_common.REPO, name="followers"):
             page.get_by_text("has not pinned a point yet").wait_for()
             page.evaluate(FOLLOW_JS)
             phones.append(page)
+        # The rest speak the protocol (bench/followers.py): what their browsers would ask of the server.
+        others = [followers.ProtocolFollower(f"http://127.0.0.1:{port}", info.code)
+                  for _ in range(args.followers - in_chromium)]  # fmt: skip
+        loop, stop, tasks = asyncio.new_event_loop(), None, []
+        if others:
+            threading.Thread(target=loop.run_forever, daemon=True).start()
+            stop = asyncio.Event()
+            tasks = [asyncio.run_coroutine_threadsafe(o.follow(stop), loop) for o in others]
+            deadline = time.monotonic() + 300
+            while any(o.news is None and not o.errors for o in others) and time.monotonic() < deadline:
+                time.sleep(0.2)
+            broken = [e for o in others for e in o.errors] + [
+                "not following after 300 s" for o in others if o.news is None
+            ]
+            if broken:
+                raise SystemExit(f"error: a protocol follower: {broken[0]}")
         time.sleep(3)
         c0, t0 = meter.cpu_s(), time.monotonic()
         time.sleep(10)
@@ -241,18 +271,30 @@ def run_followers(url, args, repo=_common.REPO, name="followers"):
             time.sleep(5)
         busy_cores = (meter.cpu_s() - c1) / (time.monotonic() - t1)
         seen = [page.evaluate("() => window.__pins") for page in phones]
+        if others:
+            loop.call_soon_threadsafe(stop.set)
+            for task in tasks:
+                task.result(timeout=followers.TIMEOUT_S)
+            loop.call_soon_threadsafe(loop.stop)
         store.dispose()
-    lat = sorted(s[x] / 1000 - t for s in seen for x, t in pins.items() if x in s)
+    in_browsers = sorted(s[x] / 1000 - t for s in seen for x, t in pins.items() if x in s)
+    by_protocol = sorted(o.pins[x] - t for o in others for x, t in pins.items() if x in o.pins)
+    lat = sorted(in_browsers + by_protocol)
     if os.environ.get("AELAB_BENCH_VERBOSE"):
         print("  every pin -> seen (s):", [round(v, 2) for v in lat])
-    missing = len(pins) * len(phones) - len(lat)
-    p50, p95 = (lat[int(round(q * (len(lat) - 1)))] if lat else float("nan") for q in (0.5, 0.95))
-    print(f"\n{name}: {len(phones)} phones follow the teacher, a new pin every 5 s for {args.seconds:.0f} s")
+    missing = len(pins) * (len(phones) + len(others)) - len(lat)
+    p50, p95 = (quantile(lat, q) for q in (0.5, 0.95))
+    print(f"\n{name}: {len(phones) + len(others)} phones follow the teacher ({len(phones)} in Chromium, "
+          f"{len(others)} speaking the protocol), a new pin every 5 s for {args.seconds:.0f} s")  # fmt: skip
     print(f"  pin -> seen on the phones: p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms (target p95 <= 1000 ms); "
           f"never seen: {missing}")  # fmt: skip
+    for what, values in (("in Chromium (drawn)", in_browsers), ("by protocol (caption received)", by_protocol)):
+        if values:
+            print(f"    {what}: p50 {quantile(values, 0.5) * 1000:.0f} ms, p95 {quantile(values, 0.95) * 1000:.0f} ms, "
+                  f"{len(values)} pins seen")  # fmt: skip
     print(f"  server CPU: {quiet_cores:.3f} cores with no page open; {idle_cores:.3f} with the followers waiting, "
           f"{busy_cores:.3f} while pinning: {busy_cores - quiet_cores:.3f} over idle "
-          f"({(busy_cores - quiet_cores) / len(phones):.4f} per follower; target: <= 0.2 cores for 30); "
+          f"({(busy_cores - quiet_cores) / (len(phones) + len(others)):.4f} per follower; target: <= 0.2 cores for 30); "
           f"peak RSS {meter.peak_mb:.0f} MiB")  # fmt: skip
     return p95, busy_cores - quiet_cores
 
@@ -264,6 +306,10 @@ def main():
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--followers", type=int, default=0, help="instead: phones following the teacher's pin (SQLite)")
+    parser.add_argument(
+        "--chromium", type=int, default=None, metavar="K",
+        help="of the followers, K in Chromium and the rest speaking the protocol (bench/followers.py); default all",
+    )  # fmt: skip
     parser.add_argument(
         "--before",
         metavar="DIR",
