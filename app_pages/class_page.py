@@ -543,6 +543,12 @@ def _pin_map(slot, _z_test, point, language):
     return fig
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def _pin_digit_png(slot, _model, point):
+    """The teacher's pinned digit, enlarged, as PNG bytes: decoded once per pin for every follower."""
+    return images.to_png(images.enlarge(latent.decode(_model, [point])[0], 5))
+
+
 def follow(seat):
     """The Follow the teacher switch, and the teacher's pin while it is on."""
     seat.follow = st.toggle(_("Follow the teacher"), value=seat.follow, key="class_follow")
@@ -578,9 +584,8 @@ def show_pin(pin):
     with left:
         st.plotly_chart(fig, key="class_follow_map", config=plots.png_config("class_pin"))
     with right:
-        digit = latent.decode(model, [pin.point])[0]
         _pictures.image(
-            images.enlarge(digit, 5),
+            _pin_digit_png(slot, model, tuple(pin.point)),
             caption=_("{model} at ({z0:.2f}, {z1:.2f})").format(model=_(kind.short), z0=pin.point[0], z1=pin.point[1]),
         )
         if pin.page in PAGES:

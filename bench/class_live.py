@@ -222,9 +222,13 @@ def run_followers(url, args, repo=_common.REPO, name="followers"):
     """`args.followers` phones follow the teacher while the teacher pins a new point every 5 s."""
     with served(url, repo) as (port, meter, browser):
         store = class_store.ClassStore(url)
-        warm = browser.new_context().new_page()  # The first page loads the models; then the server alone.
+        # The teacher's projector first (it loads the models and their maps, as in a lesson), then the server alone.
+        warm = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
+        warm.set_default_timeout(180_000)
         warm.goto(f"http://127.0.0.1:{port}/class")
-        warm.get_by_role("button", name="Start a class").wait_for(timeout=180_000)
+        warm.get_by_role("button", name="Start a class").click()
+        warm.get_by_role("heading", name="0 digits from 0 students").wait_for()
+        idle(warm)
         warm.context.close()
         time.sleep(3)
         c0, t0 = meter.cpu_s(), time.monotonic()
