@@ -179,7 +179,7 @@ KINDS = {
         ),
         ModelKind(
             "dae", N_("Denoising autoencoder (DAE)"), "DAE", _build_dae, _denoising_metrics,
-            rebuild="python -m aelab.train dae --epochs 15 --schedule cosine", pairs="noisy",
+            rebuild="python -m aelab.train dae --epochs 30 --schedule cosine", pairs="noisy", augment="standard",
         ),
         ModelKind(
             "colorizer", N_("Colorizer (a distribution over colours)"), N_("Colorizer"), _build_chroma_colorizer,
