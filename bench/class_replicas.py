@@ -56,6 +56,24 @@ WATCH_JS = """() => {
   }, 20);
 }"""
 ACK_TIMEOUT_MS = 60_000
+BACK_IN_CLASS = """document.querySelector('[data-testid="stMain"]').innerText.includes("You are in class")"""
+REFUSED_WAIT_S = 1.5  # After "One digit a second, please" (the store's min_interval_s is 1 s).
+
+
+# A phone's state in words, for a failed Send: its messages, whether a run or a stale element is pending.
+SHOWN_JS = """() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  const alerts = [...document.querySelectorAll('[data-testid="stAlert"]')].map((a) => a.innerText.trim());
+  return JSON.stringify({
+    state: document.querySelector('[data-testid="stApp"]')?.dataset.testScriptState,
+    stale: main ? main.querySelectorAll('[data-stale="true"]').length : null,
+    alerts, runs: window.__runs, sent: main ? /Sent: your/.test(main.innerText) : null,
+  });
+}"""
+
+
+class Refused(Exception):
+    """The page answered the press with a message instead of "Sent" (the store's limits)."""
 
 
 class Disconnected(Exception):
@@ -114,9 +132,13 @@ async def send(page, digit):
     if await choice.get_attribute("aria-checked") != "true":
         await after_a_run(page, choice.click)
     pressed = time.time()
-    # The run of the press, not one the stroke started: only that one says "Sent" (a stale one is not idle).
+    # The run of the press, not one the stroke started: only that one says "Sent" (a stale one is not idle),
+    # or says why not (an alert: "One digit a second, please" when a phone presses again too soon).
     sent = f"""document.querySelector('[data-testid="stMain"]').innerText.includes("Sent: your {digit}")"""
-    await after_a_run(page, page.get_by_role("button", name="Send", exact=True).click, sent)
+    said = """document.querySelector('[data-testid="stMain"] [data-testid="stAlert"]')"""
+    await after_a_run(page, page.get_by_role("button", name="Send", exact=True).click, f"({sent}) || !!({said})")
+    if not await page.evaluate(f"() => {sent}"):
+        raise Refused(await page.locator('[data-testid="stMain"] [data-testid="stAlert"]').first.inner_text())
     return pressed, time.time()
 
 
@@ -130,6 +152,7 @@ class Phone:
     def __init__(self, page, digit, replica):
         self.page, self.digit, self.replica = page, digit, replica
         self.acks, self.failures = [], []  # (pressed, acknowledged); (time, error)
+        self.refused = []  # (time, message): presses the page answered with a limit's message.
         self.back_at = None
 
     async def run(self, start, gap, digits, kill, victim):
@@ -151,12 +174,24 @@ class Phone:
             if victim and kill["done"].is_set() and self.back_at is None:
                 await back(self.page, kill["sockets"][id(self)])
                 self.back_at = time.time()
+                # A session that the reconnect moved runs at the phone's first touch, without the seat: that
+                # run draws the entrance and the tab hands the seat back (app_pages/_seat.py), one more run.
+                # A Send pressed during those runs finds no Send button there and is lost, without "Sent" or
+                # a message (the student presses again). The phone waits for its class to be back instead.
+                await after_a_run(self.page, lambda: stroke(self.page), BACK_IN_CLASS)
             resend = False
             try:
                 self.acks.append(await send(self.page, self.digit))
                 k += 1
+            except Refused as e:  # As a student would: read the message, wait the second, press again.
+                self.refused.append((time.time(), str(e)))
+                if len(self.refused) > 10:
+                    return
+                await asyncio.sleep(REFUSED_WAIT_S)
+                resend = True
             except Exception as e:  # noqa: BLE001 - counted; the phone tries again once connected
-                self.failures.append((time.time(), f"{type(e).__name__}: {str(e)[:80]}"))
+                shown = await self.page.evaluate(SHOWN_JS)  # What the phone showed instead: why no "Sent".
+                self.failures.append((time.time(), f"{type(e).__name__}: {str(e)[:80]}; the page: {shown}"))
                 if len(self.failures) > 10:
                     return
                 await back(self.page, 0)
@@ -332,11 +367,16 @@ def main():
         after = [a for _pressed, a in p.acks if a > kill_at]
         print(f"  phone {p.digit} on the killed replica: connected again {p.back_at - kill_at:.2f} s after the kill, "
               f"next digit acknowledged {after[0] - kill_at:.2f} s after it; "
-              f"{len(p.acks)} acknowledged, Sends cut: {len(p.failures)}" if after and p.back_at else
+              f"{len(p.acks)} acknowledged, Sends cut: {len(p.failures)}, refused: {len(p.refused)}" if after and p.back_at else
               f"  phone {p.digit}: never sent again after the kill ({p.failures[-3:]})")  # fmt: skip
     for p in phones:
         for t, e in p.failures:
             print(f"    phone {p.digit} ({p.replica}), {t - kill_at:+.1f} s from the kill: {e}")
+    refusals = [(p, t, e) for p in phones for t, e in p.refused]
+    if refusals:  # A phone that fell behind its turns pressed again within the store's second; it waited.
+        said = sorted({e for _p, _t, e in refusals})
+        print(f"  presses answered with a limit's message (the phone waited {REFUSED_WAIT_S} s and pressed again): "
+              f"{len(refusals)}, {said}")  # fmt: skip
     back = [p.back_at - kill_at for p in victims if p.back_at]
     again = [
         min(a for _p, a in p.acks if a > kill_at) - kill_at for p in victims if any(a > kill_at for _p, a in p.acks)
