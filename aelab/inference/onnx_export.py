@@ -49,7 +49,7 @@ def export_decoder(model, path, half=True, slim=True):
         half: store the large weights in float16 (`store_weights_in_float16`); False keeps float32
             (bench/first_visit.py measures the difference).
         slim: leave out the units that are zero for every point (`dead_units.without_dead_units`);
-            False exports every unit (bench/first_visit.py measures the difference).
+            False exports every unit, as before (docs/performance.md compares the two first visits).
 
     Returns:
         The sha256 of the written file.
