@@ -22,6 +22,10 @@ _CHUNK = 2048  # Crossings evaluated at once: 2048 x 3136 float64 values, about 
 # as 1e-17. The tolerance is relative to the sizes of the terms summed, so a unit let through by it
 # could wake up only ~1e9 times farther away than the digits, and then by ~1e-9 of its scale.
 _RELATIVE = 1e-9
+# The proof's multiply-adds (crossings x first-layer units x second-layer units) it may spend: the shipped
+# decoders need 2.6e10 (1-2 s here). A much wider first layer (`python -m aelab.train --hidden-units 2048`)
+# would take minutes at every export, so beyond this nothing is proved and every unit is exported.
+_BUDGET = 5e10
 
 
 def _crossings(w1, b1):
@@ -84,7 +88,8 @@ def dead_units(w1, b1, w2, b2):
         w2, b2: the second layer's kernel (H, U) and bias (U,).
 
     Returns:
-        A boolean array (U,): True where the unit's input is <= 0 everywhere, so its output is 0.
+        A boolean array (U,): True where the unit's input is <= 0 everywhere, so its output is 0; all
+        False when the proof would cost more than `_BUDGET` multiply-adds (a first layer much wider than 256).
 
     Raises:
         ValueError: if the input is not 2-D.
@@ -92,8 +97,9 @@ def dead_units(w1, b1, w2, b2):
     w1, b1, w2, b2 = (np.asarray(a, "float64") for a in (w1, b1, w2, b2))
     if w1.ndim != 2 or w1.shape[0] != 2:
         raise ValueError(f"Expected a first-layer kernel of shape (2, H). Received: shape={w1.shape}")
-    if _crossings(w1, b1).shape[0] == 0:
-        return np.zeros(w2.shape[1], bool)  # All lines parallel (never after training): nothing proved.
+    h = w1.shape[1]
+    if h * (h - 1) / 2 * h * w2.shape[1] > _BUDGET or _crossings(w1, b1).shape[0] == 0:
+        return np.zeros(w2.shape[1], bool)  # Too costly to prove, or all lines parallel: nothing proved.
     top, size = _largest_at_crossings(w1, b1, w2, b2)
     slope, steepest = _largest_slope(w1, w2)
     return (top <= _RELATIVE * size) & (slope <= _RELATIVE * steepest)

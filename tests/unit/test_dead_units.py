@@ -47,6 +47,13 @@ def test_on_random_layers_every_unit_called_dead_is_zero_near_and_far():
     assert dead.sum() >= 0.95 * (seen <= 0).sum()
 
 
+def test_a_first_layer_too_wide_to_prove_in_a_moment_proves_nothing():
+    rng = np.random.default_rng(0)
+    w1, b1 = rng.normal(size=(2, 1024)), rng.normal(size=1024)
+    w2, b2 = rng.normal(size=(1024, 3136)), np.full(3136, -1e9)  # Dead for any input, but 5e11 multiply-adds.
+    assert not dead_units.dead_units(w1, b1, w2, b2).any()
+
+
 def test_a_first_layer_that_is_not_2d_is_refused():
     with pytest.raises(ValueError, match=r"Expected a first-layer kernel of shape \(2, H\)\. Received: shape=\(3, 4\)"):
         dead_units.dead_units(np.zeros((3, 4)), np.zeros(4), np.zeros((4, 5)), np.zeros(5))
