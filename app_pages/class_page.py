@@ -539,7 +539,7 @@ def _pin_map(slot, _z_test, point, language):
         x=[min(max(point[0], x0), x1)], y=[min(max(point[1], y0), y1)], mode="markers", name=_("the teacher's pin"),
         marker=plots.POINT_STYLE, hovertemplate="z0 %{x:.2f}, z1 %{y:.2f}<extra></extra>",
     )  # fmt: skip
-    fig.update_layout(height=420)
+    fig.update_layout(height=420, legend_title_text="")  # Its one entry says what it is: no "digit" over it.
     return fig
 
 

@@ -43,6 +43,7 @@ from aelab.classroom import store as class_store
 from tests import pg_cluster
 from tests.e2e import replicas
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.runs import count_runs
 
 CONNECTION_STATUS = '[data-testid="stConnectionStatus"]'  # Streamlit's "Connecting" badge.
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
@@ -67,7 +68,7 @@ SHOWN_JS = """() => {
   return JSON.stringify({
     state: document.querySelector('[data-testid="stApp"]')?.dataset.testScriptState,
     stale: main ? main.querySelectorAll('[data-stale="true"]').length : null,
-    alerts, runs: window.__runs, sent: main ? /Sent: your/.test(main.innerText) : null,
+    alerts, sent: main ? /Sent: your/.test(main.innerText) : null,
   });
 }"""
 
@@ -97,14 +98,21 @@ async def after_a_run(page, action, until="true"):
     Raises:
         Disconnected: the connection dropped first (a reconnect does not rerun: the action is lost).
     """
-    runs = await page.evaluate(replicas.RUNS_JS)
+    runs = page.runs
     await action()
+    deadline = time.monotonic() + ACK_TIMEOUT_MS / 1000
+    while page.runs <= runs:  # The server's word (tests/e2e/runs.py), not the page's.
+        if await page.locator(CONNECTION_STATUS).count():
+            raise Disconnected
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the server finished no run in {ACK_TIMEOUT_MS / 1000:g} s after the action")
+        await asyncio.sleep(0.05)
     done = await page.wait_for_function(
         f"""() => {{
             if (document.querySelector({CONNECTION_STATUS!r})) return "lost";
             const idle = document.querySelector({IDLE!r})
                 && !document.querySelector('[data-testid="stMain"] [data-stale="true"]');
-            return window.__runs > {runs} && idle && ({until}) ? "ran" : false;
+            return idle && ({until}) ? "ran" : false;
         }}""",
         timeout=ACK_TIMEOUT_MS,
     )
@@ -252,6 +260,7 @@ async def run(args, url, cluster, digits_sent):
             page.set_default_timeout(120_000)
             page.sockets = []
             page.on("websocket", lambda ws, page=page: page.sockets.append(ws))
+            count_runs(page)
             await page.goto(f"{cluster.url}/class?join={code}")
             await page.get_by_text(f"You are in class {code}").wait_for()
             await idle(page)

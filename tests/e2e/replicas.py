@@ -21,21 +21,6 @@ NGINX = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if os.pat
 STARTUP_TIMEOUT_S = 120
 
 
-# A page's count of the script's runs that have ended, from the first call on: a session that a reconnect
-# moved to another replica runs only at its user's next action, so "idle" alone may be the page from before.
-RUNS_JS = """() => {
-    if (window.__runs === undefined) {  // Counts the script's runs this page has seen end.
-        window.__runs = 0;
-        const ended = (m) => m.oldValue === "running";  // Not the attribute now: changes come in batches.
-        new MutationObserver((changes) => { window.__runs += changes.filter(ended).length; }).observe(
-            document.body,
-            {subtree: true, attributes: true, attributeOldValue: true, attributeFilter: ["data-test-script-state"]},
-        );
-    }
-    return window.__runs;
-}"""
-
-
 # docs/nginx.conf's replicas, in the order of their names there: r1, r2.
 DOC_REPLICAS = ["10.0.0.11:8501", "10.0.0.12:8501"]
 LOG_LINE = re.compile(

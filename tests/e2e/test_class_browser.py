@@ -138,6 +138,11 @@ def test_a_class_with_three_phones(new_page, app_url, screenshot_dir):
     follower.locator(MAIN).get_by_text("AE at (1.50, -0.50)").wait_for(timeout=LIVE_MS)
     # It waited on the class's news file (a static file), not on a rerun per poll.
     assert follower.evaluate("() => document.querySelector('.aelab-news').__news.polls") > 0
+    wait_until_idle(follower)
+    # The map's legend: its one entry, "the teacher's pin", under no "digit" title (nothing else is drawn).
+    expect(follower.locator(f"{MAIN} .legend")).to_contain_text("the teacher's pin")
+    expect(follower.locator(f"{MAIN} .legend .legendtitletext")).to_have_count(0)
+    full_page_screenshot(follower, os.path.join(screenshot_dir, "class_follower_pin.png"))
 
     stranger, stranger_errors = open_class(new_page, app_url, "?join=ZZZZZZ", width=390, height=844, has_touch=True)
     stranger.locator(MAIN).get_by_text("There is no class with the code ZZZZZZ").wait_for(timeout=RUN_TIMEOUT_MS)

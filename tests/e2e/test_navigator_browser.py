@@ -10,19 +10,15 @@ import re
 import pytest
 from test_browser import MAIN, RUN_TIMEOUT_MS, full_page_screenshot, wait_until_idle
 
+from tests.e2e.runs import count_runs
+
 pytestmark = pytest.mark.e2e
 
 # The navigator's root element in its shadow root, by the label Python gives it ("VAE latent plane").
 NAV = """label => { for (const e of document.querySelectorAll('*')) {
   const r = e.shadowRoot && e.shadowRoot.querySelector('.nav');
   if (r && (r.getAttribute('aria-label') || '').startsWith(label)) return r; } return null; }"""
-COUNT_RERUNS = """
-performance.setResourceTimingBufferSize(10000);  // Every file the page loads stays listed (LOADED).
-window.__reruns = 0;
-new MutationObserver((changes) => {
-  for (const c of changes) if (c.target.getAttribute('data-test-script-state') === 'running') window.__reruns++;
-}).observe(document, { attributes: true, subtree: true, attributeFilter: ['data-test-script-state'] });
-"""
+KEEP_TIMINGS = "performance.setResourceTimingBufferSize(10000);"  # Every file the page loads stays listed.
 # Whether the page loaded the navigator's latency timers (modules/timers.js).
 LOADED_TIMERS = "performance.getEntriesByType('resource').some(e => new URL(e.name).pathname.endsWith('/timers.js'))"
 MARGIN = {"left": 46, "right": 10, "top": 10, "bottom": 38}  # modules/layout.js: room for the tick labels.
@@ -58,7 +54,8 @@ def open_page(chromium, app_url, path, width, height, touch=False, init=None, re
         page.route(refuse, lambda r: r.fulfill(status=503, body="refused"))
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.add_init_script(COUNT_RERUNS)
+    page.add_init_script(KEEP_TIMINGS)
+    count_runs(page)  # page.ended: every run of the script the server finished for this page.
     if init:
         page.add_init_script(init)
     page.goto(f"{app_url}/{path}", wait_until="domcontentloaded")
@@ -129,7 +126,7 @@ def test_a_mouse_sweep_redraws_the_digit_with_no_rerun(pages, app_url):
     cdp.send("Network.enable")
     sent = []
     cdp.on("Network.webSocketFrameSent", lambda e: sent.append(e))
-    before, reruns = nav(page, "VAE", "n.__nav.decodes"), page.evaluate("window.__reruns")
+    before, reruns = nav(page, "VAE", "n.__nav.decodes"), page.ended
     shown = []
     for i in range(40):  # Across the plane, left to right, with a wobble.
         page.mouse.move(*at_latent(page, (-3.5 + 7 * i / 39, 2.5 * (-1) ** i)))
@@ -138,7 +135,7 @@ def test_a_mouse_sweep_redraws_the_digit_with_no_rerun(pages, app_url):
     page.wait_for_timeout(300)
     assert nav(page, "VAE", "n.__nav.decodes") - before >= 20
     assert len(set(shown)) >= 20  # the large digit really changed under the pointer
-    assert page.evaluate("window.__reruns") == reruns and not sent  # nothing reached the server
+    assert page.ended == reruns and not sent  # nothing reached the server
     # A student's browser never loads the benchmark's latency timers.
     assert not page.evaluate(LOADED_TIMERS) and nav(page, "VAE", "n.__navStats === undefined")
     assert not errors
@@ -164,11 +161,11 @@ def test_a_click_pins_the_point_and_the_browser_draws_what_the_server_decodes(pa
     page, errors = pages(app_url, "manifold?model=vae", 1280, 720)
     wait_ready(page)
     show_plane(page)
-    reruns = page.evaluate("window.__reruns")
+    reruns = page.ended
     page.mouse.click(*at_latent(page, (1.5, -1.0)))
-    page.wait_for_function("n => window.__reruns > n", arg=reruns)
+    page.locator(MAIN).get_by_text("decoded from z = (1.5, -1.0) on the server").wait_for()
     wait_until_idle(page)
-    assert page.evaluate("window.__reruns") == reruns + 1  # one rerun per pin
+    assert page.ended == reruns + 1  # one rerun per pin
     assert "pick=1.5%2C-1" in page.url or "pick=1.5,-1" in page.url, page.url
     assert page.locator(MAIN).get_by_text("decoded from z = (1.5, -1.0) on the server").count() == 1
     page.mouse.move(2, 2)  # The pointer leaves: the navigator shows the pinned point again.
@@ -302,11 +299,11 @@ def test_the_keyboard_walks_the_plane_and_enter_pins(pages, app_url):
     assert nav(page, "VAE", focused)
     ring = nav(page, "VAE", "getComputedStyle(n.querySelector('canvas.plane')).boxShadow")
     assert ring != "none"  # a visible focus ring
-    before, reruns = nav(page, "VAE", "n.__nav.decodes"), page.evaluate("window.__reruns")
+    before, reruns = nav(page, "VAE", "n.__nav.decodes"), page.ended
     for key in ("ArrowRight", "ArrowRight", "Shift+ArrowUp"):
         page.keyboard.press(key)
     page.wait_for_timeout(300)
-    assert nav(page, "VAE", "n.__nav.decodes") - before >= 3 and page.evaluate("window.__reruns") == reruns
+    assert nav(page, "VAE", "n.__nav.decodes") - before >= 3 and page.ended == reruns
     page.keyboard.press("Enter")
     page.locator(MAIN).get_by_text("decoded from z = (0.2, 1.0) on the server").wait_for()
     assert not errors

@@ -37,11 +37,20 @@ from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
 from tests import pg_cluster
-from tests.e2e.replicas import NGINX, RUNS_JS, Cluster, replica_cookie
+from tests.e2e.replicas import NGINX, Cluster, replica_cookie
+from tests.e2e.runs import count_runs
 from tests.e2e.test_browser import MAIN, RUN_TIMEOUT_MS, full_page_screenshot, wait_until_idle
 from tests.e2e.test_class_browser import draw_stroke
 
 CONNECTION_STATUS = '[data-testid="stConnectionStatus"]'  # Streamlit's "Connecting" badge, top right.
+# What a page shows, for a failure's message: the script's state, Streamlit's badge, the main section's words.
+SHOWN_JS = """() => ({
+    script: document.querySelector('[data-testid="stApp"]')?.getAttribute("data-test-script-state"),
+    connecting: !!document.querySelector('[data-testid="stConnectionStatus"]'),
+    pills: Array.from(document.querySelectorAll('[data-testid="stButtonGroup"] [role="radio"]'))
+        .map(b => b.getAttribute("aria-checked") === "true" ? `[${b.innerText}]` : b.innerText).join(" "),
+    main: (document.querySelector('[data-testid="stMain"]')?.innerText || "").slice(0, 600),
+})"""
 MAX_SESSIONS = 10  # Opened until both replicas hold one: all ten on one replica has odds of 1 in 512.
 
 pytestmark = [
@@ -76,6 +85,7 @@ def open_session(new_page, cluster, path="", width=1920, height=1080, **options)
     page.on("pageerror", lambda e: page.errors.append(str(e)))
     page.sockets = []
     page.on("websocket", lambda ws: page.sockets.append(ws))
+    count_runs(page)
     page.goto(f"{cluster.url}/{path}", wait_until="domcontentloaded")
     page.locator(MAIN).get_by_role("heading", level=1).first.wait_for(timeout=RUN_TIMEOUT_MS)
     wait_until_idle(page)
@@ -250,13 +260,19 @@ def test_sessions_spread_and_survive_a_replica_stopping(new_page, cluster, scree
 
 
 def after_a_run(page, action):
-    """Does `action()` and waits until a run of the script after it has ended and the page is idle.
+    """Does `action()` and waits until the server has finished a run of the script after it, and the page is idle.
 
     A stale "Sent" or the page as it was before a reconnect must not pass for what came after.
     """
-    runs = page.evaluate(RUNS_JS)
+    runs = page.runs
     action()
-    page.wait_for_function(f"() => window.__runs > {runs}", timeout=RUN_TIMEOUT_MS)
+    deadline = time.monotonic() + RUN_TIMEOUT_MS / 1000
+    while page.runs <= runs:
+        if time.monotonic() > deadline:
+            shown = page.evaluate(SHOWN_JS)
+            full_page_screenshot(page, os.path.join(os.environ.get("AELAB_SCREENSHOT_DIR", "/tmp"), "nginx_no_run.png"))
+            raise AssertionError(f"the server finished no run after the action ({runs} before): {shown}")
+        page.wait_for_timeout(50)  # Playwright hands over the websocket's messages while it waits.
     wait_until_idle(page)
 
 
