@@ -147,6 +147,23 @@ export default function (component) {
 _PAD = st.components.v2.component("aelab.digit_pad", html=_HTML, css=_CSS, js=_JS)
 
 
+def current_drawing(key):
+    """The pad's drawing as the browser last sent it, for a callback that runs before the pad is drawn.
+
+    The pad's own callback may not have copied it yet when another widget's callback runs in the same
+    rerun (a stroke and a press that arrived together).
+
+    Args:
+        key: the pad's widget key.
+
+    Returns:
+        The drawing as a PNG data URL, or None.
+    """
+    component = st.session_state.get(key)
+    image = component.get("image") if hasattr(component, "get") else None
+    return image or _state.get().drawings.get(key)
+
+
 def digit_pad(key):
     """Shows the drawing pad.
 

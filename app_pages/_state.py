@@ -93,6 +93,8 @@ class ClassSeat:
         seen: what the page last drew, `(version, pin_seq, closed)` from the store's `poll`.
         sent: `(drawing, digit)` this student last sent, the pad's data URL and the digit meant: its
             acknowledgement stays on the page while that drawing is on the pad, through other runs.
+        said: `(drawing, digit, message)`: why this student's last Send stored nothing, shown while that
+            drawing and digit are still chosen.
         training: the class's fine-tuning job in the pool (teachers only), else None.
     """
 
@@ -103,6 +105,7 @@ class ClassSeat:
     follow: bool = False
     seen: tuple | None = None
     sent: tuple | None = None
+    said: tuple | None = None
     training: object = None
 
 

@@ -137,6 +137,7 @@ def restore_seat(stored):
         nickname=codes.clean_nickname(nickname) if isinstance(nickname, str) else None,
         follow=here.follow if here is not None else False,
         sent=here.sent if here is not None else None,
+        said=here.said if here is not None else None,
     )
     st.query_params[JOIN_PARAM] = code
 
@@ -476,7 +477,10 @@ def before_after(job):
 
 
 def send(seat, digit_image, meant):
-    """Puts a student's digit in the class; returns the stored `Drawing`, or None after saying why not."""
+    """Puts a student's digit in the class: `(stored Drawing, None)`, or `(None, why not)` in words.
+
+    Draws nothing on the page: Send's callback calls it (`press_send`).
+    """
     pixels = images.to_uint8(digit_image)
     placed = {}
     for kind in kinds():
@@ -487,9 +491,8 @@ def send(seat, digit_image, meant):
             seat.code, state.owner, pixels, meant, seat.nickname, placed.get("ae"), placed.get("vae")
         )
     except class_store.ClassroomError as e:
-        st.error(str(e))
-        return None
-    return d
+        return None, str(e)
+    return d, None
 
 
 def student(seat):
@@ -508,24 +511,46 @@ def student(seat):
         watch(seat, ("closed",))
 
 
+SENT_BY_CALLBACK = "class_send_done"  # Session key: Send's callback took this press (see draw_and_send).
+
+
+def press_send(seat):
+    """Send's callback: stores the digit on the pad and says how it went (`seat.sent` or `seat.said`).
+
+    A callback runs before the page's script and draws nothing, so nothing interrupts it: a rerun asked
+    for meanwhile (the student's next stroke, the tab handing its seat back after a reconnect) starts after
+    it, where in the script it would cut the send short and the press would be lost without a word.
+    """
+    st.session_state[SENT_BY_CALLBACK] = True
+    raw, meant = _canvas.current_drawing(PAD_KEY), st.session_state.get("class_meant")
+    seat.sent = seat.said = None  # This press says for itself how it went.
+    if raw is None:
+        said = _("Draw a digit on the pad first.")
+    elif meant is None:
+        said = _("Choose the digit you meant, then press Send.")
+    else:
+        try:
+            stored, said = send(seat, digits.from_data_url(raw), int(meant))
+        except (images.ImageError, digits.DigitError) as e:
+            stored, said = None, str(e)
+        if stored is not None:
+            seat.sent = (raw, int(meant))
+    if said is not None:
+        seat.said = (raw, meant, said)
+
+
 def draw_and_send(seat):
     st.caption(_("Draw one digit, large, with the mouse or a finger."))
     raw = _canvas.digit_pad(PAD_KEY)
     meant = st.pills(_("The digit you meant"), list(range(10)), key="class_meant")
-    if st.button(_("Send"), type="primary", key="class_send"):
-        seat.sent = None  # This press says for itself how it went.
-        if raw is None:
-            st.error(_("Draw a digit on the pad first."))
-        elif meant is None:
-            st.error(_("Choose the digit you meant, then press Send."))
-        else:
-            try:
-                if send(seat, digits.from_data_url(raw), int(meant)) is not None:
-                    seat.sent = (raw, int(meant))
-            except (images.ImageError, digits.DigitError) as e:
-                st.error(str(e))
-    # Until the student draws again: a rerun they did not ask for (the seat handed back after a
-    # reconnect, the class's news) must not take the acknowledgement away before it was read.
+    pressed = st.button(_("Send"), type="primary", key="class_send", on_click=press_send, args=(seat,))
+    if pressed and not st.session_state.pop(SENT_BY_CALLBACK, False):
+        press_send(seat)  # A session new to this server (a reconnect): the button had no callback here yet.
+    st.session_state.pop(SENT_BY_CALLBACK, None)
+    # Until the student draws again (or chooses another digit): a rerun they did not ask for (the seat
+    # handed back after a reconnect, the class's news) must not take the answer away before it was read.
+    if seat.said is not None and seat.said[:2] == (raw, meant):
+        st.error(seat.said[2])
     if seat.sent is not None and seat.sent[0] == raw:
         st.success(_("Sent: your {digit} is on the teacher's maps.").format(digit=seat.sent[1]))
 

@@ -151,3 +151,30 @@ def test_a_class_with_three_phones(new_page, app_url, screenshot_dir):
         exceptions = page.locator('[data-testid="stException"]')
         assert exceptions.count() == 0, exceptions.first.inner_text()
     assert not teacher_errors and not stranger_errors and not any(e for _p, e in phones)
+
+
+def test_a_send_pressed_right_before_the_next_stroke_is_kept(new_page, app_url):
+    """A student presses Send and starts the next digit at once: the digit is stored all the same.
+
+    Send stores the digit in its callback (app_pages/class_page.py, `press_send`), before the page's script
+    runs, where the stroke's rerun cannot stop it. When the store was written from the script, a rerun that
+    arrived early in the press's run could stop it before the store; here that window is a few ms, so the
+    old code passed this test too: it guards the callback's behaviour, the race needs a loaded server.
+    """
+    teacher, teacher_errors = open_class(new_page, app_url, width=1280, height=720)
+    teacher.locator(MAIN).get_by_role("button", name="Start a class").click()
+    code_box = teacher.locator(f"{MAIN} .aelab-class-code")
+    code_box.wait_for(timeout=RUN_TIMEOUT_MS)
+    code = code_box.inner_text().strip()
+    phone, errors = open_class(new_page, app_url, f"?join={code}", width=390, height=844, has_touch=True)
+    phone.locator(MAIN).get_by_text(f"You are in class {code}").wait_for(timeout=RUN_TIMEOUT_MS)
+    draw_stroke(phone)
+    phone.locator(f'{MAIN} [data-testid="stButtonGroup"]').get_by_role("radio", name="7", exact=True).click()
+    wait_until_idle(phone)
+    phone.locator(MAIN).get_by_role("button", name="Send", exact=True).click()
+    draw_stroke(phone)  # At once: the next digit, while the press's run may still be going.
+    count(teacher, 1).wait_for(timeout=LIVE_MS)
+    phone.locator(MAIN).get_by_text("you meant 7").wait_for(timeout=RUN_TIMEOUT_MS)  # Under "Your digits".
+    for page in (teacher, phone):
+        assert page.locator('[data-testid="stException"]').count() == 0
+    assert not teacher_errors and not errors
