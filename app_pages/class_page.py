@@ -544,9 +544,9 @@ def draw_and_send(seat):
     raw = _canvas.digit_pad(PAD_KEY)
     meant = st.pills(_("The digit you meant"), list(range(10)), key="class_meant")
     pressed = st.button(_("Send"), type="primary", key="class_send", on_click=press_send, args=(seat,))
-    if pressed and not st.session_state.pop(SENT_BY_CALLBACK, False):
+    taken = st.session_state.pop(SENT_BY_CALLBACK, False)  # Cleared on every run: it marks one press.
+    if pressed and not taken:
         press_send(seat)  # A session new to this server (a reconnect): the button had no callback here yet.
-    st.session_state.pop(SENT_BY_CALLBACK, None)
     # Until the student draws again (or chooses another digit): a rerun they did not ask for (the seat
     # handed back after a reconnect, the class's news) must not take the answer away before it was read.
     if seat.said is not None and seat.said[:2] == (raw, meant):

@@ -97,15 +97,15 @@ def test_a_quick_rerun_runs_in_the_pool_shows_its_progress_and_then_its_result(n
     except PlaywrightTimeoutError:  # Say what the page showed instead (an error, the button, a spinner).
         full_page_screenshot(page, os.path.join(screenshot_dir, "studies_quick_rerun_no_job.png"))
         pytest.fail(f"no job after the press; the tab showed: {panel.inner_text()[:2000]!r}")
+    # While a job's progress reruns the panel, Streamlit can show a stale copy of the tab strip: click the
+    # live one.
+    live_tabs = page.locator(f'{MAIN} [role="tab"]:not([data-stale="true"] *)')
     if stop.count():
         # While it runs the page stays usable: the tabs switch, and its progress refreshes on its own.
         # A visible bar: on a loaded machine the first one found was still hidden (an empty bar, before its
         # job reported), and `.first` waited on it for two minutes.
         bar = panel.locator('[data-testid="stProgress"]:visible')
         bar.or_(result).first.wait_for(timeout=QUICK_RUN_TIMEOUT_MS)
-        # While the job's progress reruns the panel, Streamlit can show a stale copy of the tab strip: click
-        # the live one.
-        live_tabs = page.locator(f'{MAIN} [role="tab"]:not([data-stale="true"] *)')
         live_tabs.filter(has_text="Losses").first.click()
         losses = page.locator(f'{MAIN} [role="tabpanel"]:visible')
         busy = losses.get_by_role("button", name="Rerun a quick version")
@@ -113,7 +113,6 @@ def test_a_quick_rerun_runs_in_the_pool_shows_its_progress_and_then_its_result(n
             assert "one job per session" in losses.inner_text()  # unless it has just ended.
     else:
         print("the quick run ended before the page's progress refreshed: no Stop button to see")
-        live_tabs = page.locator(f'{MAIN} [role="tab"]:not([data-stale="true"] *)')
     live_tabs.filter(has_text="Variants").first.click()
     panel.get_by_role("heading", name="Quick rerun (this session)").wait_for(timeout=QUICK_RUN_TIMEOUT_MS)
     wait_until_idle(page)
