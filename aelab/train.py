@@ -62,6 +62,12 @@ def parse_args(argv=None, prog="python -m aelab.train"):
         help="split the CPU into N logical devices (to try --distribute on one machine)",
     )
     args = p.parse_args(argv)
+    # The flags are TrainConfig's fields by name (--lr is learning_rate); its own checks answer as flags do.
+    fields = {f.name for f in dataclasses.fields(TrainConfig)}
+    try:
+        args.config = TrainConfig(learning_rate=args.lr, **{k: v for k, v in vars(args).items() if k in fields})
+    except ValueError as e:
+        p.error(str(e))
     quiet_tensorflow()  # aelab.checkpoints imports Keras.
     from aelab import locations
     from aelab.checkpoints import READ_ONLY_ENV, check_name, read_only, resolve_dir
@@ -101,9 +107,7 @@ def main(argv=None, prog="python -m aelab.train"):
     from aelab import data
     from aelab.training import callbacks, pipeline
 
-    # The flags are TrainConfig's fields by name (--lr is learning_rate).
-    fields = {f.name for f in dataclasses.fields(pipeline.TrainConfig)}
-    cfg = pipeline.TrainConfig(learning_rate=args.lr, **{k: v for k, v in vars(args).items() if k in fields})
+    cfg = args.config
     try:
         x_train, x_val, (x_test, _) = pipeline.load_split(cfg, args.data_dir)
     except data.DataError as e:

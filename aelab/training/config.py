@@ -54,8 +54,10 @@ class TrainConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < low:
                 raise _invalid(name, f"an integer >= {low}", value)
-        if self.latent_dim < 0 or self.hidden_units < -1:
-            raise _invalid("latent_dim", "an integer >= 0 (and hidden_units >= -1)", self.latent_dim)
+        if self.latent_dim < 0:
+            raise _invalid("latent_dim", "an integer >= 0", self.latent_dim)
+        if self.hidden_units < -1:
+            raise _invalid("hidden_units", "an integer >= -1", self.hidden_units)
         if not (isinstance(self.learning_rate, (int, float)) and self.learning_rate > 0):
             raise _invalid("learning_rate", "a number > 0", self.learning_rate)
         for name, allowed in (

@@ -33,6 +33,7 @@ def run_cli(*args, env=None):
         (["aelab.train", "ae2d", "--data-dir", "/no/such/folder"], "no such directory"),
         (["aelab.train", "ae2d", "--name", "../up"], "Invalid checkpoint name"),
         (["aelab.train", "ae2d", "--bogus"], "unrecognized arguments: --bogus"),
+        (["aelab.train", "ae2d", "--hidden-units", "-5"], "hidden_units: expected an integer >= -1"),
         (["aelab.evaluate", "--data-dir", "/no/such/folder"], "no such directory"),
         (["aelab.evaluate", "--checkpoint-dir", "/no/such/folder"], "no such directory"),
         (["aelab.evaluate", "--limit", "-5"], "expected an integer >= 0"),
