@@ -179,7 +179,9 @@ KINDS = {
         ),
         ModelKind(
             "dae", N_("Denoising autoencoder (DAE)"), "DAE", _build_dae, _denoising_metrics,
-            rebuild="python -m aelab.train dae --epochs 30 --schedule cosine", pairs="noisy", augment="standard",
+            # A wider code than the AE's (128 numbers, Dense 512) keeps printed shapes as their own digit.
+            rebuild="python -m aelab.train dae --epochs 30 --schedule cosine --latent-dim 128 --hidden-units 512",
+            pairs="noisy", augment="standard",
         ),
         ModelKind(
             "colorizer", N_("Colorizer (a distribution over colours)"), N_("Colorizer"), _build_chroma_colorizer,
