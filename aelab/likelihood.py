@@ -16,17 +16,12 @@ import numpy as np
 # Davidson et al. 2018 ("Hyperspherical Variational Auto-Encoders"), Table 1, MNIST, d = 2: (mean, spread).
 DAVIDSON_2018_D2 = {"N-VAE (Gaussian)": (-135.73, 0.83), "S-VAE (hyperspherical)": (-132.50, 0.73)}
 K = 500
-_EPS = 1e-7  # As Keras' binary cross-entropy clips its probabilities.
 
 
 def binarize(x, seed=0):
     """Stochastically binarized images: each pixel is 1 with probability its grey level (fixed seed)."""
     x = np.asarray(x, dtype="float32")
     return (np.random.default_rng(seed).random(x.shape, dtype=np.float32) < x).astype("float32")
-
-
-def _log_normal(z, mean, log_var):
-    return -0.5 * np.sum(np.log(2 * np.pi) + log_var + (z - mean) ** 2 / np.exp(log_var), axis=-1)
 
 
 def iwae_bound(vae, x, k=K, seed=0, chunk=50):
@@ -43,6 +38,7 @@ def iwae_bound(vae, x, k=K, seed=0, chunk=50):
         float64 array (N,): L_K of each image.
     """
     from aelab import inference
+    from aelab.models.vae import iwae_terms  # The formula the VAE's importance-weighted finish trains on.
 
     x = np.asarray(x, dtype="float32")
     rng = np.random.default_rng(seed)
@@ -52,11 +48,9 @@ def iwae_bound(vae, x, k=K, seed=0, chunk=50):
     for i in range(0, len(x), chunk):
         m, lv, xb = z_mean[i : i + chunk], z_log_var[i : i + chunk], x[i : i + chunk]
         n, d = m.shape
-        z = m[:, None, :] + np.exp(0.5 * lv)[:, None, :] * rng.standard_normal((n, k, d), dtype=np.float32)
-        p = np.clip(np.asarray(decode(z.reshape(n * k, d))), _EPS, 1 - _EPS).reshape(n, k, -1)
-        flat = xb.reshape(n, 1, -1)
-        log_px_z = np.sum(flat * np.log(p) + (1 - flat) * np.log1p(-p), axis=-1, dtype=np.float64)
-        log_w = log_px_z + _log_normal(z, 0.0, np.zeros_like(z)) - _log_normal(z, m[:, None], lv[:, None])
+        eps = rng.standard_normal((n, k, d), dtype=np.float32)
+        z = m[:, None, :] + np.exp(0.5 * lv)[:, None, :] * eps
+        log_w = np.asarray(iwae_terms(xb, decode(z.reshape(n * k, d)), eps, z, lv), dtype=np.float64)
         top = log_w.max(axis=1, keepdims=True)
         out[i : i + chunk] = (top[:, 0] + np.log(np.mean(np.exp(log_w - top), axis=1))).astype(np.float64)
     return out
