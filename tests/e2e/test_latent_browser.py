@@ -129,8 +129,8 @@ def test_interpolation_strips_and_gif(new_page, app_url, screenshot_dir):
     page, errors = open_page(new_page, app_url, "latent_space")
     open_tab(page, "Interpolate")
     page.locator(MAIN).get_by_text("VAE: A → B in 10 steps").wait_for(timeout=RUN_TIMEOUT_MS)
-    for i in range(2):
-        assert "path" in legend_names(charts(page).nth(i))  # Short; its hover says "path A → B, 10 steps".
+    for i in range(2):  # Short; its hover says "path A → B, 10 steps". Waited for: Plotly draws it after the caption.
+        expect(charts(page).nth(i).locator(".legendtext", has_text="path")).to_have_count(1)
     shoot(page, screenshot_dir, "latent_interpolate")
     if os.environ.get("AELAB_DOCS_SCREENSHOTS") == "1":  # The README's picture of the teaching features.
         page.set_viewport_size({"width": 1280, "height": 1150})  # Both charts and both strips.

@@ -13,6 +13,7 @@ import json
 import os
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from test_browser import MAIN, RUN_TIMEOUT_MS, SCROLL_BELOW_HEADER, wait_until_idle
 from test_navigator_browser import NAV, nav
 
@@ -186,10 +187,16 @@ def test_phone_legends_sit_below_the_plot_clear_of_it_and_of_the_axis_titles(chr
 def test_a_20_step_interpolation_wraps_into_rows_of_readable_digits_on_a_phone(chromium, app_url, screenshot_dir, size):
     width = SIZES[size][0]
     page, ctx, _held = open_at(chromium, app_url, "latent_space?tab=interpolate&steps=20", size)
+    # Waits for the rows it checks: on a loaded machine the strips were measured once while the page was
+    # still settling (two rows at 1920 px), and the screenshot taken right after showed one.
+    rows = "x.rows >= 3" if size == PHONE else "x.rows === 1"
     try:
-        strips = steady(
-            page, f"() => {{ const s = ({STRIPS})(); return s.length === 2 && s.every(x => x.loaded) ? s : null; }}"
-        )
+        try:
+            strips = steady(
+                page, f"() => {{ const s = ({STRIPS})(); return s.length === 2 && s.every(x => x.loaded && {rows}) ? s : null; }}"
+            )  # fmt: skip
+        except PlaywrightTimeoutError:
+            strips = page.evaluate(f"({STRIPS})()")  # What it shows instead, for the messages below.
         shoot(page, screenshot_dir, f"strip_{size}", scroll_to=f"{MAIN} .aelab-steps")
     finally:
         ctx.close()
