@@ -22,7 +22,7 @@ import _common  # noqa: F401  (puts the repository on sys.path)
 import keras
 import numpy as np
 
-from aelab import checkpoints, likelihood
+from aelab import checkpoints, likelihood, metrics
 from aelab.data import datasets
 
 BATCH, TRAIN = 128, 55_000
@@ -50,9 +50,7 @@ class Binarized(keras.utils.PyDataset):
 
 def report(vae, x_test, digits, label):
     bound = likelihood.binarized_test_bound(vae, x_test[:digits])
-    iwae_k, vae.iwae_k = vae.iwae_k, 0  # The grey-level -ELBO, whatever the copy trains on.
-    elbo = vae.evaluate(x_test, x_test, batch_size=500, verbose=0, return_dict=True)["loss"]
-    vae.iwae_k = iwae_k
+    elbo = metrics.vae_elbo(vae, x_test)["neg_elbo"]  # The evaluator's, whatever the copy trains on.
     width = np.median(np.exp(0.5 * np.asarray(vae.posterior(x_test[:digits])[1])))
     print(
         f"| {label} | {bound['iwae_bound']:.2f} ± {bound['iwae_stderr']:.2f} | {elbo:.2f} | {width:.3f} |", flush=True

@@ -70,6 +70,13 @@ def iwae_terms(target, decoded, eps, z, z_log_var):
     return log_px_z + log_pz - log_qz
 
 
+def _inputs_and_targets(data):
+    """`(inputs, targets)` of a batch as Keras passes it: images alone are their own targets."""
+    x = data[0] if isinstance(data, tuple) else data
+    target = data[1] if isinstance(data, tuple) and len(data) > 1 and data[1] is not None else x
+    return x, target
+
+
 @keras.saving.register_keras_serializable(package="aelab")
 class VAE(Autoencoder):
     """Encoder returns (z_mean, z_log_var, z); trained on the negative ELBO.
@@ -122,8 +129,7 @@ class VAE(Autoencoder):
         Returns:
             `(reconstruction, kl)`, two scalar tensors.
         """
-        x = data[0] if isinstance(data, tuple) else data
-        target = data[1] if isinstance(data, tuple) and len(data) > 1 and data[1] is not None else x
+        x, target = _inputs_and_targets(data)
         z_mean, z_log_var, z = self.encoder(x, training=training)
         rec, kl = vae_loss_terms(target, self.decoder(z, training=training), z_mean, z_log_var)
         return ops.mean(rec), ops.mean(kl)
@@ -150,8 +156,7 @@ class VAE(Autoencoder):
 
     def iwae_loss(self, data, k, training=False):
         """The batch's mean -L_k, in nats (see `finish_with_iwae`; `data` as for `loss_terms`)."""
-        x = data[0] if isinstance(data, tuple) else data
-        target = data[1] if isinstance(data, tuple) and len(data) > 1 and data[1] is not None else x
+        x, target = _inputs_and_targets(data)
         z_mean, z_log_var, _ = self.encoder(x, training=training)
         n, d = ops.shape(z_mean)[0], ops.shape(z_mean)[1]
         eps = tf.random.normal((n, k, d))  # Under keras.utils.set_random_seed, as the rest of a run.
