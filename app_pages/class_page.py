@@ -514,14 +514,20 @@ def student(seat):
 SENT_BY_CALLBACK = "class_send_done"  # Session key: Send's callback took this press (see draw_and_send).
 
 
-def press_send(seat):
+def press_send():
     """Send's callback: stores the digit on the pad and says how it went (`seat.sent` or `seat.said`).
 
     A callback runs before the page's script and draws nothing, so nothing interrupts it: a rerun asked
     for meanwhile (the student's next stroke, the tab handing its seat back after a reconnect) starts after
     it, where in the script it would cut the send short and the press would be lost without a word.
+    It takes the session's seat as it is now, not the one the button was drawn with: the tab's seat
+    handed back in the same run (`restore_seat`, a callback too) may have come first and replaced it, and
+    the answer written on the old one would be lost.
     """
     st.session_state[SENT_BY_CALLBACK] = True
+    seat = state.seat
+    if seat is None or seat.teacher:  # Left the class in the same run: nothing to send to.
+        return
     raw, meant = _canvas.current_drawing(PAD_KEY), st.session_state.get("class_meant")
     seat.sent = seat.said = None  # This press says for itself how it went.
     if raw is None:
@@ -543,10 +549,10 @@ def draw_and_send(seat):
     st.caption(_("Draw one digit, large, with the mouse or a finger."))
     raw = _canvas.digit_pad(PAD_KEY)
     meant = st.pills(_("The digit you meant"), list(range(10)), key="class_meant")
-    pressed = st.button(_("Send"), type="primary", key="class_send", on_click=press_send, args=(seat,))
+    pressed = st.button(_("Send"), type="primary", key="class_send", on_click=press_send)
     taken = st.session_state.pop(SENT_BY_CALLBACK, False)  # Cleared on every run: it marks one press.
     if pressed and not taken:
-        press_send(seat)  # A session new to this server (a reconnect): the button had no callback here yet.
+        press_send()  # A session new to this server (a reconnect): the button had no callback here yet.
     # Until the student draws again (or chooses another digit): a rerun they did not ask for (the seat
     # handed back after a reconnect, the class's news) must not take the answer away before it was read.
     if seat.said is not None and seat.said[:2] == (raw, meant):
