@@ -1,4 +1,4 @@
-"""WCAG 2.0-2.2 A/AA on every page and Latent space tab, in English and Chinese, on a projector and a phone.
+"""WCAG 2.0-2.2 A/AA on every page and Latent space tab: English on a projector and a phone, Chinese on a phone.
 
 Injects the vendored axe-core (tests/e2e/vendor/axe-core/, pinned, checked against its SHA256SUMS) into each
 view once it has run, and fails on any violation of the wcag2a/wcag2aa/wcag21a/wcag21aa/wcag22aa rules that
@@ -28,6 +28,10 @@ AXE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "vendor", "ax
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 SIZES = [(1920, 1080), (390, 844)]
 LANGS = {"en": "en", "zh": "zh-CN"}
+# English on both screens; Chinese on the phone, where its labels are narrowest. The markup, colours and
+# roles are the same in both languages: what Chinese adds is its own names and <html lang>, which one size
+# shows. (The Chinese projector views, dropped to keep CI short, never found anything the others did not.)
+CASES = [("en", *SIZES[0]), ("en", *SIZES[1]), ("zh", *SIZES[1])]
 LATENT_TABS = ["explore", "navigate", "digit", "interpolate", "vae"]
 
 
@@ -115,8 +119,7 @@ def open_view(new_page, app_url, query, page_file, lang, width, height):
     return page, errors, heading
 
 
-@pytest.mark.parametrize("width, height", SIZES, ids=[f"{w}" for w, _h in SIZES])
-@pytest.mark.parametrize("lang", list(LANGS))
+@pytest.mark.parametrize("lang, width, height", CASES, ids=[f"{lang}-{w}" for lang, w, _h in CASES])
 @pytest.mark.parametrize("view, query, page_file", VIEWS, ids=[v[0] for v in VIEWS])
 def test_no_wcag_violations(new_page, app_url, screenshot_dir, axe_source, view, query, page_file, lang, width, height):
     page, errors, heading = open_view(new_page, app_url, query, page_file, lang, width, height)
@@ -142,17 +145,13 @@ def test_no_wcag_violations(new_page, app_url, screenshot_dir, axe_source, view,
         pytest.xfail("known, needs an edit elsewhere: " + "; ".join(sorted({known[v["id"]] for v in violations})))
 
 
-def test_each_page_has_a_title_of_its_own_in_each_language(new_page, app_url):
+def test_each_page_has_a_title_of_its_own_in_each_language():
+    # Each view's browser test above checks that the tab's title is its page's heading in the view's
+    # language; that the headings differ from page to page needs no browser.
     for lang in LANGS:
-        titles = set()
-        for view, query, page_file in VIEWS:
-            if view.startswith("latent_") and view != "latent_explore":
-                continue
-            page, _errors, heading = open_view(new_page, app_url, query, page_file, lang, 1280, 800)
-            assert settled(page, "document.documentElement.lang", LANGS[lang]) == LANGS[lang], (view, lang)
-            titles.add(settled(page, "document.title", f"{heading} · aelab"))
-            page.context.close()
-        assert len(titles) == len(PAGES), titles
+        with i18n.use(lang):
+            titles = {i18n._(title) for title in PAGES.values()}
+        assert len(titles) == len(PAGES), (lang, titles)
 
 
 def totals(folder):
