@@ -51,6 +51,31 @@ def wait_until_idle(page, timeout=RUN_TIMEOUT_MS):
     )
 
 
+# A fingerprint of every chart and canvas on the page: how many, and each one's box.
+_CHART_BOXES = """Array.from(document.querySelectorAll('.js-plotly-plot .main-svg, [data-testid="stMain"] canvas'))
+    .map(e => { const r = e.getBoundingClientRect(); return `${r.x},${r.y},${r.width},${r.height}`; }).join('|')"""
+
+
+def charts_settled(page, timeout=10_000):
+    """Waits until the charts have their final layout: every chart's box the same over 3 checks 100 ms apart.
+
+    Plotly lays a chart out again after Streamlit gives it its width (a new viewport, a tab opened), a few
+    frames after the run; a picture or a position read before then catches it half-way.
+    """
+    page.evaluate("() => { window.__aelabCharts = {last: null, same: 0}; }")
+    page.wait_for_function(
+        f"""() => {{
+            const now = {_CHART_BOXES};
+            const w = window.__aelabCharts;
+            w.same = now === w.last ? w.same + 1 : 0;
+            w.last = now;
+            return w.same >= 3;
+        }}""",
+        polling=100,
+        timeout=timeout,
+    )
+
+
 def full_page_screenshot(page, path):
     """A screenshot of the whole page.
 
@@ -66,7 +91,7 @@ def full_page_screenshot(page, path):
     )
     if height > size["height"]:
         page.set_viewport_size({"width": size["width"], "height": min(height, 8000)})
-        page.wait_for_timeout(1000)  # Charts resize to the new viewport.
+        charts_settled(page)  # Charts resize to the new viewport.
     page.screenshot(path=path, full_page=True)
     page.set_viewport_size(size)
 
@@ -84,7 +109,7 @@ def open_page(new_page, app_url, path, width=1400, height=900):
 
 def check_and_shoot(page, errors, path, screenshot_dir):
     name = PAGES[path][0]
-    page.wait_for_timeout(500)  # Let charts finish their layout before the picture.
+    charts_settled(page)
     full_page_screenshot(page, os.path.join(screenshot_dir, f"{name}.png"))
     exceptions = page.locator('[data-testid="stException"]')
     assert exceptions.count() == 0, exceptions.first.inner_text()

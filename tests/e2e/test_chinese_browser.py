@@ -8,7 +8,7 @@ import os
 
 import pytest
 from PIL import Image
-from test_browser import MAIN, RUN_TIMEOUT_MS, full_page_screenshot, wait_until_idle
+from test_browser import MAIN, RUN_TIMEOUT_MS, charts_settled, full_page_screenshot, wait_until_idle
 
 from aelab import i18n
 from tests.app.test_pages import PAGES, URL_PATHS  # {app_pages/x.py: English title, URL path}, from app.py.
@@ -50,7 +50,7 @@ def open_chinese(new_page, app_url, page_file, width, height):
     page.goto(f"{app_url}/{url_path(page_file)}?lang=zh", wait_until="domcontentloaded")
     page.locator(MAIN).get_by_role("heading", name=chinese(PAGES[page_file])).first.wait_for(timeout=RUN_TIMEOUT_MS)
     wait_until_idle(page)
-    page.wait_for_timeout(500)  # Charts finish their layout.
+    charts_settled(page)
     return page, errors
 
 

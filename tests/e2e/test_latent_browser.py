@@ -16,6 +16,7 @@ from test_browser import (
     MAIN,
     RUN_TIMEOUT_MS,
     SCROLL_BELOW_HEADER,
+    charts_settled,
     full_page_screenshot,
     open_page,
     wait_until_idle,
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.e2e
 
 
 def shoot(page, screenshot_dir, name):
-    page.wait_for_timeout(500)  # Let charts finish their layout before the picture.
+    charts_settled(page)
     full_page_screenshot(page, os.path.join(screenshot_dir, f"{name}.png"))
     exceptions = page.locator('[data-testid="stException"]')
     assert exceptions.count() == 0, exceptions.first.inner_text()

@@ -9,7 +9,8 @@ import statistics
 import time
 
 import pytest
-from test_browser import MAIN, RUN_TIMEOUT_MS, SCROLL_BELOW_HEADER, wait_until_idle
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from test_browser import MAIN, RUN_TIMEOUT_MS, SCROLL_BELOW_HEADER, charts_settled, wait_until_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -51,7 +52,7 @@ def open_at(new_page, chromium, app_url, path, title, size):
     wait_until_idle(page)
     if path == "denoising":
         page.locator(SCRUB_READY).first.wait_for(timeout=RUN_TIMEOUT_MS)
-    page.wait_for_timeout(800)  # Charts finish their layout.
+    charts_settled(page)
     return page, ctx
 
 
@@ -126,7 +127,10 @@ def test_a_vertical_swipe_over_a_chart_scrolls_the_phone_page(chromium, new_page
     assert before > 300  # The chart is far down the page: there is room to scroll back up.
     # Back up the page, the finger over the chart: Plotly would keep the touches in any drag mode.
     swipe_down(ctx, page, box)
-    page.wait_for_timeout(500)
+    try:  # The page scrolls as the browser ends the gesture's fling: waited for, up to 5 s.
+        page.wait_for_function(f"() => ({SCROLLER})() < {before - 150}", timeout=5_000)
+    except PlaywrightTimeoutError:
+        pass  # The assertion below says by how much it scrolled.
     after = page.evaluate(SCROLLER)
     page.screenshot(path=os.path.join(screenshot_dir, f"layout_swipe_{path}_390x844.png"))
     assert before - after > 150, f"the page scrolled {before - after} px for a 250 px swipe over the chart"
@@ -136,7 +140,7 @@ def test_a_vertical_swipe_over_a_chart_scrolls_the_phone_page(chromium, new_page
             force=True
         )
         wait_until_idle(page)
-        page.wait_for_timeout(800)
+        charts_settled(page)
         chart.evaluate(SCROLL_BELOW_HEADER)
         page.wait_for_timeout(300)
         before = page.evaluate(SCROLLER)

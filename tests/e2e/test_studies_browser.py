@@ -10,7 +10,7 @@ import re
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-from test_browser import DOCS_DIR, MAIN, RUN_TIMEOUT_MS, full_page_screenshot, wait_until_idle
+from test_browser import DOCS_DIR, MAIN, RUN_TIMEOUT_MS, charts_settled, full_page_screenshot, wait_until_idle
 
 from aelab import experiments
 
@@ -27,7 +27,7 @@ def _open(new_page, app_url, path, title):
     page.goto(f"{app_url}/{path}", wait_until="domcontentloaded")
     page.locator(MAIN).get_by_role("heading", name=title).first.wait_for(timeout=RUN_TIMEOUT_MS)
     wait_until_idle(page)
-    page.wait_for_timeout(500)  # Charts finish their layout.
+    charts_settled(page)
     return page, errors
 
 
@@ -68,7 +68,7 @@ def test_studies_page_every_tab_in_chromium(new_page, app_url, screenshot_dir):
         page.locator(MAIN).get_by_role("tab", name=label).click()
         panel = page.locator(f'{MAIN} [role="tabpanel"]:visible')
         panel.get_by_role("heading", name=experiments.TITLES[study]).wait_for(timeout=RUN_TIMEOUT_MS)
-        page.wait_for_timeout(800)  # Plotly lays out charts that were hidden.
+        charts_settled(page)  # Plotly lays out charts that were hidden.
         full_page_screenshot(page, os.path.join(screenshot_dir, f"studies_{study}.png"))
         if experiments.load_result(study) is not None:
             assert panel.locator('[data-testid="stTable"]').count() >= 1, study

@@ -11,7 +11,14 @@ import urllib.parse
 import pytest
 from PIL import Image
 from playwright.sync_api import expect
-from test_browser import MAIN, RUN_TIMEOUT_MS, SCROLL_BELOW_HEADER, full_page_screenshot, wait_until_idle
+from test_browser import (
+    MAIN,
+    RUN_TIMEOUT_MS,
+    SCROLL_BELOW_HEADER,
+    charts_settled,
+    full_page_screenshot,
+    wait_until_idle,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -30,7 +37,7 @@ def goto(new_page, app_url, path, title, width=1400, height=900):
 
 
 def shoot(page, errors, screenshot_dir, name):
-    page.wait_for_timeout(800)  # Let charts finish their layout before the picture.
+    charts_settled(page)
     full_page_screenshot(page, os.path.join(screenshot_dir, f"{name}.png"))
     exceptions = page.locator('[data-testid="stException"]')
     assert exceptions.count() == 0, exceptions.first.inner_text()

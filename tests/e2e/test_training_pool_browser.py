@@ -8,7 +8,14 @@ import os
 import re
 
 import pytest
-from test_browser import MAIN, RUN_TIMEOUT_MS, SCROLL_BELOW_HEADER, full_page_screenshot, wait_until_idle
+from test_browser import (
+    MAIN,
+    RUN_TIMEOUT_MS,
+    SCROLL_BELOW_HEADER,
+    charts_settled,
+    full_page_screenshot,
+    wait_until_idle,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -44,7 +51,7 @@ def set_slider(page, label, presses=0, value=None):
 
 
 def shoot(page, errors, screenshot_dir, name, full=True):
-    page.wait_for_timeout(800)  # Charts finish their layout.
+    charts_settled(page)
     path = os.path.join(screenshot_dir, f"{name}.png")
     if full:
         full_page_screenshot(page, path)
