@@ -3,6 +3,7 @@
 The class lives in a temporary SQLite file (AELAB_DATABASE_URL), so the test leaves no class behind.
 """
 
+import dataclasses
 import json
 import re
 
@@ -221,3 +222,20 @@ def test_a_new_server_session_takes_the_tabs_seat_back(open_page, data_dir):
     assert forged.session_state["aelab"].seat is None
     odd = hand_back(open_page(PAGE, query={"join": seat.code}), {"code": seat.code, "teacher": False, "owner": "<b>"})
     assert odd.session_state["aelab"].owner != "<b>" and not odd.session_state["aelab"].seat.teacher
+
+
+def test_send_answers_on_the_seat_the_session_has_when_pressed(open_page, data_dir):
+    # The tab's seat handed back after a reconnect replaces the session's seat object; a run cut short
+    # before the Send button is drawn again leaves its callback holding the old one (a CI run lost its
+    # "Sent" so, the digit stored). The callback reads the session's seat when it runs.
+    teacher = open_page(PAGE)
+    teacher.button(key="class_start").click().run()
+    student = open_page(PAGE, query={"join": teacher.session_state["aelab"].seat.code})
+    url, digit = drawing(data_dir)
+    student.session_state["aelab"].drawings["class_pad"] = url
+    student.button_group(key="class_meant").set_value(digit).run()
+    old = student.session_state["aelab"].seat
+    student.session_state["aelab"].seat = dataclasses.replace(old)  # As restore_seat does, with no run after.
+    student.button(key="class_send").click().run()
+    assert not student.exception, [e.value for e in student.exception]
+    assert f"Sent: your {digit}" in texts(student) and old.sent is None
