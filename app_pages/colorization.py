@@ -238,8 +238,8 @@ def upload(t, show_mse):
     )
     st.caption(
         _(
-            "Accepted: {accepted} It is cropped to its centre square and shrunk to 32x32, "
-            "the size the colorizer was trained on."
+            "Accepted: {accepted} The colorizer sees it shrunk to 32x32, the size it was trained on: the "
+            "rows show its centre square at that size, and below them the whole photo is coloured at its own size."
         ).format(accepted=images.accepted_text())
     )
     if file is None:

@@ -11,7 +11,7 @@ import os
 import pytest
 from PIL import Image
 
-from tests.e2e.test_browser import full_page_screenshot, open_page, wait_until_idle
+from tests.e2e.test_browser import RUN_TIMEOUT_MS, full_page_screenshot, open_page, wait_until_idle
 from tests.unit import test_bad_uploads as files
 
 pytestmark = pytest.mark.e2e
@@ -28,9 +28,7 @@ def upload(page, name, data, mime):
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
         {"name": name, "mimeType": mime, "buffer": data}
     )
-    # The upload starts a rerun; wait for it to begin, then to end.
-    page.wait_for_timeout(1000)
-    wait_until_idle(page)
+    # The upload starts a rerun: the caller waits for what it says.
 
 
 @pytest.mark.parametrize(
@@ -63,7 +61,8 @@ def test_upload_message_in_the_browser(new_page, app_url, screenshot_dir, name, 
     assert caption.count() == 1
     upload(page, name, data, mime)
     message = page.locator(f'[data-testid="{alert}"]')
-    message.first.wait_for()
+    message.first.wait_for(timeout=RUN_TIMEOUT_MS)  # The upload's rerun has drawn its message ...
+    wait_until_idle(page)  # ... and ended.
     assert words in message.first.inner_text()
     full_page_screenshot(page, os.path.join(screenshot_dir, f"{shot}.png"))
     assert page.locator('[data-testid="stException"]').count() == 0
