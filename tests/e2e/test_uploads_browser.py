@@ -67,3 +67,29 @@ def test_upload_message_in_the_browser(new_page, app_url, screenshot_dir, name, 
     full_page_screenshot(page, os.path.join(screenshot_dir, f"{shot}.png"))
     assert page.locator('[data-testid="stException"]').count() == 0
     assert not errors, errors
+
+
+@pytest.mark.parametrize("width, height", [(1920, 1080), (390, 844)], ids=["projector", "phone"])
+def test_a_photo_is_coloured_at_its_own_size_within_the_column(new_page, app_url, screenshot_dir, width, height):
+    import matplotlib.cbook
+
+    with matplotlib.cbook.get_sample_data("grace_hopper.jpg") as f:  # A real photo, 512 x 600.
+        photo = f.read()
+    page, errors = open_page(new_page, app_url, "colorization", width=width, height=height)
+    upload(page, "portrait.jpg", photo, "image/jpeg")
+    caption = page.get_by_text("at full size (512 × 600)")
+    caption.wait_for(timeout=RUN_TIMEOUT_MS)
+    wait_until_idle(page)
+    picture = page.locator('[data-testid="stMain"] img[alt*="at full size"]')
+    box, column = (
+        picture.bounding_box(),
+        page.locator('[data-testid="stMain"] [role="tabpanel"]:visible').bounding_box(),
+    )
+    # Shown whole, never wider than its column (nor than the photo: a phone shrinks it, a projector does not).
+    assert box["x"] >= column["x"] - 1 and box["x"] + box["width"] <= column["x"] + column["width"] + 1, (box, column)
+    assert box["width"] == pytest.approx(min(512, column["width"]), abs=2), (box, column)
+    assert page.get_by_role("button", name="Download at full size (PNG)").count() == 1
+    picture.scroll_into_view_if_needed()
+    page.screenshot(path=os.path.join(screenshot_dir, f"upload_full_size_{width}.png"))
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert not errors, errors
