@@ -360,9 +360,10 @@ def pin_form(seat):
 # Train on our class: a pool job, then where the class's digits landed before and after.
 
 
-def start_training(seat, shown):
-    pool = _training.pool()
-    if pool is None:
+def start_training(shown):
+    """Train on our class's callback: submits the job on the session's seat as it is now (see `press_send`)."""
+    pool, seat = _training.pool(), state.seat
+    if pool is None or seat is None or not seat.teacher:
         return
     try:
         job = class_training.ClassTrainingJob(
@@ -401,9 +402,7 @@ def train_on_class(seat, shown):
     if job is not None and not job.finished:
         training_progress(job)
         return
-    st.button(
-        _("Train on our class"), key="class_train", disabled=not shown, on_click=start_training, args=(seat, shown)
-    )
+    st.button(_("Train on our class"), key="class_train", disabled=not shown, on_click=start_training, args=(shown,))
     if job is None or not job.finished:
         return
     if job.status != "done" or not job.models:
