@@ -519,9 +519,10 @@ def press_send():
     A callback runs before the page's script and draws nothing, so nothing interrupts it: a rerun asked
     for meanwhile (the student's next stroke, the tab handing its seat back after a reconnect) starts after
     it, where in the script it would cut the send short and the press would be lost without a word.
-    It takes the session's seat as it is now, not the one the button was drawn with: the tab's seat
-    handed back in the same run (`restore_seat`, a callback too) may have come first and replaced it, and
-    the answer written on the old one would be lost.
+    It takes the session's seat as it is now, not one passed as the button's argument: Streamlit keeps a
+    callback's arguments from the last run that drew the button, and after the tab's seat is handed back
+    (`restore_seat` puts a new seat object in the session) a run cut short before the button can leave
+    the old one there; the answer written on it would never be shown.
     """
     st.session_state[SENT_BY_CALLBACK] = True
     seat = state.seat

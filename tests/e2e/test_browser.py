@@ -51,13 +51,13 @@ def wait_until_idle(page, timeout=RUN_TIMEOUT_MS):
     )
 
 
-# A fingerprint of every chart and canvas on the page: how many, and each one's box.
+# A fingerprint of every chart and canvas on the page: each one's box, in page order.
 _CHART_BOXES = """Array.from(document.querySelectorAll('.js-plotly-plot .main-svg, [data-testid="stMain"] canvas'))
     .map(e => { const r = e.getBoundingClientRect(); return `${r.x},${r.y},${r.width},${r.height}`; }).join('|')"""
 
 
 def charts_settled(page, timeout=10_000):
-    """Waits until the charts have their final layout: every chart's box the same over 3 checks 100 ms apart.
+    """Waits until the charts have their final layout: every chart's box unchanged for 3 checks, 100 ms apart.
 
     Plotly lays a chart out again after Streamlit gives it its width (a new viewport, a tab opened), a few
     frames after the run; a picture or a position read before then catches it half-way.

@@ -81,10 +81,8 @@ def test_a_photo_is_coloured_at_its_own_size_within_the_column(new_page, app_url
     caption.wait_for(timeout=RUN_TIMEOUT_MS)
     wait_until_idle(page)
     picture = page.locator('[data-testid="stMain"] img[alt*="at full size"]')
-    box, column = (
-        picture.bounding_box(),
-        page.locator('[data-testid="stMain"] [role="tabpanel"]:visible').bounding_box(),
-    )
+    box = picture.bounding_box()
+    column = page.locator('[data-testid="stMain"] [role="tabpanel"]:visible').bounding_box()
     # Shown whole, never wider than its column (nor than the photo: a phone shrinks it, a projector does not).
     assert box["x"] >= column["x"] - 1 and box["x"] + box["width"] <= column["x"] + column["width"] + 1, (box, column)
     assert box["width"] == pytest.approx(min(512, column["width"]), abs=2), (box, column)
