@@ -88,3 +88,19 @@ def test_an_upload_says_when_the_largest_of_several_marks_was_used():
     digit, notes = digits.from_upload_with_notes(upload("two marks"))
     assert digit.shape == (28, 28, 1) and len(notes) == 1 and "largest mark" in notes[0]
     assert digits.from_upload_with_notes(upload("plain"))[1] == []
+
+
+def test_marks_are_labelled_as_whole_strokes_however_long():
+    # A one-pixel serpentine (one mark some 450 pixels long), a block apart from it, and two pixels that
+    # touch the block only at a corner: each mark gets one id, the largest of its pixels', and they differ.
+    mask = np.zeros((40, 40), bool)
+    mask[0:30:2, :30] = True
+    mask[1:30:4, 29] = mask[3:30:4, 0] = True  # Each row joined to the next at alternate ends.
+    mask[34:38, 34:38] = True
+    mask[38, 33] = mask[39, 32] = True  # Joined to the block by corners only (8-neighbours).
+    ids = digits._label(mask)
+    spiral, block = ids[0, 0], ids[35, 35]
+    assert set(np.unique(ids[mask])) == {spiral, block} and spiral != block
+    assert ids[39, 32] == block and (ids[~mask] == 0).all()
+    flat = np.arange(1, mask.size + 1).reshape(mask.shape)
+    assert spiral == flat[ids == spiral].max() and block == flat[ids == block].max()
