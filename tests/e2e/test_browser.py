@@ -8,6 +8,7 @@ for the README.
 
 import io
 import os
+import time
 
 import pytest
 from PIL import Image
@@ -74,6 +75,26 @@ def charts_settled(page, timeout=10_000):
         polling=100,
         timeout=timeout,
     )
+
+
+SELECT_SWITCH = "Select digits by dragging a box or lasso on the charts"
+
+
+def turn_on_select_mode(page, chart, timeout=RUN_TIMEOUT_MS):
+    """Turns the Latent space's select mode on and waits until `chart` listens for a box or lasso.
+
+    The switch's rerun draws the charts again in Plotly's select drag mode; a drag or swipe sent before that
+    run has reached the chart (its start can come after a first idle check on a loaded machine) would pan
+    or scroll instead. Polled on the chart's own layout, so a chart drawn anew is found too.
+    """
+    toggle = page.locator(MAIN).get_by_role("switch", name=SELECT_SWITCH)
+    if not toggle.is_checked():
+        toggle.click(force=True)
+    deadline = time.monotonic() + timeout / 1000
+    while chart.evaluate("p => p._fullLayout && p._fullLayout.dragmode") not in ("select", "lasso"):
+        assert time.monotonic() < deadline, "the chart never went into select mode"
+        page.wait_for_timeout(100)
+    wait_until_idle(page)
 
 
 def full_page_screenshot(page, path):

@@ -19,6 +19,7 @@ from test_browser import (
     charts_settled,
     full_page_screenshot,
     open_page,
+    turn_on_select_mode,
     wait_until_idle,
 )
 
@@ -45,12 +46,7 @@ def charts(page):
 
 def box_select(page, chart, fraction=0.12):
     """Drags a box around the middle of a chart, as a teacher would with the mouse (select mode first)."""
-    toggle = page.locator(MAIN).get_by_role("switch", name="Select digits by dragging a box or lasso on the charts")
-    if not toggle.is_checked():
-        toggle.click(force=True)
-        page.wait_for_timeout(300)
-        wait_until_idle(page)
-        page.wait_for_timeout(500)
+    turn_on_select_mode(page, chart)
     drag = chart.locator(".nsewdrag").first
     box = drag.bounding_box()
     cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2

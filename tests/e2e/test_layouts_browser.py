@@ -11,7 +11,14 @@ import time
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-from test_browser import MAIN, RUN_TIMEOUT_MS, SCROLL_BELOW_HEADER, charts_settled, wait_until_idle
+from test_browser import (
+    MAIN,
+    RUN_TIMEOUT_MS,
+    SCROLL_BELOW_HEADER,
+    charts_settled,
+    turn_on_select_mode,
+    wait_until_idle,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -152,10 +159,7 @@ def test_a_vertical_swipe_over_a_chart_scrolls_the_phone_page(chromium, new_page
     assert before - after > 150, f"the page scrolled {before - after} px for a 250 px swipe over the chart"
     if path == "latent_space":
         # Selecting is an explicit mode: once on, the same swipe draws a box and selects digits instead.
-        page.locator(MAIN).get_by_role("switch", name="Select digits by dragging a box or lasso on the charts").click(
-            force=True
-        )
-        wait_until_idle(page)
+        turn_on_select_mode(page, chart)
         charts_settled(page)
         chart.evaluate(SCROLL_BELOW_HEADER)
         page.wait_for_timeout(300)

@@ -9,7 +9,7 @@ import re
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from test_browser import MAIN, RUN_TIMEOUT_MS, full_page_screenshot, wait_until_idle
+from test_browser import MAIN, RUN_TIMEOUT_MS, full_page_screenshot, turn_on_select_mode, wait_until_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -47,14 +47,7 @@ def test_out_of_range_values_are_clamped_and_the_link_follows(new_page, app_url,
 
 def test_a_selection_larger_than_the_link_says_so(new_page, app_url, screenshot_dir):
     page = _open(new_page, app_url, "latent_space", "Latent space")
-    page.locator(MAIN).get_by_text("Select digits by dragging a box or lasso on the charts").click()
-    wait_until_idle(page)
-    # The chart is drawn again in select mode: drag only once it listens for a box.
-    page.wait_for_function(
-        f"() => {{ const p = document.querySelector('{MAIN} .js-plotly-plot');"
-        " return p && p._fullLayout && ['select', 'lasso'].includes(p._fullLayout.dragmode); }",
-        timeout=RUN_TIMEOUT_MS,
-    )
+    turn_on_select_mode(page, page.locator(f"{MAIN} .js-plotly-plot").first)
     plot = page.locator(f"{MAIN} .js-plotly-plot .nsewdrag").first
     plot.wait_for(timeout=RUN_TIMEOUT_MS)
     box = plot.bounding_box()
