@@ -13,7 +13,7 @@ import os
 
 import pytest
 from playwright.sync_api import expect
-from test_browser import MAIN, RUN_TIMEOUT_MS, SCROLL_BELOW_HEADER, wait_until_idle
+from test_browser import MAIN, RUN_TIMEOUT_MS, SCROLL_BELOW_HEADER, charts_settled, wait_until_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -102,9 +102,11 @@ def test_every_picture_fits_its_column(chromium, app_url, screenshot_dir, name, 
         boxes = page.evaluate(BOXES)
         viewport = page.evaluate(SIDEWAYS)
         page.locator(f"{MAIN} {shown}").first.evaluate(SCROLL_BELOW_HEADER)
+        charts_settled(page)  # A shot right after the scroll caught the charts above unpainted.
         page.screenshot(path=os.path.join(screenshot_dir, f"widths_{name}_{size}.png"))
         if page.locator(f"{MAIN} {shown}").count() > 1:  # The last one: the VAE's mosaic on a phone, a strip.
             page.locator(f"{MAIN} {shown}").last.evaluate(SCROLL_BELOW_HEADER)
+            charts_settled(page)
             page.screenshot(path=os.path.join(screenshot_dir, f"widths_{name}_{size}_last.png"))
     except Exception:
         page.screenshot(path=os.path.join(screenshot_dir, f"widths_{name}_{size}_failed.png"))
