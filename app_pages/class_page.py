@@ -547,12 +547,15 @@ def press_send():
 
 def draw_and_send(seat):
     st.caption(_("Draw one digit, large, with the mouse or a finger."))
-    raw = _canvas.digit_pad(PAD_KEY)
+    _canvas.digit_pad(PAD_KEY)
     meant = st.pills(_("The digit you meant"), list(range(10)), key="class_meant")
     pressed = st.button(_("Send"), type="primary", key="class_send", on_click=press_send)
     taken = st.session_state.pop(SENT_BY_CALLBACK, False)  # Cleared on every run: it marks one press.
     if pressed and not taken:
         press_send()  # A session new to this server (a reconnect): the button had no callback here yet.
+    # The drawing as Send read it: a session new to this server (a reconnect) has the browser's drawing
+    # in the pad's widget state before the pad's own callback has copied it anywhere else.
+    raw = _canvas.current_drawing(PAD_KEY)
     # Until the student draws again (or chooses another digit): a rerun they did not ask for (the seat
     # handed back after a reconnect, the class's news) must not take the answer away before it was read.
     if seat.said is not None and seat.said[:2] == (raw, meant):
