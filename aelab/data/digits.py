@@ -197,7 +197,6 @@ def _label(mask):
     while True:
         p = np.pad(ids, 1)
         grown = np.max([p[1 + dy : 1 + dy + h, 1 + dx : 1 + dx + w] for dy in (-1, 0, 1) for dx in (-1, 0, 1)], axis=0)
-        grown = np.where(mask, grown, 0)
         grown = np.where(mask, np.concatenate([[0], grown.ravel()])[grown], 0)
         if np.array_equal(grown, ids):
             return ids
