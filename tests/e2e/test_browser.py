@@ -92,7 +92,11 @@ def turn_on_select_mode(page, chart, timeout=RUN_TIMEOUT_MS):
         toggle.click(force=True)
     deadline = time.monotonic() + timeout / 1000
     while chart.evaluate("p => p._fullLayout && p._fullLayout.dragmode") not in ("select", "lasso"):
-        assert time.monotonic() < deadline, "the chart never went into select mode"
+        assert time.monotonic() < deadline, (
+            f"the chart never went into select mode: switch checked {toggle.is_checked()}, "
+            f"drag mode {chart.evaluate('p => p._fullLayout && p._fullLayout.dragmode')}, "
+            f"{page.locator(f'{MAIN} .js-plotly-plot').count()} charts"
+        )
         page.wait_for_timeout(100)
     wait_until_idle(page)
 

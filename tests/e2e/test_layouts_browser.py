@@ -111,18 +111,13 @@ def test_pages_hold_their_layout(new_page, chromium, app_url, screenshot_dir, si
             ctx.close()
 
 
-# Records the page's scroll position at the moment the next run starts (the selection's rerun, sent once the
-# finger lifts), after any scroll the gesture itself made and before the run changes the page.
-SCROLL_WHEN_THE_RUN_STARTS = f"""() => {{
-    const app = document.querySelector('[data-testid="stApp"]');
-    window.__aelabScrollAtRun = null;
-    const seen = new MutationObserver(() => {{
-        if (app.getAttribute('data-test-script-state') === 'running' && window.__aelabScrollAtRun === null) {{
-            window.__aelabScrollAtRun = ({SCROLLER})();
-            seen.disconnect();
-        }}
+# Records the page's scroll position when the chart reports its selection (Plotly's plotly_selected, as the
+# finger lifts): after any scroll the gesture itself made, before the selection's rerun changes the page.
+SCROLL_WHEN_SELECTED = f"""p => {{
+    window.__aelabScrollAtSelect = null;
+    p.on('plotly_selected', () => {{
+        if (window.__aelabScrollAtSelect === null) window.__aelabScrollAtSelect = ({SCROLLER})();
     }});
-    seen.observe(app, {{attributes: true, attributeFilter: ['data-test-script-state']}});
 }}"""
 
 
@@ -159,19 +154,20 @@ def test_a_vertical_swipe_over_a_chart_scrolls_the_phone_page(chromium, new_page
     assert before - after > 150, f"the page scrolled {before - after} px for a 250 px swipe over the chart"
     if path == "latent_space":
         # Selecting is an explicit mode: once on, the same swipe draws a box and selects digits instead.
+        charts_settled(page)  # The swipe's fling has stopped: a click during it lands where the switch was.
         turn_on_select_mode(page, chart)
         charts_settled(page)
         chart.evaluate(SCROLL_BELOW_HEADER)
         page.wait_for_timeout(300)
         before = page.evaluate(SCROLLER)
-        page.evaluate(SCROLL_WHEN_THE_RUN_STARTS)
+        chart.evaluate(SCROLL_WHEN_SELECTED)
         swipe_down(ctx, page, chart.bounding_box())
         # A count: the page's words for screen readers say "No digits selected." before any selection.
         page.locator(MAIN).get_by_text(re.compile(r"\d digits selected")).first.wait_for(timeout=RUN_TIMEOUT_MS)
         # Read where the swipe left the page, not where the selection's rerun leaves it: the mosaics it adds
         # reflow the page, and on a loaded machine a half-drawn run can shorten it for a moment.
-        at_run = page.evaluate("() => window.__aelabScrollAtRun")
-        assert at_run is not None and before - at_run < 50, f"scrolled from {before} to {at_run} by the swipe"
+        at_select = page.evaluate("() => window.__aelabScrollAtSelect")
+        assert at_select is not None and before - at_select < 50, f"scrolled from {before} to {at_select} by the swipe"
     ctx.close()
 
 
