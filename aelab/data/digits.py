@@ -47,6 +47,13 @@ FLAT_BACKGROUND = 0.06  # A background varying less than this is taken as flat (
 LINE_COVER = 0.8  # A row or column inked over more than this share of its length is a ruled line, not a digit.
 MARK_THRESHOLD = 0.3  # Ink above this (of its strength) makes up a mark.
 NEAR_MARK = 0.15  # Marks within this share of the main mark's size of its box belong to the digit.
+# Stroke widths in MNIST's field (`stroke_width`; `python bench/pad_stroke.py`): MNIST's test digits have a
+# median of 2.6 px and 90 % are under 3.5 px. A photo's or a drawing's thicker strokes (a marker, a bold
+# font) are thinned to 3.5 px, into MNIST's range: the 2-D maps put thick round digits among the 5s and 8s,
+# and the denoiser reads them as other digits. Thinning further (to the median) keeps less of the pen's
+# digits through the denoiser (docs/models.md).
+THICK_PEN = 3.5
+THIN_SCALE = 4  # The thinning works on a copy this many times the field's box (quarter-pixel steps).
 
 
 def _rank_filter(a, size, kind):
@@ -109,9 +116,11 @@ def _without_lines(a):
     # Ruled or squared paper: a row (column) inked over most of its length is a line across the page;
     # its level is taken off that row (column). A digit never spans that much of a row, MNIST's
     # included (its 20-pixel box in a 28-pixel field covers at most 71 %).
+    # A line also runs off the picture at both ends; a tall 1 drawn on the pad covers as much of its
+    # column but stops short of the edges, and is kept.
     q = 1.0 - LINE_COVER
-    rows = np.quantile(a, q, axis=1)
-    cols = np.quantile(a, q, axis=0)
+    rows = np.minimum(np.quantile(a, q, axis=1), np.minimum(a[:, :2].max(axis=1), a[:, -2:].max(axis=1)))
+    cols = np.minimum(np.quantile(a, q, axis=0), np.minimum(a[:2].max(axis=0), a[-2:].max(axis=0)))
     if rows.max() <= 0 and cols.max() <= 0:
         return a
     return np.clip(a - rows[:, None] - cols[None, :], 0.0, None)
@@ -277,7 +286,7 @@ def read(img):
 
     Returns:
         `(digit, notes)`: the (28, 28, 1) digit and a list of messages for the user (several
-        marks were found and the largest was used).
+        marks were found and the largest was used; the strokes were thinned to MNIST's pen).
 
     Raises:
         DigitError: if the image is blank or too faint.
@@ -294,6 +303,19 @@ def read(img):
     rows = np.flatnonzero((a > edge).any(axis=1))
     cols = np.flatnonzero((a > edge).any(axis=0))
     a = a[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    out = _in_field(a)
+    width = stroke_width(out)
+    # A marker's or a bold font's strokes: the models saw MNIST's pen only (an MNIST-sized image keeps
+    # the plain recipe, so MNIST's own digits come through unchanged).
+    thin = _thinned(a, width, edge) if photo and width > THICK_PEN else None
+    if thin is not None:
+        out = _in_field(thin)
+        notes.append(_("The strokes are thicker than MNIST's pen: they were thinned to its width for the models."))
+    return out[..., None], notes
+
+
+def _in_field(a):
+    # MNIST's recipe on a cropped ink map: the longer side scaled to the 20-pixel box, placed by mass.
     h, w = a.shape
     scale = BOX / max(h, w)
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
@@ -308,7 +330,53 @@ def read(img):
     left = int(np.clip(round(SIZE / 2 - cx), 0, SIZE - w))
     out = np.zeros((SIZE, SIZE), dtype="float32")
     out[top : top + h, left : left + w] = small
-    return out[..., None], notes
+    return out
+
+
+def stroke_width(a):
+    """The typical stroke width of a digit image, in pixels: 2 x its ink over its edges' length.
+
+    A stroke of width w and length L holds w·L of ink and has two edges of length L; the edges are
+    summed as the image's gradient magnitude, so anti-aliased strokes count too.
+
+    Args:
+        a: float array (H, W) or (H, W, 1), ink in [0, 1] on 0.
+
+    Returns:
+        A float (0.0 for an empty image).
+    """
+    a = a[..., 0] if a.ndim == 3 else a
+    gy, gx = np.gradient(np.asarray(a, "float32"))
+    edges = float(np.hypot(gx, gy).sum())
+    return 2 * float(a.sum()) / edges if edges else 0.0
+
+
+def _thinned(a, width, edge):
+    """A cropped ink map whose strokes are `width` pixels wide in MNIST's field, brought to `THICK_PEN`.
+
+    The strokes are eroded (a grey-level min filter) on a copy `THIN_SCALE` times the field's box, where
+    a pixel is a quarter of a field pixel, then cropped again.
+
+    Returns:
+        The thinned map, or None where there is nothing to take off or the erosion would take the digit
+        away (a blob, not strokes of one width).
+    """
+    h, w = a.shape
+    scale = THIN_SCALE * BOX / max(h, w)
+    big = _resize(a, (max(1, round(h * scale)), max(1, round(w * scale))), Image.Resampling.BOX)
+    # Taken off each side of a stroke. The thinned digit is cropped and scaled to the box again, and its
+    # box shrinks by the same 2 x reach: (side x width / BOX - 2 x reach) / (side - 2 x reach) x BOX = THICK_PEN.
+    side = THIN_SCALE * BOX
+    reach = int(round(side * (width - THICK_PEN) / (BOX - THICK_PEN) / 2))
+    if reach < 1:
+        return None
+    thin = _rank_filter(np.pad(big, reach), 2 * reach + 1, "min")
+    if float(thin.max()) < MARK_THRESHOLD * float(big.max()):
+        return None
+    thin = thin / float(thin.max())
+    rows = np.flatnonzero((thin > edge).any(axis=1))
+    cols = np.flatnonzero((thin > edge).any(axis=0))
+    return thin[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
 
 
 def ink_extent(img):
@@ -367,7 +435,7 @@ def from_upload_with_notes(data):
         data: the file's bytes.
 
     Returns:
-        `(digit, notes)`: as `read` (notes: several marks were found and the largest was used).
+        `(digit, notes)`: as `read` (several marks, the largest used; strokes thinned).
 
     Raises:
         aelab.data.images.ImageError, DigitError: as `from_upload`.

@@ -9,7 +9,7 @@ import os
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 from test_browser import (
     DOCS_DIR,
@@ -119,6 +119,38 @@ def test_draw_a_digit_and_see_where_it_lands(new_page, app_url, screenshot_dir):
     pad = np.asarray(Image.open(io.BytesIO(canvas.screenshot())).convert("L").resize(size)) > 128
     ours = pen_digits.render(7, template=0, pen=26, speed="slow", seed=0) > 128
     assert (pad & ours).sum() / (pad | ours).sum() > 0.8, "the pad and pen_digits.render draw different digits"
+    assert not errors, errors
+
+
+def marker_photo():
+    """A 1,200 x 900 JPEG of a 4 written with a thick marker (a stroke a fifth of its height) on paper lit from one side."""
+    yy, xx = np.mgrid[:900, :1200].astype("float32")
+    paper = 0.93 - 0.25 * xx / 1200
+    ink = Image.new("L", (1200, 900), 0)
+    pen = ImageDraw.Draw(ink)
+    pen.line([(580, 300), (510, 520), (720, 520)], fill=255, width=80, joint="curve")
+    pen.line([(660, 340), (650, 640)], fill=255, width=80)
+    photo = paper * (1 - 0.8 * np.asarray(ink, "float32") / 255)
+    out = io.BytesIO()
+    Image.fromarray(np.round(photo * 255).astype("uint8")).save(out, format="JPEG", quality=90)
+    return out.getvalue()
+
+
+def test_a_marker_photo_is_thinned_and_the_page_says_so(new_page, app_url, screenshot_dir):
+    """A digit written with a marker is thinned to MNIST's pen before the models read it, and the page says so."""
+    page, errors = open_page(new_page, app_url, "latent_space", width=1280, height=720)
+    open_tab(page, "Your digit")
+    page.locator(MAIN).get_by_role("radio", name="Upload").or_(
+        page.locator(MAIN).get_by_role("button", name="Upload")
+    ).first.click()
+    dropzone = page.locator(f'{MAIN} [data-testid="stFileUploaderDropzoneInput"]')
+    dropzone.wait_for(state="attached", timeout=RUN_TIMEOUT_MS)
+    dropzone.set_input_files({"name": "marker.jpg", "mimeType": "image/jpeg", "buffer": marker_photo()})
+    note = page.locator(MAIN).get_by_text("thinned to its width for the models")
+    note.wait_for(timeout=RUN_TIMEOUT_MS)
+    page.locator(MAIN).get_by_text("Landed among").nth(1).wait_for(timeout=RUN_TIMEOUT_MS)
+    wait_until_idle(page)
+    shoot(page, screenshot_dir, "latent_marker_photo")
     assert not errors, errors
 
 

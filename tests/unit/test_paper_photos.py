@@ -104,3 +104,38 @@ def test_marks_are_labelled_as_whole_strokes_however_long():
     assert ids[39, 32] == block and (ids[~mask] == 0).all()
     flat = np.arange(1, mask.size + 1).reshape(mask.shape)
     assert spiral == flat[ids == spiral].max() and block == flat[ids == block].max()
+
+
+def test_a_tall_one_on_the_pad_is_a_stroke_not_a_ruled_line():
+    # A 1 drawn straight down most of the pad covers more of its column than LINE_COVER, as a ruled line
+    # would; only a line runs off the picture at both ends, so the 1 is kept whole.
+    img = Image.new("L", (280, 280), 0)
+    ImageDraw.Draw(img).line([(140, 30), (140, 250)], fill=255, width=26)
+    out = digits.mnist_style(np.asarray(img, "float32") / 255)[..., 0]
+    cols = out.max(axis=0) > 0.5
+    assert out.max() > 0.99 and out[4:24].max(axis=1).min() > 0.9  # Inked from top to bottom of the box.
+    assert 1 <= cols.sum() <= 4  # One narrow stroke, not two edges of a removed line.
+
+
+def marker_digit(width):
+    img = Image.new("L", (W, H), 0)
+    d = ImageDraw.Draw(img)
+    d.line([(200, 90), (160, 220), (280, 220)], fill=255, width=width, joint="curve")
+    d.line([(250, 120), (240, 300)], fill=255, width=width)
+    return np.asarray(img, "float32") / 255
+
+
+def test_a_markers_strokes_are_thinned_into_mnists_range_and_a_pens_are_kept(clean):
+    ink = marker_digit(48)
+    rows, cols = np.nonzero(ink > 0.1)
+    as_drawn = digits._in_field(ink[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1])
+    assert digits.stroke_width(as_drawn) > digits.THICK_PEN  # The plain recipe alone keeps it thick.
+    thick, notes = digits.read(ink)
+    assert len(notes) == 1 and "thinned" in notes[0]  # The page says what was done to the upload.
+    assert abs(digits.stroke_width(thick) - digits.THICK_PEN) < 0.5, digits.stroke_width(thick)
+    # Nearer the same 4 drawn with a fine pen than the plain recipe leaves it (0.090 against 0.121).
+    assert np.abs(thick - clean).mean() < 0.8 * np.abs(as_drawn[..., None] - clean).mean()
+    # A pen within MNIST's range and an MNIST-sized image keep the plain recipe.
+    assert digits.stroke_width(clean) < digits.THICK_PEN
+    small = np.asarray(Image.fromarray((ink * 255).astype("uint8")).resize((37, 28)), "float32") / 255
+    assert digits.stroke_width(digits.mnist_style(small)) > digits.THICK_PEN
