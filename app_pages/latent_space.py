@@ -366,7 +366,7 @@ def read_digit():
     if source != "Upload":
         return got
     digit, notes = got
-    for note in notes:  # A photo with other marks: the largest was taken as the digit.
+    for note in notes:  # Other marks left out, or a marker's strokes thinned: say what was done.
         st.info(note)
     return digit
 
