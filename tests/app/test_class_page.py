@@ -35,7 +35,22 @@ def texts(at):
     return " ".join(str(e.value) for e in [*at.markdown, *at.header, *at.subheader, *at.error, *at.success, *at.info])
 
 
-def test_teacher_starts_and_a_student_sends(open_page, data_dir):
+def held_clock(monkeypatch):
+    """Holds the page's classroom store at one instant: "one digit a second" then never depends on how long
+    the runs between two Sends took on a loaded machine. Returns that instant."""
+    import time
+
+    from aelab.classroom import store as class_store
+    from app_pages import _classroom
+
+    now = time.time()
+    # The pages' store is a cache_resource: the one the test's runs use, in this process.
+    monkeypatch.setattr(_classroom._store(class_store.default_url()), "clock", lambda: now)
+    return now
+
+
+def test_teacher_starts_and_a_student_sends(open_page, data_dir, monkeypatch):
+    held_clock(monkeypatch)
     teacher = open_page(PAGE)
     teacher.button(key="class_start").click().run()
     assert not teacher.exception, [e.value for e in teacher.exception]
