@@ -3,7 +3,10 @@
 MNIST's recipe (LeCun et al., 1998): each digit was scaled to fit a 20x20 box,
 keeping its aspect ratio, and placed in a 28x28 field so that its centre of mass
 sits at the centre. The models only know digits made that way, so a drawing or
-an upload goes through the same steps before it is encoded.
+an upload goes through the same steps before it is encoded. A photo is also
+cleaned first (its paper's light, ruled lines, other marks: see `_ink`, `marks`),
+and a digit written with a pen much thicker than MNIST's is thinned into MNIST's
+range (`THICK_PEN`).
 """
 
 import base64
@@ -356,6 +359,11 @@ def _thinned(a, width, edge):
 
     The strokes are eroded (a grey-level min filter) on a copy `THIN_SCALE` times the field's box, where
     a pixel is a quarter of a field pixel, then cropped again.
+
+    Args:
+        a: the digit's ink map, cropped to its box (as `read` has it).
+        width: its stroke width once in MNIST's field (`stroke_width` of `_in_field(a)`).
+        edge: the ink level that bounds the box (as `read` crops).
 
     Returns:
         The thinned map, or None where there is nothing to take off or the erosion would take the digit
