@@ -21,6 +21,7 @@ _COMPONENT = st.components.v2.component(
 )
 ASKED = "class_seat_asked"  # Session key: this session already took (or refused) a stored seat.
 FORGET = "class_seat_forget"  # Session key: the seat was left on purpose; the tab forgets it.
+RUNS = "class_seat_runs"  # Session key: how many runs drew the seat keeper.
 
 
 def keep(seat, owner, on_restore, key="class_seat"):
@@ -41,9 +42,12 @@ def keep(seat, owner, on_restore, key="class_seat"):
             data.update(owner=owner, nickname=seat.nickname or "")
 
     def restore():
-        st.session_state[ASKED] = True
         stored = st.session_state.get(key, {}).get("restore")
-        if isinstance(stored, dict):
+        # Taken once: the tab asks again on every run until this session says it answered (a trigger can
+        # be lost when its rerun is cut short), so a repeat, or a trigger that came without its seat, is
+        # not an answer.
+        if isinstance(stored, dict) and not st.session_state.get(ASKED):
+            st.session_state[ASKED] = True
             on_restore(stored)
 
     _COMPONENT(
@@ -52,9 +56,17 @@ def keep(seat, owner, on_restore, key="class_seat"):
             "seat": data,
             "asked": bool(st.session_state.get(ASKED)),
             "forget": bool(st.session_state.pop(FORGET, False)),
+            # New on every run, so that the tab's code runs on every run and can ask again.
+            "run": _next_run(),
         },
         on_restore_change=restore,
     )
+
+
+def _next_run():
+    """Counts this session's runs that drew the seat keeper."""
+    st.session_state[RUNS] = st.session_state.get(RUNS, 0) + 1
+    return st.session_state[RUNS]
 
 
 def forget():

@@ -1,7 +1,7 @@
 // Keeps this tab's place in a class (the Class page's seat) in the tab's sessionStorage, so that a new
 // server session (Streamlit reconnected to another replica after its own went down, or restarted) can
 // take it back: the teacher stays the teacher, a student keeps their digits and nickname.
-// Streamlit runs this default export on every rerun with that run's data.
+// Streamlit runs this default export on every rerun with that run's data (`run` makes each run's new).
 
 const KEY = "aelab-class-seat";
 
@@ -22,7 +22,9 @@ export default function (component) {
     stored = null;
   }
   if (stored && !d.asked && !same(stored, d.seat)) {
-    component.setTriggerValue("restore", stored); // Once per server session: Python checks it and says.
+    // Python checks it and takes it once; until a run says it answered (`asked`), every run asks again:
+    // a trigger is lost when another rerun (a press, the class's news) cuts its run short.
+    component.setTriggerValue("restore", stored);
     return;
   }
   if (d.seat) sessionStorage.setItem(KEY, JSON.stringify(d.seat));

@@ -194,12 +194,17 @@ def test_the_teacher_pins_from_the_navigator(open_page):
     assert not [b for b in student.button if b.key == "class_pin_vae2d"]
 
 
-def hand_back(at, stored):
-    """Reruns as if the tab's seat keeper (app_pages/_seat.py) handed back what the tab stored."""
-    element = next(
+def seat_keeper(at):
+    """The tab's seat keeper (app_pages/_seat.py) as the last run drew it."""
+    return next(
         e for e in _walk(at.main) if getattr(e, "type", None) == "bidi_component"
         and e.proto.component_name == "aelab.class_seat"
     )  # fmt: skip
+
+
+def hand_back(at, stored):
+    """Reruns as if the tab's seat keeper (app_pages/_seat.py) handed back what the tab stored."""
+    element = seat_keeper(at)
     states = at._tree.get_widget_states()
     state = WidgetState(id=_make_trigger_id(element.proto.id, "events"))
     state.json_trigger_value = json.dumps([{"event": "restore", "value": stored}])
@@ -240,6 +245,27 @@ def test_a_new_server_session_takes_the_tabs_seat_back(open_page, data_dir):
     assert forged.session_state["aelab"].seat is None
     odd = hand_back(open_page(PAGE, query={"join": seat.code}), {"code": seat.code, "teacher": False, "owner": "<b>"})
     assert odd.session_state["aelab"].owner != "<b>" and not odd.session_state["aelab"].seat.teacher
+
+
+def test_the_tab_asks_again_until_a_run_says_it_answered_and_the_seat_is_taken_once(open_page):
+    # A trigger is lost when another rerun cuts its run short (a CI run: the student's first Send after a
+    # reconnect came as a new student, the seat never handed back). The keeper's data changes on every run,
+    # so the tab's code runs again and asks again while `asked` is false; the session takes one seat only.
+    teacher = open_page(PAGE)
+    teacher.button(key="class_start").click().run()
+    code = teacher.session_state["aelab"].seat.code
+    student = open_page(PAGE, query={"join": code})
+    first = json.loads(seat_keeper(student).proto.json)
+    student.run()
+    again = json.loads(seat_keeper(student).proto.json)
+    assert not first["asked"] and not again["asked"] and again["run"] > first["run"]
+    hand_back(student, None)  # A trigger that came without its seat is no answer.
+    assert not json.loads(seat_keeper(student).proto.json)["asked"]
+    owner, other = "a" * 32, "b" * 32
+    hand_back(student, {"code": code, "teacher": False, "owner": owner, "nickname": "Ann"})
+    assert json.loads(seat_keeper(student).proto.json)["asked"] and student.session_state["aelab"].owner == owner
+    hand_back(student, {"code": code, "teacher": False, "owner": other, "nickname": "Bo"})  # A late repeat.
+    assert student.session_state["aelab"].owner == owner and student.session_state["aelab"].seat.nickname == "Ann"
 
 
 def test_send_answers_on_the_seat_the_session_has_when_pressed(open_page, data_dir):
