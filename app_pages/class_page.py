@@ -553,6 +553,7 @@ def draw_and_send(seat):
     taken = st.session_state.pop(SENT_BY_CALLBACK, False)  # Cleared on every run: it marks one press.
     if pressed and not taken:
         press_send()  # A session new to this server (a reconnect): the button had no callback here yet.
+        st.session_state.pop(SENT_BY_CALLBACK, None)  # Taken here, not by a callback: the next run's is its own.
     # The drawing as Send read it: a session new to this server (a reconnect) has the browser's drawing
     # in the pad's widget state before the pad's own callback has copied it anywhere else.
     raw = _canvas.current_drawing(PAD_KEY)

@@ -11,7 +11,8 @@ const RETRY_MS = 20000; // Longer than any run of a page that waits for news, so
 export default function (component) {
   const root = component.parentElement.querySelector(".aelab-news");
   let w = root.__news;
-  if (!w) w = root.__news = { timer: null, asked: null, polls: 0 };
+  if (!w) w = root.__news = { timer: null, asked: null, polls: 0, actedAt: 0 };
+  if (!w.unlisten) w.unlisten = listen(w);
   if (w.data && w.data.url !== component.data.url) w.found = false; // Another class's file.
   w.data = component.data;
   w.setTriggerValue = component.setTriggerValue;
@@ -20,6 +21,8 @@ export default function (component) {
   return () => {
     clearTimeout(w.timer);
     w.timer = null;
+    if (w.unlisten) w.unlisten();
+    w.unlisten = null;
   };
 }
 
@@ -28,10 +31,37 @@ function moved(news, seen, fields) {
   return fields.some((f) => (f === "closed" ? news.closed && !seen.closed : news[f] > seen[f]));
 }
 
+const HOLD_MS = 3000; // After a press or a key on the page: time for the run it started to begin.
+
+// Whether a run of the page's script is under way or about to start: Streamlit's own mark on the app's
+// root while it runs, and the last press or key on the page (Streamlit marks nothing until the server
+// says the run began). A rerun asked then would cut that run short, and with it a press that no callback
+// has taken yet (a student's Send, the first action in a session new to this server after a replica
+// died): the press would be lost without a word. The news waits; the run draws this component again.
+function busy(w, now) {
+  const app = document.querySelector("[data-test-script-state]");
+  const state = app && app.getAttribute("data-test-script-state");
+  return state === "running" || state === "rerunRequested" || now - w.actedAt < HOLD_MS;
+}
+
+const ACTIONS = ["pointerdown", "keydown", "click"];
+
+// Notes the page's presses and keys; returns what stops noting them.
+function listen(w) {
+  const acted = () => {
+    w.actedAt = Date.now();
+  };
+  for (const type of ACTIONS) document.addEventListener(type, acted, true);
+  return () => ACTIONS.forEach((type) => document.removeEventListener(type, acted, true));
+}
+
 // The rerun asked for, with what the checks knew before it: put back should the rerun never come.
+// Returns whether it asked (not while the page is busy: a later tick checks again).
 function ask(w, now) {
+  if (busy(w, now)) return false;
   w.asked = { at: now, found: w.found, staleAsked: w.staleAsked };
   w.setTriggerValue("moved", now);
+  return true;
 }
 
 async function tick(w) {
@@ -49,8 +79,7 @@ async function tick(w) {
       // It was there and is not: this tab now talks to another server (a replica died, a restart), whose
       // new session has not asked for this class's news yet. One rerun there starts it (and the seat
       // keeper hands the seat back); never more than once per file seen.
-      ask(w, Date.now());
-      w.found = false;
+      if (ask(w, Date.now())) w.found = false;
       return;
     }
     if (!response.ok) return; // Not written yet, or the server restarting: the next tick asks again.
@@ -61,8 +90,7 @@ async function tick(w) {
     // The server that kept the file stopped rewriting it (it died; the one this tab now talks to shares
     // the folder but does not watch the class yet): one rerun there starts it.
     const stale = now - w.beatAt > STALE_MS && !w.staleAsked;
-    if (!w.asked && (stale || moved(news, w.data.seen, w.data.fields))) {
-      ask(w, now);
+    if (!w.asked && (stale || moved(news, w.data.seen, w.data.fields)) && ask(w, now)) {
       w.staleAsked = w.staleAsked || stale;
     }
   } catch (e) {
