@@ -14,6 +14,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx  # noqa: E402
 
 from aelab import checkpoints, data, i18n, locations, shelf  # noqa: E402
 from aelab.data import images  # noqa: E402
+from aelab.figures import describe  # noqa: E402
 from aelab.i18n import _  # noqa: E402
 from aelab.inference import latent  # noqa: E402
 from aelab.models import registry  # noqa: E402
@@ -274,6 +275,33 @@ def test_encodings(model, key):
     """
     with st.spinner(_("Encoding the 10,000 test digits…")):
         return _test_encodings(model, key)
+
+
+# The planes in words for a screen reader (aelab.figures.describe), once per model, view and language: worked
+# out on every run they were ~8 ms of numpy per move of Manifold's Pick slider, a fifth of the server's time
+# (py-spy under bench/load_sessions.py). `_z` and `_y` are not hashed: `key` names the test encodings.
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def plane_words(key, _z, _y, view, language):
+    """Each digit cloud's centre and the plane's paragraph (`describe.centres`, `describe.clusters`).
+
+    Args:
+        key: `ModelInfo.key` of the model whose test encodings `_z` are.
+        _z: those encodings, (N, 2); `_y` their labels.
+        view: `((z0_low, z0_high), (z1_low, z1_high))` the plane shows, as tuples.
+        language: `i18n.language()`, which the paragraph is written in.
+
+    Returns:
+        `(centres, paragraph)`.
+    """
+    return describe.centres(_z, _y), describe.clusters(_z, _y, view=view)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def manifold_words(key, _z, _y, z0_range, z1_range, language):
+    """`describe.manifold` of a grid (arguments as `plane_words`; the grid's ranges as tuples)."""
+    return describe.manifold(_z, _y, z0_range, z1_range)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -29,13 +29,13 @@ import threading
 import numpy as np
 import streamlit as st
 
-from aelab import checkpoints, links
+from aelab import checkpoints, i18n, links
 from aelab.data import images
 from aelab.figures import describe, plots
 from aelab.i18n import N_, _
 from aelab.inference import byte_planes, latent, onnx_export
 from aelab.models import registry
-from app_pages import _static
+from app_pages import _common, _static
 
 _ASSETS = pathlib.Path(__file__).with_name("_navigator_assets")
 STATIC = _static.STATIC  # Streamlit serves it at /app/static/.
@@ -284,7 +284,8 @@ def navigator(key, model, info, z, y, bounds, point, step, on_pin, report_narrow
     # at once, while the runtime and the model load, instead of an empty box (one traced call, ~1 ms).
     resting = point if point is not None else [(lo + hi) / 2 for lo, hi in bounds]
     server_digit = images.to_png(latent.decode(model, np.asarray([resting], "float32"))[0])
-    centres = describe.centres(z, y)
+    view = tuple(tuple(float(v) for v in b) for b in bounds)
+    centres, plane_text = _common.plane_words(info.key, z, y, view, i18n.language())
     pinned_text = describe.decoded(point, z, y) if point is not None else None
     data = {
         "navigator_url": _url(f"{modules}/navigator.js"),
@@ -321,7 +322,7 @@ def navigator(key, model, info, z, y, bounds, point, step, on_pin, report_narrow
         # The plane in words, read politely by a screen reader when it changes (a pin, a model, a range).
         "description": _("{label}: {clusters} {pinned}").format(
             label=_("{model} latent plane").format(model=short),
-            clusters=describe.clusters(z, y, view=bounds),
+            clusters=plane_text,
             pinned=_("Pinned point: {decoded}.").format(decoded=pinned_text)
             if pinned_text
             else _("Nothing pinned yet."),

@@ -8,7 +8,7 @@ pick sliders, which also work where the browser cannot run the decoder.
 
 import streamlit as st
 
-from aelab import links
+from aelab import i18n, links
 from aelab.data import images
 from aelab.figures import describe, plots
 from aelab.i18n import _
@@ -134,7 +134,8 @@ with result:
     # On a phone a swipe over the grid must scroll the page, not zoom it.
     st.container(key=GRID_BOX).plotly_chart(plots.move_point(grid, (p0, p1)), key="manifold", height="stretch",
                                             config=config | {"staticPlot": True} if state.narrow else config)  # fmt: skip
-    _pictures.described(describe.manifold(z, y, r0, r1), label=_("Manifold"))
+    words = _common.manifold_words(info.key, z, y, tuple(r0), tuple(r1), i18n.language())
+    _pictures.described(words, label=_("Manifold"))
 download.download_button(
     _("Download the manifold (PNG)"), png, file_name=f"manifold_{kind}_{n}x{n}.png", mime="image/png", on_click="ignore"
 )
