@@ -284,7 +284,7 @@ def navigator(key, model, info, z, y, bounds, point, step, on_pin, report_narrow
     # at once, while the runtime and the model load, instead of an empty box (one traced call, ~1 ms).
     resting = point if point is not None else [(lo + hi) / 2 for lo, hi in bounds]
     server_digit = images.to_png(latent.decode(model, np.asarray([resting], "float32"))[0])
-    view = tuple(tuple(float(v) for v in b) for b in bounds)
+    view = tuple(tuple(float(v) for v in b) for b in bounds)  # Plain floats: a cache key, and the browser's.
     centres, plane_text = _common.plane_words(info.key, z, y, view, i18n.language())
     pinned_text = describe.decoded(point, z, y) if point is not None else None
     data = {
@@ -313,7 +313,7 @@ def navigator(key, model, info, z, y, bounds, point, step, on_pin, report_narrow
         "server_digit": "data:image/png;base64," + base64.b64encode(server_digit).decode("ascii"),
         "points_url": _url(points_file),
         "n_points": int(len(z)),
-        "bounds": [[float(a), float(b)] for a, b in bounds],
+        "bounds": [list(b) for b in view],
         "point": [float(point[0]), float(point[1])] if point is not None else None,
         "step": float(step),  # Only to show a pin on its step at once; the server snaps it (links.snap).
         "colors": list(plots.DIGIT_COLORS),
