@@ -273,9 +273,13 @@ def full_size_view(rgb, t):
     """The upload coloured at its own size (aelab.lessons.full_size), up to the column's width, downloadable."""
     full = full_size.colorize(colorizer, rgb, t)
     h, w = full.shape[:2]
-    caption = _("at full size ({w} × {h}): the colours guessed at 32x32, enlarged, on your photo's own brightness")
+    caption = _(
+        "at full size ({w} × {h}): the colours guessed on your photo shrunk to {sides} px and mirrored, "
+        "enlarged, on your photo's own brightness"
+    )
+    sides = ", ".join(str(s) for s in full_size.VIEW_SIDES)
     # Pixel for pixel where it fits (a long caption must not stretch it); wider photos fill the column.
-    _pictures.image(full, caption=caption.format(w=w, h=h), width="stretch" if w > 700 else w)
+    _pictures.image(full, caption=caption.format(w=w, h=h, sides=sides), width="stretch" if w > 700 else w)
     st.download_button(
         _("Download at full size (PNG)"), images.to_png(full), file_name="colorized.png", mime="image/png",
         key="color_full_download", on_click="ignore",

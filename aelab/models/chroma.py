@@ -184,6 +184,28 @@ class ChromaColorizer(keras.Model):
     def call(self, gray, training=False, temperature=None):
         return self._colours(gray, self.net(gray, training=training), temperature)
 
+    def decoding_distribution(self, logits, temperature=None):
+        """The probabilities decoding anneals: the net's, with the colour boosts at `temperature`.
+
+        `anneal(p, temperature)` of these is `model(gray, temperature=...)`'s chroma; an average of them
+        over several views of a photo (`aelab.lessons.full_size`) is annealed the same way.
+
+        Args:
+            logits: the net's bin logits (..., Q), from gray of any size.
+            temperature: as for calling the model (None: its default).
+
+        Returns:
+            (..., Q) probabilities.
+        """
+        extra = 0.0 if temperature is None else extra_boost(check_temperature(temperature))
+        return ops.softmax(logits + ops.convert_to_tensor((self.colour_boost + extra) * np.log(self.class_weights)))
+
+    def anneal(self, p, temperature=None):
+        """Chroma (..., 2): the mean of probabilities (..., Q) sharpened by T, as decoding does."""
+        t = self.temperature if temperature is None else check_temperature(temperature)
+        log_p = ops.log(ops.maximum(ops.convert_to_tensor(p, "float32"), 1e-30))
+        return AnnealedMean(self.centres, t)(log_p)
+
     def at_temperatures(self, gray, temperatures):
         """The colorizations at several temperatures from one pass of the net.
 
