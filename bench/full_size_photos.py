@@ -27,10 +27,6 @@ TEMPERATURES = (1.0, 0.3, 0.05)
 WAYS = {"one 32x32 view": {"sides": (32,), "mirrored": False}, "the app's views": {}}
 
 
-def psnr(a, b):
-    return 10 * np.log10(1.0 / np.mean((np.asarray(a, "float64") - b) ** 2))
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("photos", nargs="+")
@@ -47,7 +43,7 @@ def main():
             for way, views in WAYS.items():
                 out = full_size.colorize(model, rgb, t, **views)
                 ratio = float(metrics.colourfulness(out[None])[0] / metrics.colourfulness(rgb[None])[0])
-                table[t, way].append((os.path.basename(path), psnr(out, rgb), ratio))
+                table[t, way].append((os.path.basename(path), metrics.dataset_psnr(out, rgb), ratio))
                 row.append(out)
         rows.append(np.concatenate([np.pad(r, ((0, 4), (0, 4), (0, 0))) for r in row], 1))
     for (t, way), results in table.items():

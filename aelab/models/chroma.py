@@ -197,8 +197,10 @@ class ChromaColorizer(keras.Model):
         Returns:
             (..., Q) probabilities.
         """
-        extra = 0.0 if temperature is None else extra_boost(check_temperature(temperature))
-        return ops.softmax(logits + ops.convert_to_tensor((self.colour_boost + extra) * np.log(self.class_weights)))
+        logits = self._vivid_logits(logits, temperature)
+        if self.decode.bias is not None:
+            logits = logits + ops.convert_to_tensor(self.decode.bias)
+        return ops.softmax(logits)
 
     def anneal(self, p, temperature=None):
         """Chroma (..., 2): the mean of probabilities (..., Q) sharpened by T, as decoding does."""
@@ -222,12 +224,17 @@ class ChromaColorizer(keras.Model):
         logits = self.net(gray, training=False)
         return [self._colours(gray, logits, t) for t in temperatures]
 
-    def _colours(self, gray, logits, temperature):
+    def _vivid_logits(self, logits, temperature):
+        # A more vivid T also leans harder on the rarer, more colourful bins (the decode layer adds the
+        # default boost, COLOUR_BOOST, as its bias).
         if temperature is not None:
             extra = extra_boost(check_temperature(temperature))
-            if extra:  # A more vivid T also leans harder on the rarer, more colourful bins.
+            if extra:
                 logits = logits + ops.convert_to_tensor(extra * np.log(self.class_weights))
-        uv = self.decode(logits, temperature=temperature)
+        return logits
+
+    def _colours(self, gray, logits, temperature):
+        uv = self.decode(self._vivid_logits(logits, temperature), temperature=temperature)
         if self.upsample is not None:
             uv = self.upsample(uv)
         return self.to_rgb([gray, uv])
