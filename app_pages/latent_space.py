@@ -149,6 +149,7 @@ def kept_scatter(kind, info, z, select=False):
     )
     fig.data = lf.digit_traces(fig)
     fig.update_traces(selectedpoints=None, unselected=None)
+    fig.update_annotations(visible=True)  # Labels hidden under the last run's cross (lf.uncover).
     return fig
 
 
@@ -377,7 +378,7 @@ def where_it_lands(kind, digit):
         return
     st.subheader(title(kind))
     point = latent.encode(model, digit[None])[0]
-    fig = lf.add_points(kept_scatter(kind, info, z), point, _("your digit"))
+    fig = lf.uncover(lf.add_points(kept_scatter(kind, info, z), point, _("your digit")), point)
     heading = _("{model}: your digit at ({z0:.2f}, {z1:.2f})").format(model=short(kind), z0=point[0], z1=point[1])
     scatter(fig, f"digit_scatter_{kind}", f"your_digit_{registry.get(kind).link}", heading)
     _pictures.described(describe.yours(point, z, y), label=heading)

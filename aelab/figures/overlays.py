@@ -135,6 +135,37 @@ def add_points(fig, points, name, color=PATH_COLOR, symbol="x", size=16):
     return fig
 
 
+# How near a marked point may come to a digit's label before the label is hidden, as a share of the
+# digit clouds' extent along each axis: half a label box and half a cross on a chart 300-600 px wide.
+UNCOVER_SHARE = 0.05
+
+
+def uncover(fig, points, share=UNCOVER_SHARE):
+    """Hides the digit labels of a latent scatter that would cover marked points.
+
+    The labels (`plots.latent_scatter`) are annotations, which Plotly draws above every trace: a
+    student's cross that lands at a cloud's centre, where its label sits, would be hidden under it.
+    A figure kept between reruns shows its labels again with `fig.update_annotations(visible=True)`.
+
+    Args:
+        fig: a latent scatter.
+        points: the marked points, shape (N, 2) or (2,).
+        share: reach around each point, as a share of the digit clouds' extent on each axis.
+
+    Returns:
+        `fig`.
+    """
+    p = np.asarray(points, dtype="float64").reshape(-1, 2)
+    clouds = digit_traces(fig)
+    xs = np.concatenate([np.asarray(t.x, "float64") for t in clouds])
+    ys = np.concatenate([np.asarray(t.y, "float64") for t in clouds])
+    reach = share * np.array([np.ptp(xs), np.ptp(ys)])
+    for note in fig.layout.annotations:
+        if (np.abs(p - (note.x, note.y)) < reach).all(axis=1).any():
+            note.visible = False
+    return fig
+
+
 ELLIPSE_SIGMAS = (1.0, 2.0)  # The outlines drawn for each posterior: 1σ solid, 2σ dotted.
 
 

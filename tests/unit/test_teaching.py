@@ -208,6 +208,21 @@ def test_overlays_add_named_traces():
     assert (fig.data[10].text[0], fig.data[10].text[-1]) == ("A", "B")
 
 
+def test_a_digit_label_that_would_cover_the_students_cross_is_hidden():
+    rng = np.random.default_rng(0)
+    centres = np.array([[3.0 * d, (-1.0) ** d * 2.0] for d in range(10)])  # Ten clouds, labels far apart.
+    y = np.repeat(np.arange(10), 30)
+    z = (centres[y] + rng.normal(scale=0.3, size=(300, 2))).astype("float32")
+    fig = plots.latent_scatter(z, y)
+    on_four = [n.x for n in fig.layout.annotations if n.text == "<b>4</b>"][0], centres[4][1]
+    lf.uncover(fig, on_four)
+    hidden = [n.text for n in fig.layout.annotations if n.visible is False]
+    assert hidden == ["<b>4</b>"]  # Only the label under the cross; the other nine stay.
+    fig.update_annotations(visible=True)
+    lf.uncover(fig, [[13.5, 0.0], [50.0, 50.0]])  # Between two clouds, and off the map: nothing covered.
+    assert not any(n.visible is False for n in fig.layout.annotations)
+
+
 def test_scatter_png_draws_points_where_they_are():
     z = np.array([[0, 0], [10, 10]], "float32")
     fig = plots.latent_scatter(z, np.array([0, 1]), title="two digits", marker_size=20)
