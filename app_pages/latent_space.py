@@ -508,6 +508,7 @@ def interpolate():
             st.subheader(short(kind))
             points, strips[kind] = f.points[kind], f.digits[:, f.kinds.index(kind)]
             fig = lf.add_path(plots.latent_scatter(z, y), points, about=_("path A → B, {n} steps").format(n=steps))
+            lf.uncover(fig, np.asarray(points)[[0, -1]])  # A and B stay readable at their clouds' centres.
             heading = _("{model}: from row {a} (a {digit_a}) to row {b} (a {digit_b})").format(
                 model=short(kind), a=a, digit_a=y[a], b=b, digit_b=y[b]
             )
