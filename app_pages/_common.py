@@ -14,7 +14,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx  # noqa: E402
 
 from aelab import checkpoints, data, i18n, locations, shelf  # noqa: E402
 from aelab.data import images  # noqa: E402
-from aelab.figures import describe  # noqa: E402
+from aelab.figures import describe, digit_names  # noqa: E402
 from aelab.i18n import _  # noqa: E402
 from aelab.inference import latent  # noqa: E402
 from aelab.models import registry  # noqa: E402
@@ -277,14 +277,16 @@ def test_encodings(model, key):
         return _test_encodings(model, key)
 
 
-# The planes in words for a screen reader (aelab.figures.describe), once per model, view and language: worked
-# out on every run they were ~8 ms of numpy per move of Manifold's Pick slider, a fifth of the server's time
-# (py-spy under bench/load_sessions.py). `_z` and `_y` are not hashed: `key` names the test encodings.
+# The planes in words for a screen reader (aelab.figures.describe) and where their digits are written, once per
+# model, view and language: worked out on every run they were ~8 ms of numpy per move of Manifold's Pick slider,
+# a fifth of the server's time (py-spy under bench/load_sessions.py). `_z` and `_y` are not hashed: `key` names
+# the test encodings.
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def plane_words(key, _z, _y, view, language):
-    """Each digit cloud's centre and the plane's paragraph (`describe.centres`, `describe.clusters`).
+    """Where each digit's name goes on the plane, and the plane's paragraph (`digit_names.spots`,
+    `describe.clusters`).
 
     Args:
         key: `ModelInfo.key` of the model whose test encodings `_z` are.
@@ -293,9 +295,10 @@ def plane_words(key, _z, _y, view, language):
         language: `i18n.language()`, which the paragraph is written in.
 
     Returns:
-        `(centres, paragraph)`.
+        `(spots, paragraph)`: `{digit: (z0, z1)}` and a string.
     """
-    return describe.centres(_z, _y), describe.clusters(_z, _y, view=view)
+    extent = tuple(hi - lo for lo, hi in view)
+    return digit_names.spots(_z, _y, extent), describe.clusters(_z, _y, view=view)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

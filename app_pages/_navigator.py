@@ -285,7 +285,7 @@ def navigator(key, model, info, z, y, bounds, point, step, on_pin, report_narrow
     resting = point if point is not None else [(lo + hi) / 2 for lo, hi in bounds]
     server_digit = images.to_png(latent.decode(model, np.asarray([resting], "float32"))[0])
     view = tuple(tuple(float(v) for v in b) for b in bounds)  # Plain floats: a cache key, and the browser's.
-    centres, plane_text = _common.plane_words(info.key, z, y, view, i18n.language())
+    spots, plane_text = _common.plane_words(info.key, z, y, view, i18n.language())
     pinned_text = describe.decoded(point, z, y) if point is not None else None
     data = {
         "navigator_url": _url(f"{modules}/navigator.js"),
@@ -318,7 +318,11 @@ def navigator(key, model, info, z, y, bounds, point, step, on_pin, report_narrow
         "step": float(step),  # Only to show a pin on its step at once; the server snaps it (links.snap).
         "colors": list(plots.DIGIT_COLORS),
         "edges": list(plots.DIGIT_EDGES),
-        "centres": [[float(v) for v in centres[d][0]] if d in centres else None for d in range(10)],
+        # Where each digit's name is written, and the median its leader points at when it sits beside a crowd.
+        "centres": [[float(v) for v in spots[d][0]] if d in spots else None for d in range(10)],
+        "leaders": [
+            [float(v) for v in spots[d][1]] if d in spots and spots[d][1] is not None else None for d in range(10)
+        ],
         # The plane in words, read politely by a screen reader when it changes (a pin, a model, a range).
         "description": _("{label}: {clusters} {pinned}").format(
             label=_("{model} latent plane").format(model=short),

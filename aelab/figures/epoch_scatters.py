@@ -6,7 +6,7 @@ matplotlib one out for every epoch costs about half a second each on a loaded 2-
 server, 15 s for a 30-epoch run; one figure whose points, limits and digit labels move
 from epoch to epoch draws a picture in a few tens of milliseconds. It draws what
 `aelab.figures.plots.latent_scatter` shows: the digits' colours and edges, each digit
-written at its cloud's centre (colour is not the only cue), the legend, z0 and z1.
+written on its cloud or beside it with a leader (`digit_names`; colour is not the only cue), the legend, z0 and z1.
 """
 
 import numpy as np
@@ -14,7 +14,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from aelab.figures import describe, panels, plots
+from aelab.figures import digit_names, panels, plots
 from aelab.i18n import _
 
 DPI = 100
@@ -54,11 +54,12 @@ def draw(zs, labels, width=640, height=520):
                    markeredgecolor=plots.DIGIT_EDGES[d], markeredgewidth=0.75 * k)[0]
         for d in digits
     }  # fmt: skip
-    names = {}
+    names = {}  # Each digit's name, with a leader drawn when it sits beside a crowd (`digit_names`).
     for d in digits:
-        names[d] = ax.text(0, 0, str(d), ha="center", va="center", fontsize=14 * k, fontweight="bold",
-                                color="#111111", zorder=5, bbox=dict(boxstyle="square,pad=0.15",
-                                facecolor=(1, 1, 1, 0.8), edgecolor="none"))  # fmt: skip
+        names[d] = ax.annotate(str(d), (0, 0), xytext=(0, 0), ha="center", va="center", fontsize=14 * k,
+                               fontweight="bold", color="#111111", zorder=5, bbox=dict(boxstyle="square,pad=0.15",
+                               facecolor=(1, 1, 1, 0.8), edgecolor="none"),
+                               arrowprops=dict(arrowstyle="-", color=plots.TEXT_COLOR, linewidth=1.2 * k))  # fmt: skip
     ax.set_xlabel("z0", fontsize=15 * k, color=plots.TEXT_COLOR)
     ax.set_ylabel("z1", fontsize=15 * k, color=plots.TEXT_COLOR)
     ax.tick_params(labelsize=13 * k, colors=plots.TEXT_COLOR)
@@ -76,10 +77,13 @@ def draw(zs, labels, width=640, height=520):
         z = np.asarray(z, "float64")
         for d, line in clouds.items():
             line.set_data(z[labels == d, 0], z[labels == d, 1])
-        ax.set_xlim(*_limits(z[:, 0]))
-        ax.set_ylim(*_limits(z[:, 1]))
-        for d, (centre, _radius) in describe.centres(z, labels).items():
-            names[d].set_position(centre)
+        (x0, x1), (y0, y1) = _limits(z[:, 0]), _limits(z[:, 1])
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
+        for d, (spot, anchor) in digit_names.spots(z, labels, extent=(x1 - x0, y1 - y0)).items():
+            names[d].set_position(spot)
+            names[d].xy = spot if anchor is None else anchor
+            names[d].arrow_patch.set_visible(anchor is not None)
         canvas.draw()
         out[i] = np.asarray(canvas.buffer_rgba())[..., :3]
     return out

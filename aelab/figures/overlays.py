@@ -144,7 +144,7 @@ def uncover(fig, points, share=UNCOVER_SHARE):
     """Hides the digit labels of a latent scatter that would cover marked points.
 
     The labels (`plots.latent_scatter`) are annotations, which Plotly draws above every trace: a
-    student's cross that lands at a cloud's centre, where its label sits, would be hidden under it.
+    student's cross that lands where a digit's name is written would be hidden under it.
     A figure kept between reruns shows its labels again with `fig.update_annotations(visible=True)`.
 
     Args:
@@ -161,7 +161,8 @@ def uncover(fig, points, share=UNCOVER_SHARE):
     ys = np.concatenate([np.asarray(t.y, "float64") for t in clouds])
     reach = share * np.array([np.ptp(xs), np.ptp(ys)])
     for note in fig.layout.annotations:
-        if (np.abs(p - (note.x, note.y)) < reach).all(axis=1).any():
+        name = (note.ax, note.ay) if note.axref == "x" else (note.x, note.y)  # A leader's name is at its tail.
+        if (np.abs(p - name) < reach).all(axis=1).any():
             note.visible = False
     return fig
 

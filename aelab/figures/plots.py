@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from aelab.data import images
-from aelab.figures import describe
+from aelab.figures import digit_names
 from aelab.i18n import _
 
 # One colour per digit (also the browser navigator's): Petroff's ten-colour sequence (2021,
@@ -120,11 +120,16 @@ def latent_scatter(z, labels, title=None, point=None, height=520, marker_size=3,
         )
     if point is not None:
         fig.add_trace(_point_trace(point))
-    # Each digit written at its cloud's centre, dark on white: colour is not the only cue (WCAG 1.4.1),
-    # as on the navigator's plane. Annotations, not a trace: selections and overlays see the digits alone.
-    for d, (centre, _radius) in describe.centres(z, labels).items():
-        fig.add_annotation(x=float(centre[0]), y=float(centre[1]), text=f"<b>{d}</b>", showarrow=False,
-                           font=dict(color="#111111"), bgcolor="rgba(255, 255, 255, 0.8)", borderpad=1)  # fmt: skip
+    # Each digit written on its cloud, dark on white: colour is not the only cue (WCAG 1.4.1), as on the
+    # navigator's plane; beside a crowd, with a leader to its median (`digit_names`). Annotations, not a
+    # trace: selections and overlays see the digits alone.
+    for d, (spot, anchor) in digit_names.spots(z, labels).items():
+        where = dict(x=float(spot[0]), y=float(spot[1]), showarrow=False)
+        if anchor is not None:  # The arrow's tail (ax, ay) is where the name is written, in data units.
+            where = dict(x=float(anchor[0]), y=float(anchor[1]), ax=float(spot[0]), ay=float(spot[1]), axref="x",
+                         ayref="y", showarrow=True, arrowhead=0, arrowwidth=1.5, arrowcolor=TEXT_COLOR, standoff=0)  # fmt: skip
+        fig.add_annotation(text=f"<b>{d}</b>", font=dict(color="#111111"), bgcolor="rgba(255, 255, 255, 0.8)",
+                           borderpad=1, **where)  # fmt: skip
     fig.update_layout(
         title=title,
         height=height,

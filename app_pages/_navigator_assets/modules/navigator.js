@@ -128,7 +128,7 @@ export async function mount(root, { data, setStateValue }) {
       redraw();
     }
   }).observe(planeCanvas.parentElement);
-  const background = () => plane.drawBackground(nav.points, nav.data.colors, nav.data.edges, nav.data.centres);
+  const background = () => plane.drawBackground(nav.points, nav.data.colors, nav.data.edges, nav.data.centres, nav.data.leaders);
 
   nav.update = ({ data, setTriggerValue }) => {
     const old = nav.data;

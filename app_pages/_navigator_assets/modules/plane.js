@@ -1,6 +1,6 @@
 // Draws the latent plane. The background, white as the scatters beside it (grid, tick labels,
 // axis names, the encoded test digits as dots in their digit's colour with an edge of 3:1
-// on white, and each digit written at its cloud's centre, so colour is not the only cue), is
+// on white, and each digit written on its cloud, so colour is not the only cue), is
 // drawn once per size and point set; over it, at every move, the pointer's fading trail, the
 // pinned point's cross and a ring under the pointer.
 
@@ -12,8 +12,9 @@ export class Plane {
   }
 
   // points: {z, y} or null (not loaded yet); colors, edges: one CSS colour per digit (fill, edge);
-  // centres: each digit's [z0, z1] (its label's place) or null.
-  drawBackground(points, colors, edges = colors, centres = null) {
+  // centres: each digit's [z0, z1] (its label's place) or null; leaders: the [z0, z1] a label beside a
+  // crowd points at, or null.
+  drawBackground(points, colors, edges = colors, centres = null, leaders = null) {
     const layout = this.layout;
     const { width, height } = layout.size;
     const dpr = window.devicePixelRatio || 1;
@@ -81,7 +82,7 @@ export class Plane {
       }
       ctx.restore();
     }
-    if (points && centres) labelCentres(ctx, layout, r, centres);
+    if (points && centres) labelCentres(ctx, layout, r, centres, leaders);
     this.background = bg;
   }
 
@@ -114,8 +115,9 @@ export class Plane {
   }
 }
 
-// Each digit written at its cloud's centre, dark on a white halo: the second cue beside colour.
-function labelCentres(ctx, layout, r, centres) {
+// Each digit written on its cloud, dark on a white halo: the second cue beside colour. A name beside a
+// crowd (aelab/figures/digit_names.py) has a leader to its cloud's median.
+function labelCentres(ctx, layout, r, centres, leaders) {
   ctx.save();
   ctx.font = "bold 18px sans-serif";
   ctx.textAlign = "center";
@@ -125,6 +127,16 @@ function labelCentres(ctx, layout, r, centres) {
     if (!c) return;
     const [x, y] = layout.toPixel(c);
     if (x < r.x || x > r.x + r.w || y < r.y || y > r.y + r.h) return; // Off the plane's view.
+    const to = leaders && leaders[d];
+    if (to) {
+      const [tx, ty] = layout.toPixel(to);
+      ctx.strokeStyle = "#31333F";
+      ctx.lineWidth = 1.5;
+      ctx.beginPath();
+      ctx.moveTo(x, y);
+      ctx.lineTo(tx, ty);
+      ctx.stroke();
+    }
     ctx.strokeStyle = "rgba(255, 255, 255, 0.9)";
     ctx.lineWidth = 5;
     ctx.strokeText(String(d), x, y);
