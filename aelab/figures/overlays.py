@@ -11,6 +11,7 @@ hide anything else.
 import numpy as np
 import plotly.graph_objects as go
 
+from aelab.figures import digit_names
 from aelab.i18n import _
 from aelab.lessons import posterior
 
@@ -135,9 +136,10 @@ def add_points(fig, points, name, color=PATH_COLOR, symbol="x", size=16):
     return fig
 
 
-# How near a marked point may come to a digit's label before the label is hidden, as a share of the
-# digit clouds' extent along each axis: half a label box and half a cross on a chart 300-600 px wide.
-UNCOVER_SHARE = 0.05
+# How near a marked point may come to a digit's name before the name is hidden, as a share of the digit
+# clouds' extent along (z0, z1): half a name's box (`digit_names.HALF_BOX`) and half the 16-px cross on a
+# 300-px plot.
+UNCOVER_SHARE = tuple(half + 0.027 for half in digit_names.HALF_BOX)
 
 
 def uncover(fig, points, share=UNCOVER_SHARE):
@@ -150,7 +152,7 @@ def uncover(fig, points, share=UNCOVER_SHARE):
     Args:
         fig: a latent scatter.
         points: the marked points, shape (N, 2) or (2,).
-        share: reach around each point, as a share of the digit clouds' extent on each axis.
+        share: reach around each point, as a share of the digit clouds' extent along (z0, z1).
 
     Returns:
         `fig`.
@@ -159,7 +161,7 @@ def uncover(fig, points, share=UNCOVER_SHARE):
     clouds = digit_traces(fig)
     xs = np.concatenate([np.asarray(t.x, "float64") for t in clouds])
     ys = np.concatenate([np.asarray(t.y, "float64") for t in clouds])
-    reach = share * np.array([np.ptp(xs), np.ptp(ys)])
+    reach = np.asarray(share) * np.array([np.ptp(xs), np.ptp(ys)])
     for note in fig.layout.annotations:
         name = (note.ax, note.ay) if note.axref == "x" else (note.x, note.y)  # A leader's name is at its tail.
         if (np.abs(p - name) < reach).all(axis=1).any():

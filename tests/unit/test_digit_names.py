@@ -63,7 +63,7 @@ def test_the_scatter_draws_a_leader_and_the_cross_hides_a_name_where_it_is_writt
     assert note.showarrow and note.axref == "x" and note.ayref == "y"
     np.testing.assert_allclose((note.ax, note.ay), spots[d][0])  # The name at the arrow's tail...
     np.testing.assert_allclose((note.x, note.y), spots[d][1])  # ...its tip at the cloud's median.
-    reach = lf.UNCOVER_SHARE * np.ptp(z, axis=0)
+    reach = np.array(lf.UNCOVER_SHARE) * np.ptp(z, axis=0)
     assert (np.abs(np.subtract(spots[d][0], spots[d][1])) >= reach).any()  # Name and tip are apart...
     lf.uncover(fig, spots[d][0])
     assert note.visible is False  # ...and a cross where the name is written hides the name.
