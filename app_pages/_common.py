@@ -295,7 +295,7 @@ def plane_words(key, _z, _y, view, language):
         language: `i18n.language()`, which the paragraph is written in.
 
     Returns:
-        `(spots, paragraph)`: `{digit: (z0, z1)}` and a string.
+        `(spots, paragraph)`: `digit_names.spots`' `{digit: (spot, anchor)}` and a string.
     """
     extent = tuple(hi - lo for lo, hi in view)
     return digit_names.spots(_z, _y, extent), describe.clusters(_z, _y, view=view)

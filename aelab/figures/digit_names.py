@@ -54,11 +54,12 @@ def spots(z, y, extent=None, half_box=HALF_BOX):
     placed = {}
     for d in sorted(medians, key=lambda d: (clashes(d), d)):
         centre = medians[d]
+        taken = [spot for spot, _anchor in placed.values()]
         cloud = z[y == d]
-        dist = np.linalg.norm((cloud - centre) / box, axis=1)
-        body = cloud[dist <= np.quantile(dist, BODY)]
-        on_cloud = np.vstack([centre[None], body[np.argsort(np.linalg.norm((body - centre) / box, axis=1))]])
-        found = _first_clear(on_cloud, [s for s, _ in placed.values()], box)
+        dist = np.linalg.norm((cloud - centre) / box, axis=1)  # In name boxes.
+        nearest = np.argsort(dist)
+        body = cloud[nearest[dist[nearest] <= np.quantile(dist, BODY)]]
+        found = _first_clear(np.vstack([centre[None], body]), taken, box)
         if found is not None:
             placed[d] = (found, None)
             continue
@@ -66,8 +67,7 @@ def spots(z, y, extent=None, half_box=HALF_BOX):
         beside = beside[((beside >= z.min(axis=0)) & (beside <= z.max(axis=0))).all(axis=1)]  # On the chart.
         # Over other digits' dots a name would read as theirs: the spots with the fewest of them first.
         covered = _dots_under(z[y != d], beside, box)
-        beside = beside[np.argsort(covered, kind="stable")]
-        found = _first_clear(beside, [s for s, _ in placed.values()], box)
+        found = _first_clear(beside[np.argsort(covered, kind="stable")], taken, box)
         placed[d] = (found, centre) if found is not None else (centre, None)
     return dict(sorted(placed.items()))
 
